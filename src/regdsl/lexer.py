@@ -1,0 +1,80 @@
+"""Indentation post-lexer: turns newline tokens into _INDENT/_DEDENT pairs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lark import Token
+from lark.lark import PostLex
+
+OPEN = {"LPAR": "RPAR"}
+
+
+class IndentationError_(Exception):
+    """Raised by the post-lexer; carries the offending token."""
+
+    def __init__(self, message: str, token: Token, code: str):
+        super().__init__(message)
+        self.token = token
+        self.code = code
+
+
+class Indenter(PostLex):
+    """Python-style indentation for .reg files.
+
+    Newlines inside parentheses are dropped, runs of blank and comment-only
+    lines collapse into one _NL, and tabs in indentation are rejected.
+    """
+
+    always_accept = ("_NL",)
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        stack = [0]
+        depth = 0
+        last: Token | None = None
+        for tok in stream:
+            if tok.type == "_NL":
+                if depth:
+                    continue
+                last = tok
+                yield from self._newline(tok, stack)
+                continue
+            if tok.type == "LPAR":
+                depth += 1
+            elif tok.type == "RPAR" and depth:
+                depth -= 1
+            last = tok
+            yield tok
+        while len(stack) > 1:
+            stack.pop()
+            yield _at(last, "_DEDENT", "")
+
+    def _newline(self, nl: Token, stack: list[int]) -> Iterator[Token]:
+        yield nl
+        indent_str = nl.value.rsplit("\n", 1)[1]
+        if "\t" in indent_str:
+            raise IndentationError_("indentation uses a tab; indent with spaces", nl, "E103")
+        indent = len(indent_str)
+        if indent > stack[-1]:
+            stack.append(indent)
+            yield _at(nl, "_INDENT", indent_str)
+            return
+        while indent < stack[-1]:
+            stack.pop()
+            yield _at(nl, "_DEDENT", indent_str)
+        if indent != stack[-1]:
+            raise IndentationError_(
+                "this line's indentation matches no enclosing block", _at(nl, "_DEDENT", ""), "E104"
+            )
+
+
+def _at(nl: Token | None, type_: str, value: str) -> Token:
+    """A token placed at the start of the line that follows `nl`."""
+    if nl is None:
+        return Token(type_, value)
+    if nl.type != "_NL":
+        return Token.new_borrow_pos(type_, value, nl)
+    line = (nl.end_line or nl.line or 1)
+    col = len(nl.value.rsplit("\n", 1)[1]) + 1
+    return Token(type_, value, start_pos=nl.end_pos, line=line, column=col,
+                 end_line=line, end_column=col, end_pos=nl.end_pos)
