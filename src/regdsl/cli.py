@@ -1,0 +1,111 @@
+"""The `regdsl` command: eval, check, schema (and the authoring tools)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Sequence
+
+from .errors import BookErrors, RegdslError, UsageError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports bad arguments as E701 with exit code 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise UsageError(f"{message} (see `{self.prog} --help`)", code="E701")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="regdsl", description="University regulations as code.")
+    p.add_argument("--version", action="version", version="regdsl 0.1.0")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    e = sub.add_parser("eval", help="evaluate a student's facts against a book")
+    e.add_argument("book", help="a .reg file or a directory of them")
+    e.add_argument("facts", help="a .json, .yaml or .toml facts file, or - for stdin")
+    e.add_argument("--as-of", metavar="YYYY-MM-DD", help="evaluate as of this date (default: today)")
+    e.add_argument("--outcome", action="append", metavar="NAME", help="only this outcome (repeatable)")
+    e.add_argument("--format", choices=["text", "json"], default="text")
+    e.add_argument("--explain", action="store_true", help="show the reasoning behind each answer")
+
+    c = sub.add_parser("check", help="check books for syntax, reference, type and numbering errors")
+    c.add_argument("paths", nargs="+", metavar="PATH")
+
+    s = sub.add_parser("schema", help="list the facts a book needs and the outcomes it gives")
+    s.add_argument("book")
+    s.add_argument("--format", choices=["text", "json"], default="text")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (never raises to the user)."""
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            build_parser().print_help(sys.stderr)
+            return EXIT_BAD_INPUT
+        return COMMANDS[args.command](args)
+    except BookErrors as errs:
+        _print_errors(errs.errors, errs.sources)
+        return EXIT_BAD_INPUT
+    except RegdslError as err:
+        print(err.render(), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _print_errors(errors, sources) -> None:
+    for e in errors:
+        print(e.render(sources), file=sys.stderr)
+    if len(errors) > 1:
+        print(f"{len(errors)} problems", file=sys.stderr)
+
+
+def cmd_eval(args) -> int:
+    from .api import load
+    from .facts import read_facts
+    from .report import result_text, to_json
+
+    book = load(args.book)
+    stdin = sys.stdin.read() if args.facts == "-" else None
+    data, name, text = read_facts(args.facts, stdin)
+    result = book.evaluate(data, args.as_of, args.outcome, explain=args.explain or args.format == "json",
+                           _file=name, _text=text)
+    if args.format == "json":
+        sys.stdout.write(to_json(result))
+    else:
+        sys.stdout.write(result_text(result, explain=args.explain))
+    return EXIT_OK
+
+
+def cmd_check(args) -> int:
+    from .api import check_paths
+
+    findings, sources = check_paths(args.paths)
+    if findings:
+        _print_errors(findings, sources)
+        return EXIT_FINDINGS
+    print(f"ok: {', '.join(args.paths)}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_schema(args) -> int:
+    from .api import load
+    from .schema_text import schema_text
+
+    schema = load(args.book).schema()
+    if args.format == "json":
+        sys.stdout.write(json.dumps(schema, ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(schema_text(schema))
+    return EXIT_OK
+
+
+COMMANDS = {"eval": cmd_eval, "check": cmd_check, "schema": cmd_schema}

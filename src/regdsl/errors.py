@@ -1,0 +1,186 @@
+"""Errors as values: one hierarchy, a stable code per kind, always a position."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+import attrs
+
+# Every code the tool can report, with its one-line meaning.  docs/errors.md
+# has an entry per code; tests check the two stay in step.
+CODES: dict[str, str] = {
+    # E1xx: reading and parsing
+    "E100": "the file cannot be read",
+    "E101": "syntax error: unexpected token",
+    "E102": "syntax error: unexpected character",
+    "E103": "indentation uses a tab",
+    "E104": "indentation matches no enclosing block",
+    "E105": "syntax error: the file ends too early",
+    # E2xx: structure and numbering
+    "E201": "duplicate number",
+    "E202": "number out of order",
+    "E203": "book header missing or repeated",
+    "E204": "bad article number or range",
+    "E205": "overlapping versions of an article",
+    "E206": "misplaced statement",
+    # E3xx: names and references
+    "E301": "unknown name",
+    "E302": "name declared twice",
+    "E303": "reference to a provision that does not exist",
+    "E304": "reference to a deleted article",
+    "E305": "relative reference with nothing to refer to",
+    "E306": "name is not defined in the cited provision",
+    "E307": "no rule defines this outcome or definition",
+    "E308": "rule for a fact",
+    "E309": "unknown book",
+    "E310": "unknown body",
+    "E311": "reference to provisions that have no items",
+    # E4xx: types and units
+    "E401": "type mismatch",
+    "E402": "unit mismatch",
+    "E403": "unknown unit",
+    "E404": "unknown type",
+    "E405": "unknown value of an enumeration",
+    "E406": "wrong number or kind of arguments",
+    "E407": "unknown function",
+    "E408": "table row does not match its columns",
+    "E409": "table total does not match its rows",
+    "E410": "unknown table or column",
+    # E5xx: exceptions and cycles
+    "E501": "exception names no rule",
+    "E502": "cycle between exceptions",
+    "E503": "cycle between definitions",
+    "E504": "'however' with no rule to qualify",
+    # E6xx: facts given to an evaluation
+    "E601": "unknown fact",
+    "E602": "fact has the wrong type",
+    "E603": "facts file cannot be read",
+    "E604": "facts are not a mapping",
+    "E605": "unknown outcome",
+    # E7xx: command line
+    "E701": "bad command-line argument",
+    "E702": "path not found",
+    # E8xx: evaluation
+    "E801": "conflicting rules apply",
+    "E802": "evaluation limit exceeded",
+    "E803": "value outside the table",
+}
+
+
+@attrs.frozen
+class Span:
+    """A region of a source file: 1-based line and column, end exclusive."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int = 0
+    end_column: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class RegdslError(Exception):
+    """Base of every error regdsl reports: a code, a message and a position."""
+
+    code = "E000"
+
+    def __init__(
+        self,
+        message: str,
+        span: Span | None = None,
+        *,
+        code: str | None = None,
+        hint: str | None = None,
+        source_line: str | None = None,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.span = span
+        if code:
+            self.code = code
+        self.hint = hint
+        self.source_line = source_line
+
+    def sort_key(self) -> tuple:
+        s = self.span
+        return (s.file, s.line, s.column, self.code) if s else ("", 0, 0, self.code)
+
+    def render(self, sources: dict[str, str] | None = None) -> str:
+        """`file:line:col: code: message`, the source line, a caret, a hint."""
+        where = f"{self.span}: " if self.span else ""
+        out = [f"{where}{self.code}: {self.message}"]
+        line = self.source_line
+        if line is None and self.span and sources and self.span.file in sources:
+            lines = sources[self.span.file].splitlines()
+            if 0 < self.span.line <= len(lines):
+                line = lines[self.span.line - 1]
+        if line is not None and self.span:
+            out.append(f"    {line.rstrip()}")
+            width = 1
+            if self.span.end_line == self.span.line and self.span.end_column > self.span.column:
+                width = self.span.end_column - self.span.column
+            out.append("    " + " " * (self.span.column - 1) + "^" * max(1, min(width, 60)))
+        if self.hint:
+            out.append(f"  hint: {self.hint}")
+        return "\n".join(out)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+class SyntaxError_(RegdslError):
+    """A .reg file does not follow the grammar."""
+
+    code = "E101"
+
+
+class CheckError(RegdslError):
+    """A book parses but is not sound: a reference, type, number or cycle problem."""
+
+    code = "E301"
+
+
+class FactsError(RegdslError):
+    """The facts given to an evaluation are unreadable, unknown or mistyped."""
+
+    code = "E601"
+
+
+class UsageError(RegdslError):
+    """A bad command-line argument or API call."""
+
+    code = "E701"
+
+
+class EvaluationError(RegdslError):
+    """Evaluation hit a limit it must not pass."""
+
+    code = "E802"
+
+
+class BookErrors(RegdslError):
+    """Several findings at once (what `regdsl check` prints), sorted by position."""
+
+    code = "E000"
+
+    def __init__(self, errors: Iterable[RegdslError], sources: dict[str, str] | None = None):
+        self.errors = sorted(errors, key=RegdslError.sort_key)
+        self.sources = sources or {}
+        first = self.errors[0] if self.errors else None
+        super().__init__(
+            f"{len(self.errors)} problem(s) found" if self.errors else "no problems",
+            first.span if first else None,
+        )
+
+    def render(self, sources: dict[str, str] | None = None) -> str:
+        src = sources or self.sources
+        return "\n".join(e.render(src) for e in self.errors)
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    """A "did you mean `x`?" hint for the candidate closest to `name`, if any."""
+    close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else None

@@ -1,0 +1,400 @@
+"""Evaluation: default logic over the checked rules, with unknowns and discretion.
+
+For each name the rules in force form a forest: a rule's children are the
+exceptions that override it.  An exception that applies wins over the rule
+it names; where it does not apply the rule itself decides; where whether it
+applies is unknown the answer is unknown, unless it would give the same
+value anyway.  Every definition is computed once per evaluation; a frame
+records what it read, so that citations and explanations can be given
+afterwards without computing anything twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from typing import Any
+
+from .errors import EvaluationError
+from .resolve import BookModel, Provision, RuleInfo
+from .values import Unknown
+
+MAX_DEPTH = 200
+_MISSING = object()
+
+APPLIES, NOT, UNKNOWN, CONFLICT = range(4)
+
+
+class Frame:
+    """What one definition (or item) read while it was computed."""
+
+    __slots__ = ("name", "provision", "deps", "facts", "items", "winners", "considered")
+
+    def __init__(self, name: str, provision: Provision | None = None):
+        self.name = name
+        self.provision = provision
+        self.deps: list[str] = []
+        self.facts: list[str] = []
+        self.items: list[tuple[Provision, Any]] = []
+        self.winners: list[RuleInfo] = []
+        self.considered: list[tuple[RuleInfo, int]] = []
+
+
+class Computed:
+    """The value of a definition and the frame that explains it."""
+
+    __slots__ = ("value", "frame", "conflict")
+
+    def __init__(self, value, frame: Frame, conflict: list | None = None):
+        self.value = value
+        self.frame = frame
+        self.conflict = conflict
+
+
+class _Node:
+    __slots__ = ("rule", "children")
+
+    def __init__(self, rule: RuleInfo):
+        self.rule = rule
+        self.children: list[_Node] = []
+
+
+class _Pseudo:
+    """A stand-in rule for an article whose governing version is not encoded."""
+
+    def __init__(self, provision: Provision, unknown: Unknown):
+        self.provision = provision
+        self.unknown = unknown
+        self.kind = "pseudo"
+        self.overrides: list = []
+        self.node = None
+        self.name = ""
+        self.source = ""
+
+
+class Engine:
+    """Evaluates one checked book; shared by all evaluations of that book."""
+
+    def __init__(self, book: BookModel):
+        self.book = book
+        self.unknown_fact: dict[str, Unknown] = {}
+        for sym in book.symbols.values():
+            if sym.kind == "decision":
+                who = decided_by(book, sym.bodies)
+                self.unknown_fact[sym.name] = Unknown(bodies=frozenset({(sym.name, who)}))
+            else:
+                self.unknown_fact[sym.name] = Unknown(missing=frozenset({sym.name}))
+        self.booleans = {name for name, s in book.symbols.items()
+                         if s.type is not None and s.type.kind == "boolean"}
+        self._forests: OrderedDict = OrderedDict()
+        self.delegations: dict[int, Unknown] = {}
+        for rules in book.rules.values():
+            for r in rules:
+                if r.kind == "delegated":
+                    self.delegations[id(r)] = Unknown(reasons=frozenset(
+                        {f"delegated to separate regulations ({r.provision.cite})"}))
+
+    # ---- which rules are in force
+    def forest(self, name: str, key) -> list[_Node]:
+        cache_key = (name, key)
+        found = self._forests.get(cache_key)
+        if found is not None:
+            return found
+        as_of, spared, pending = key
+        rules = self.book.rules.get(name, [])
+        active: list = []
+        by_article: dict[str, list[RuleInfo]] = {}
+        for r in rules:
+            by_article.setdefault(_article_id(r.provision), []).append(r)
+        for art_id, rs in by_article.items():
+            article = rs[0].provision.article
+            day, why = self.governing_date(article, as_of, spared, pending)
+            if why is not None:
+                active.append(_Pseudo(article, why))
+                continue
+            live = [r for r in rs if r.provision.in_force(day)]
+            versions = self.book.by_number.get(article.number, [article]) if article.kind == "article" \
+                else [article]
+            if not any(v.in_force(day) for v in versions):
+                active.append(_Pseudo(article, _unencoded(article, day, self.book)))
+            active.extend(live)
+        nodes = {id(r): _Node(r) for r in active}
+        roots = []
+        for r in active:
+            parents = [o for o in r.overrides if id(o) in nodes]
+            for o in parents:
+                nodes[id(o)].children.append(nodes[id(r)])
+            if not parents:
+                roots.append(nodes[id(r)])
+        self._forests[cache_key] = roots
+        if len(self._forests) > 4096:
+            self._forests.popitem(last=False)
+        return roots
+
+    def governing_date(self, article: Provision, as_of: dt.date, spared, pending):
+        """The date whose version of `article` governs this student, or why it is unknown."""
+        day = as_of
+        for amendment, unknown in pending:
+            if _affects(self.book, amendment, article) and as_of >= amendment.date:
+                return day, unknown
+        for amendment, prov in spared:
+            if _affects(self.book, amendment, article) and as_of >= amendment.date:
+                day = min(day, amendment.date - dt.timedelta(days=1))
+                versions = self.book.by_number.get(article.number, [article])
+                if not any(v.in_force(day) for v in versions):
+                    return day, Unknown(reasons=frozenset({
+                        f"{prov.cite} keeps the text before the amendment of "
+                        f"{amendment.date.isoformat()} for this student, and {article.cite} as in "
+                        f"force on {day.isoformat()} is not encoded in this book"}))
+        return day, None
+
+
+def _article_id(p: Provision) -> str:
+    a = p.article
+    return a.number if a.kind == "article" else "suppl"
+
+
+def _affects(book: BookModel, amendment, article: Provision) -> bool:
+    refs = getattr(amendment, "_affected", None)
+    if refs is None:
+        return article.kind == "article"
+    return article.number in refs
+
+
+def _unencoded(article: Provision, day: dt.date, book: BookModel) -> Unknown:
+    versions = book.by_number.get(article.number, [article])
+    starts = sorted(v.start for v in versions if v.start)
+    since = f" (the encoded text is in force from {starts[0].isoformat()})" if starts else ""
+    return Unknown(reasons=frozenset({
+        f"{article.cite} as in force on {day.isoformat()} is not encoded in this book{since}"}))
+
+
+def decided_by(book: BookModel, bodies: tuple[str, ...]) -> str:
+    """"the President, upon approval by the Faculty Meeting"."""
+    titles = []
+    for b in bodies:
+        body = book.bodies.get(b)
+        titles.append(body[0].title if body else b)
+    if not titles:
+        return ""
+    text = titles[0]
+    for t in titles[1:]:
+        text += f", upon approval by {t}"
+    return text
+
+
+class Context:
+    """One evaluation: the facts, the date, and what has been computed so far."""
+
+    __slots__ = ("engine", "book", "facts", "as_of", "memo", "frame", "depth", "key",
+                 "item_memo", "amendment_frame")
+
+    def __init__(self, engine: Engine, facts: dict[str, Any], as_of: dt.date):
+        self.engine = engine
+        self.book = engine.book
+        self.facts = facts
+        self.as_of = as_of
+        self.memo: dict[str, Computed] = {}
+        self.item_memo: dict[int, tuple[Any, Frame]] = {}
+        self.frame: Frame | None = None
+        self.depth = 0
+        self.amendment_frame: Frame | None = None
+        self.key = self._version_key()
+
+    def _version_key(self):
+        fns = self.book.amendment_fns
+        if not fns:
+            return (self.as_of, (), ())
+        spared, pending = [], []
+        frame = Frame("(supplementary provisions)")
+        self.frame = frame
+        for amendment, prov in self.book.amendment_rules:
+            f = fns.get(id(amendment))
+            if f is None or self.as_of < amendment.date:
+                continue
+            v = f(self)
+            if v is True:
+                spared.append((amendment, prov))
+            elif type(v) is Unknown:
+                why = Unknown(v.missing, v.bodies, v.reasons | {
+                    f"whether {prov.cite} keeps the text before the amendment of "
+                    f"{amendment.date.isoformat()} for this student"})
+                pending.append((amendment, why))
+        self.frame = None
+        self.amendment_frame = frame
+        return (self.as_of, tuple(spared), tuple(pending))
+
+    # ---- called by compiled expressions
+    def fact(self, name: str):
+        frame = self.frame
+        if frame is not None:
+            frame.facts.append(name)
+        v = self.facts.get(name, _MISSING)
+        if v is _MISSING or v is None:
+            return self.engine.unknown_fact[name]
+        return v
+
+    def value(self, name: str):
+        c = self.memo.get(name)
+        if c is None:
+            c = self.compute(name)
+        if self.frame is not None:
+            self.frame.deps.append(name)
+        return c.value
+
+    def any_of(self, items):
+        return self._items(items, True)
+
+    def all_of(self, items):
+        return self._items(items, False)
+
+    def _items(self, items, any_: bool):
+        decisive = True if any_ else False
+        unknown = None
+        seen = []
+        for prov, fn in items:
+            v = self.item(prov, fn)
+            seen.append((prov, v))
+            if v is decisive:
+                self.frame.items.append((prov, v))
+                return decisive
+            if type(v) is Unknown:
+                unknown = v if unknown is None else unknown.merge(v)
+        if unknown is not None:
+            self.frame.items.extend((p, v) for p, v in seen if type(v) is Unknown)
+            return unknown
+        self.frame.items.extend(seen)
+        return not decisive
+
+    def item(self, prov: Provision, fn):
+        memo = self.item_memo.get(id(prov))
+        if memo is not None:
+            return memo[0]
+        outer = self.frame
+        frame = Frame("", prov)
+        self.frame = frame
+        try:
+            v = fn(self)
+        finally:
+            self.frame = outer
+        self.item_memo[id(prov)] = (v, frame)
+        return v
+
+    # ---- definitions
+    def compute(self, name: str) -> Computed:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise EvaluationError(f"evaluation of `{name}` nests deeper than {MAX_DEPTH} definitions",
+                                  code="E802")
+        outer = self.frame
+        frame = Frame(name)
+        self.frame = frame
+        try:
+            roots = self.engine.forest(name, self.key)
+            value, conflict = self._combine(name, roots, frame)
+        finally:
+            self.frame = outer
+            self.depth -= 1
+        c = Computed(value, frame, conflict)
+        self.memo[name] = c
+        return c
+
+    def _combine(self, name: str, roots: list[_Node], frame: Frame):
+        results = [self._node(r, frame) for r in roots]
+        applied = [r for r in results if r[0] == APPLIES]
+        unknowns = [r for r in results if r[0] == UNKNOWN]
+        conflicts = [r for r in results if r[0] == CONFLICT]
+        if conflicts:
+            return _conflict_unknown(conflicts[0][2]), conflicts[0][2]
+        if name in self.engine.booleans:
+            trues = [r for r in applied if r[1] is True]
+            if trues:
+                frame.winners = [w for r in trues for w in r[2]]
+                return True, None
+            if unknowns:
+                return _merge(u[1] for u in unknowns), None
+            falses = [r for r in applied if r[1] is False]
+            frame.winners = [w for r in falses for w in r[2]] or [n.rule for n in roots]
+            return False, None
+        if unknowns:
+            if applied and all(u[3] is not None and u[3] == applied[0][1] for u in unknowns) and \
+                    all(a[1] == applied[0][1] for a in applied):
+                frame.winners = [w for r in applied for w in r[2]]
+                return applied[0][1], None
+            return _merge(u[1] for u in unknowns), None
+        if applied:
+            first = applied[0][1]
+            if all(a[1] == first for a in applied):
+                frame.winners = [w for r in applied for w in r[2]]
+                return first, None
+            winners = [w for r in applied for w in r[2]]
+            return _conflict_unknown(winners), winners
+        frame.winners = []
+        return Unknown(reasons=frozenset({f"no provision gives `{name}` for this student"})), None
+
+    def _node(self, node: _Node, frame: Frame):
+        """(state, value, winners, guess) of a rule and the exceptions beneath it."""
+        sub = [self._node(c, frame) for c in node.children]
+        applied = [s for s in sub if s[0] == APPLIES]
+        if applied:
+            first = applied[0][1]
+            winners = [w for s in applied for w in s[2]]
+            if all(s[1] == first for s in applied):
+                return APPLIES, first, winners, None
+            return CONFLICT, None, winners, None
+        conflicts = [s for s in sub if s[0] == CONFLICT]
+        if conflicts:
+            return conflicts[0]
+        own = self._rule(node.rule, frame)
+        unknown_sub = [s for s in sub if s[0] == UNKNOWN]
+        if unknown_sub:
+            if own[0] == APPLIES and all(s[3] is not None and s[3] == own[1] for s in unknown_sub):
+                return own
+            parts = [s[1] for s in unknown_sub] + ([own[1]] if own[0] == UNKNOWN else [])
+            return UNKNOWN, _merge(parts), [], None
+        return own
+
+    def _rule(self, rule, frame: Frame):
+        if rule.kind == "pseudo":
+            frame.considered.append((rule, UNKNOWN))
+            return UNKNOWN, rule.unknown, [], None
+        if rule.kind == "delegated":
+            frame.considered.append((rule, UNKNOWN))
+            return UNKNOWN, self.engine.delegations[id(rule)], [], None
+        cond_fn, value_fn = rule.compiled
+        c = cond_fn(self) if cond_fn is not None else True
+        if c is False:
+            frame.considered.append((rule, NOT))
+            return NOT, None, [], None
+        v = value_fn(self)
+        if rule.kind == "if":
+            if v is False:
+                frame.considered.append((rule, NOT))
+                return NOT, None, [], None
+            if c is True and v is True:
+                frame.considered.append((rule, APPLIES))
+                return APPLIES, True, [rule], None
+            frame.considered.append((rule, UNKNOWN))
+            return UNKNOWN, _merge([c, v]), [], True
+        if c is True:
+            if type(v) is Unknown:
+                frame.considered.append((rule, UNKNOWN))
+                return UNKNOWN, v, [], None
+            frame.considered.append((rule, APPLIES))
+            return APPLIES, v, [rule], None
+        frame.considered.append((rule, UNKNOWN))
+        guess = None if type(v) is Unknown else v
+        return UNKNOWN, _merge([c, v]), [], guess
+
+
+def _merge(values) -> Unknown:
+    out = None
+    for v in values:
+        if type(v) is Unknown:
+            out = v if out is None else out.merge(v)
+    return out if out is not None else Unknown()
+
+
+def _conflict_unknown(winners) -> Unknown:
+    cites = sorted({w.provision.cite for w in winners})
+    return Unknown(reasons=frozenset({"E801: conflicting rules apply: " + "; ".join(cites)}))

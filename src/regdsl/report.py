@@ -1,0 +1,132 @@
+"""Results for people (80-column text) and for programs (deterministic JSON)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from decimal import Decimal
+
+from .result import Explanation, Outcome, Result, json_value
+from .units import format_number
+
+WIDTH = 80
+
+
+def to_json(result: Result, explain: bool = True) -> str:
+    """Byte-identical JSON for identical inputs (sorted keys where order is free)."""
+    data = result.to_dict()
+    if not explain:
+        for o in data["outcomes"]:
+            o.pop("explanation", None)
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def show_value(value, unit: str | None) -> str:
+    """A value as a person reads it: yes/no, `8 years`, dates in ISO form."""
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if value is None:
+        return "?"
+    if isinstance(value, Decimal):
+        text = format_number(value)
+        if unit:
+            singular = unit.rstrip("s") if abs(value) == 1 and unit.endswith("s") and " per " not in unit else unit
+            return f"{text} {singular}"
+        return text
+    if isinstance(value, str):
+        return value
+    return str(json_value(value))
+
+
+def _wrap(label: str, text: str, indent: int = 2) -> list[str]:
+    first = " " * indent + label
+    return textwrap.wrap(text, WIDTH, initial_indent=first,
+                         subsequent_indent=" " * (indent + len(label)), break_on_hyphens=False) or [first]
+
+
+def outcome_text(o: Outcome) -> list[str]:
+    """The lines for one outcome in `regdsl eval` text output."""
+    tag = f"[{o.status}]"
+    if o.status == "determined":
+        head = f"{o.name} = {show_value(o.value, o.unit)}"
+    elif o.status == "discretionary":
+        head = f"{o.name} = pending a decision"
+    else:
+        head = f"{o.name} = ?"
+    pad = WIDTH - len(head) - len(tag)
+    lines = [head + " " * pad + tag if pad >= 1 else head + " " + tag]
+    if o.description:
+        lines += _wrap("", o.description)
+    if o.decided_by:
+        lines += _wrap("Decided by: ", "; ".join(o.decided_by))
+    if o.missing:
+        lines += _wrap("Missing facts: ", ", ".join(o.missing))
+    for r in o.reasons:
+        lines += _wrap("Because: ", r)
+    if o.citations:
+        lines += _wrap("Provisions: ", "; ".join(c.cite for c in o.citations))
+    multi = [v for v in o.versions if v.in_force_until is not None]
+    if multi:
+        lines += _wrap("Versions: ", "; ".join(
+            f"{v.cite} in force {v.in_force_from or '...'} to {v.in_force_until}" for v in multi))
+    return lines
+
+
+def result_text(result: Result, explain: bool = False) -> str:
+    """`regdsl eval` text output."""
+    book = result.book
+    lines = [book.title, f"as of {result.as_of.isoformat()}", ""]
+    for o in result:
+        lines += outcome_text(o)
+        if explain and o.explanation is not None:
+            lines.append("  Why:")
+            lines += _explain_lines(o.explanation, 4)
+        lines.append("")
+    counts: dict[str, int] = {}
+    for o in result:
+        counts[o.status] = counts.get(o.status, 0) + 1
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    lines.append(f"{len(result)} outcome{'s' if len(result) != 1 else ''}: {summary}")
+    return "\n".join(lines) + "\n"
+
+
+def explain_text(o: Outcome) -> str:
+    """The explanation tree of one outcome, indented."""
+    lines = outcome_text(o)
+    if o.explanation is not None:
+        lines.append("  Why:")
+        lines += _explain_lines(o.explanation, 4)
+    return "\n".join(lines)
+
+
+def _quote(text: str, limit: int = 240) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3].rsplit(" ", 1)[0] + " ..."
+
+
+def _explain_lines(e: Explanation, indent: int) -> list[str]:
+    pad = " " * indent
+    value = show_value(e.value, e.unit) if e.status in ("determined", "given") else (
+        "not given" if e.status == "not given" else e.status)
+    if e.kind in ("fact", "decision"):
+        return [f"{pad}{e.name} = {value}  ({e.kind}{', not given' if e.status == 'not given' else ''})"
+                if e.status != "not given" else f"{pad}{e.name}: not given  ({e.kind})"]
+    if e.kind == "item":
+        verdict = {"determined": "holds" if e.value is True else "does not hold"}.get(e.status, e.status)
+        lines = [f"{pad}{e.name} {verdict}"]
+    else:
+        where = f" by {e.citation.cite}" if e.citation else ""
+        lines = [f"{pad}{e.name} = {value}{where}"]
+    if e.text:
+        lines += textwrap.wrap('"' + _quote(e.text) + '"', WIDTH, initial_indent=pad + "  ",
+                               subsequent_indent=pad + "   ")
+    if e.rule:
+        for rl in e.rule.splitlines():
+            lines.append(f"{pad}  > {rl}")
+    for c, result in e.considered:
+        lines.append(f"{pad}  ({c.cite}: {result})")
+    for b in e.because:
+        lines += _explain_lines(b, indent + 2)
+    return lines

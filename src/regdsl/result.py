@@ -1,0 +1,347 @@
+"""Typed results of an evaluation: outcomes, citations, versions and explanations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Iterator
+
+import attrs
+
+from .evaluate import APPLIES, NOT, Computed, Context, Frame
+from .resolve import BookModel, Provision
+from .units import Q
+from .values import Unknown
+
+
+@attrs.frozen
+class Citation:
+    """A provision, for people (`cite`) and for machines (`eid`)."""
+
+    cite: str
+    eid: str
+    book: str | None = None
+
+    def to_dict(self) -> dict:
+        d = {"cite": self.cite, "eid": self.eid}
+        if self.book:
+            d["book"] = self.book
+        return d
+
+
+@attrs.frozen
+class Version:
+    """The version of an article an evaluation applied."""
+
+    cite: str
+    eid: str
+    in_force_from: dt.date | None
+    in_force_until: dt.date | None
+
+    def to_dict(self) -> dict:
+        return {"cite": self.cite, "eid": self.eid,
+                "in_force_from": _iso(self.in_force_from), "in_force_until": _iso(self.in_force_until)}
+
+
+@attrs.frozen
+class Explanation:
+    """One step of the reasoning: a definition, an item, a fact or a decision."""
+
+    kind: str  # definition, item, fact, decision
+    name: str
+    value: Any
+    unit: str | None
+    status: str
+    citation: Citation | None = None
+    text: str = ""
+    rule: str = ""
+    because: tuple["Explanation", ...] = ()
+    considered: tuple[tuple[Citation, str], ...] = ()
+
+    def to_dict(self) -> dict:
+        d: dict[str, Any] = {"kind": self.kind, "name": self.name, "value": json_value(self.value),
+                             "status": self.status}
+        if self.unit:
+            d["unit"] = self.unit
+        if self.citation is not None:
+            d["citation"] = self.citation.to_dict()
+        if self.text:
+            d["text"] = self.text
+        if self.rule:
+            d["rule"] = self.rule
+        if self.considered:
+            d["exceptions_considered"] = [{"citation": c.to_dict(), "result": r} for c, r in self.considered]
+        if self.because:
+            d["because"] = [b.to_dict() for b in self.because]
+        return d
+
+
+@attrs.frozen
+class Outcome:
+    """The answer to one question, its status and the provisions behind it.
+
+    `status` is determined, undetermined (see `missing` and `reasons`) or
+    discretionary (see `decided_by`).
+    """
+
+    name: str
+    description: str
+    value: Any
+    unit: str | None
+    status: str
+    citations: tuple[Citation, ...]
+    missing: tuple[str, ...] = ()
+    decided_by: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+    versions: tuple[Version, ...] = ()
+    explanation: Explanation | None = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def determined(self) -> bool:
+        return self.status == "determined"
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "value": json_value(self.value),
+            "unit": self.unit,
+            "status": self.status,
+            "citations": [c.to_dict() for c in self.citations],
+            "missing": list(self.missing),
+            "decided_by": list(self.decided_by),
+            "reasons": list(self.reasons),
+            "versions": [v.to_dict() for v in self.versions],
+            "explanation": self.explanation.to_dict() if self.explanation else None,
+        }
+
+
+class Result:
+    """All outcomes of one evaluation, by name, in the order of the book."""
+
+    def __init__(self, book: BookModel, as_of: dt.date, outcomes: dict[str, Outcome]):
+        self.book = book
+        self.as_of = as_of
+        self.outcomes = outcomes
+
+    def __getitem__(self, name: str) -> Outcome:
+        return self.outcomes[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.outcomes
+
+    def __iter__(self) -> Iterator[Outcome]:
+        return iter(self.outcomes.values())
+
+    def __len__(self) -> int:
+        return len(self.outcomes)
+
+    def keys(self):
+        return self.outcomes.keys()
+
+    def to_dict(self) -> dict:
+        return {"book": self.book.name, "title": self.book.title, "as_of": self.as_of.isoformat(),
+                "outcomes": [o.to_dict() for o in self.outcomes.values()]}
+
+    def to_json(self) -> str:
+        from .report import to_json
+
+        return to_json(self)
+
+    def explain(self, name: str | None = None) -> str:
+        """The reasoning behind one outcome (or all), as indented text."""
+        from .report import explain_text
+
+        names = [name] if name else list(self.outcomes)
+        return "\n\n".join(explain_text(self.outcomes[n]) for n in names)
+
+
+def _iso(d: dt.date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def json_value(v: Any) -> Any:
+    """A value as JSON: numbers as numbers, dates as ISO text."""
+    if isinstance(v, bool) or v is None or isinstance(v, str):
+        return v
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() else float(v)
+    if isinstance(v, (dt.date, dt.time)):
+        return v.isoformat(timespec="minutes") if isinstance(v, dt.time) else v.isoformat()
+    if isinstance(v, tuple):
+        return [json_value(x) for x in v]
+    return str(v)
+
+
+def plain(v: Any) -> tuple[Any, str | None]:
+    """A computed value as (value, unit) for people and programs."""
+    if isinstance(v, Q):
+        return v.shown(), (v.unit or None)
+    return v, None
+
+
+# ------------------------------------------------------------------ building outcomes
+
+
+def cite(p: Provision, home: BookModel) -> Citation:
+    if p.book is home:
+        return Citation(p.cite, p.eid)
+    return Citation(f"{p.book.short_title}, {p.cite}", p.eid, p.book.name)
+
+
+class Builder:
+    """Turns a finished evaluation context into typed outcomes."""
+
+    def __init__(self, ctx: Context, home: BookModel):
+        self.ctx = ctx
+        self.home = home
+
+    def outcome(self, name: str, explain: bool = True) -> Outcome:
+        ctx = self.ctx
+        sym = self.home.symbols[name]
+        comp = ctx.memo.get(name) or ctx.compute(name)
+        raw = comp.value
+        provisions = self.provisions(comp)
+        cites = tuple(cite(p, self.home) for p in provisions)
+        versions = self.versions(provisions)
+        if type(raw) is Unknown:
+            missing = tuple(sorted(raw.missing))
+            decided = tuple(sorted({b for _, b in raw.bodies}))
+            reasons = tuple(sorted(raw.reasons))
+            status = raw.status
+            value, unit = None, (sym.type.unit or None) if sym.type.kind == "quantity" else None
+        else:
+            missing, decided, reasons = (), (), ()
+            status = "determined"
+            value, unit = plain(raw)
+        expl = self.explain(name) if explain else None
+        return Outcome(name, sym.description, value, unit, status, cites, missing, decided, reasons,
+                       versions, expl)
+
+    def provisions(self, comp: Computed) -> list[Provision]:
+        out: list[Provision] = []
+        seen: set[int] = set()
+
+        def add(p: Provision) -> None:
+            if id(p) not in seen:
+                seen.add(id(p))
+                out.append(p)
+
+        done: set[int] = set()
+
+        def visit(frame: Frame, value) -> None:
+            if id(frame) in done:
+                return
+            done.add(id(frame))
+            if type(value) is Unknown:
+                for rule, state in frame.considered:
+                    if state not in (APPLIES, NOT):
+                        add(rule.provision)
+                        for extra in getattr(rule, "extra", ()):
+                            add(extra)
+            for w in frame.winners:
+                add(w.provision)
+            for prov, v in frame.items:
+                add(prov)
+                memo = self.ctx.item_memo.get(id(prov))
+                if memo is not None:
+                    visit(memo[1], memo[0])
+            for d in frame.deps:
+                c = self.ctx.memo.get(d)
+                if c is not None:
+                    visit(c.frame, c.value)
+
+        visit(comp.frame, comp.value)
+        if not out:
+            for rule, _ in comp.frame.considered:
+                add(rule.provision)
+        return out
+
+    def versions(self, provisions: list[Provision]) -> tuple[Version, ...]:
+        out = []
+        seen = set()
+        for p in provisions:
+            a = p.article
+            if a.kind != "article" or id(a) in seen:
+                continue
+            seen.add(id(a))
+            out.append(Version(cite(a, self.home).cite, a.eid, a.start, a.end))
+        return tuple(out)
+
+    # ---- explanation trees
+    def explain(self, name: str) -> Explanation:
+        return self._definition(name, set())
+
+    def _definition(self, name: str, path: set[str]) -> Explanation:
+        ctx = self.ctx
+        comp = ctx.memo.get(name)
+        sym = ctx.book.symbols.get(name) or self.home.symbols.get(name)
+        value, unit = _shown(comp.value if comp else None)
+        status = _status(comp.value if comp else None)
+        if comp is None or name in path:
+            return Explanation("definition", name, value, unit, status)
+        path = path | {name}
+        frame = comp.frame
+        winners = frame.winners
+        main = winners[0] if winners else None
+        if main is None and type(comp.value) is Unknown:
+            undecided = [r for r, s in frame.considered if s not in (APPLIES, NOT)]
+            main = undecided[0] if undecided else None
+        citation = cite(main.provision, self.home) if main is not None else None
+        text = main.provision.text if main is not None else ""
+        rule = main.source if main is not None else ""
+        considered = tuple((cite(r.provision, self.home), _state(s)) for r, s in frame.considered
+                           if r not in winners and r is not main)
+        because = self._children(frame, path)
+        kind = "definition"
+        return Explanation(kind, name, value, unit, status, citation, text, rule, because, considered)
+
+    def _children(self, frame: Frame, path: set[str]) -> tuple[Explanation, ...]:
+        out: list[Explanation] = []
+        seen: set[str] = set()
+        for prov, v in frame.items:
+            memo = self.ctx.item_memo.get(id(prov))
+            sub = self._children(memo[1], path) if memo is not None else ()
+            value, unit = _shown(v)
+            src = prov.condition
+            rule = ""
+            if src is not None and src.span is not None:
+                from .resolve import _source_of
+
+                rule = _source_of(prov.book, src.span)
+            out.append(Explanation("item", prov.cite, value, unit, _status(v), cite(prov, self.home),
+                                   prov.text, rule, sub))
+        for f in frame.facts:
+            if f in seen:
+                continue
+            seen.add(f)
+            sym = self.ctx.book.symbols.get(f)
+            given = self.ctx.facts.get(f)
+            value, unit = _shown(given)
+            kind = "decision" if sym is not None and sym.kind == "decision" else "fact"
+            status = "given" if given is not None else "not given"
+            out.append(Explanation(kind, f, value, unit, status))
+        for d in frame.deps:
+            if d in seen:
+                continue
+            seen.add(d)
+            out.append(self._definition(d, path))
+        return tuple(out)
+
+
+def _shown(v):
+    if v is None or type(v) is Unknown:
+        return None, None
+    return plain(v)
+
+
+def _status(v) -> str:
+    if v is None:
+        return "not evaluated"
+    if type(v) is Unknown:
+        return v.status
+    return "determined"
+
+
+def _state(s: int) -> str:
+    return {APPLIES: "applies", NOT: "does not apply"}.get(s, "unknown")
