@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="check books for syntax, reference, type and numbering errors")
     c.add_argument("paths", nargs="+", metavar="PATH")
 
+    t = sub.add_parser("test", help="run the case tables (*.test.yaml) written next to the books")
+    t.add_argument("paths", nargs="+", metavar="PATH")
+
     s = sub.add_parser("schema", help="list the facts a book needs and the outcomes it gives")
     s.add_argument("book")
     s.add_argument("--format", choices=["text", "json"], default="text")
@@ -108,4 +111,15 @@ def cmd_schema(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"eval": cmd_eval, "check": cmd_check, "schema": cmd_schema}
+def cmd_test(args) -> int:
+    from .testing import run
+
+    report = run(args.paths)
+    for f in report.failures:
+        print(f.render())
+    passed = report.cases - report.failed_cases
+    print(f"{passed} passed, {report.failed_cases} failed")
+    return EXIT_FINDINGS if report.failed_cases else EXIT_OK
+
+
+COMMANDS = {"eval": cmd_eval, "check": cmd_check, "schema": cmd_schema, "test": cmd_test}

@@ -1,0 +1,231 @@
+"""`regdsl test`: case tables written by policy authors, in YAML, next to the books.
+
+A test file (`*.test.yaml`) names its book and lists cases; each case gives a
+student's facts, an optional as-of date, and what some outcomes must be:
+
+    book: ..
+    cases:
+      - name: nine years exceeds the eight-year limit
+        sentence: The maximum number of years ... shall be eight.
+        as_of: 2026-04-01
+        facts: {entry: first_year, years_enrolled: 9, total_leave: 0}
+        expect:
+          years_limit_exceeded: true            # value, and status determined
+          must_be_expelled:
+            value: true
+            status: determined
+            citations: [art_43__item_1]         # each must be cited (eId or text)
+          may_graduate: {status: undetermined, missing: [credits_earned]}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .errors import BookErrors, RegdslError, Span, UsageError
+
+KEYS = {"value", "status", "citations", "missing", "decided_by", "reasons", "unit", "not_cited"}
+
+
+@attrs.frozen
+class Case:
+    """One test case: where it is written, its facts and its expectations."""
+
+    file: str
+    line: int
+    name: str
+    sentence: str
+    book: str
+    as_of: Any
+    facts: dict
+    expect: dict
+
+
+@attrs.frozen
+class Failure:
+    """A case whose outcome differs from what it expects."""
+
+    case: Case
+    outcome: str
+    message: str
+
+    def render(self) -> str:
+        return f"{self.case.file}:{self.case.line}: {self.case.name}: {self.outcome}: {self.message}"
+
+
+class _Loader:
+    """A YAML loader that remembers the line of every mapping."""
+
+    @staticmethod
+    def load(text: str, file: str):
+        import yaml
+
+        class LineLoader(yaml.SafeLoader):
+            pass
+
+        def construct_mapping(loader, node, deep=False):
+            mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+            mapping["__line__"] = node.start_mark.line + 1
+            return mapping
+
+        LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+        try:
+            return yaml.load(text, Loader=LineLoader)  # noqa: S506 - a SafeLoader subclass
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            span = Span(file, mark.line + 1, mark.column + 1) if mark else Span(file, 1, 1)
+            raise UsageError(f"not valid YAML: {str(e).splitlines()[0]}", span, code="E603") from None
+
+
+def _strip(x):
+    if isinstance(x, dict):
+        return {k: _strip(v) for k, v in x.items() if k != "__line__"}
+    if isinstance(x, list):
+        return [_strip(v) for v in x]
+    return x
+
+
+def find_test_files(paths) -> list[Path]:
+    """The `*.test.yaml` files at or under the given paths, sorted."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(p.rglob("*.test.yaml")))
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise UsageError(f"{p}: no such file or directory", code="E702")
+    return out
+
+
+def load_cases(path: Path) -> list[Case]:
+    """The cases of one test file."""
+    file = str(path)
+    data = _Loader.load(path.read_text("utf-8"), file)
+    if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
+        raise UsageError("a test file is a mapping with `book:` and a list of `cases:`", Span(file, 1, 1),
+                         code="E603")
+    book = str((path.parent / str(data.get("book", ".."))).resolve())
+    as_of_default = data.get("as_of")
+    cases = []
+    for i, c in enumerate(data["cases"], 1):
+        if not isinstance(c, dict):
+            raise UsageError(f"case {i} is not a mapping", Span(file, 1, 1), code="E603")
+        line = c.get("__line__", 1)
+        for key in ("facts", "expect"):
+            if not isinstance(c.get(key, {}), dict):
+                raise UsageError(f"case {i}: `{key}` must be a mapping", Span(file, line, 1), code="E603")
+        cases.append(Case(file, line, str(c.get("name", f"case {i}")), str(c.get("sentence", "")),
+                          str((path.parent / str(c["book"])).resolve()) if "book" in c else book,
+                          c.get("as_of", as_of_default), _strip(c.get("facts", {})),
+                          _strip(c.get("expect", {}))))
+    return cases
+
+
+def run_case(case: Case, books: dict) -> list[Failure]:
+    """Evaluate one case and compare; returns its failures (empty when it passes)."""
+    from .api import load
+
+    book = books.get(case.book)
+    if book is None:
+        book = books[case.book] = load(case.book)
+    try:
+        result = book.evaluate(case.facts, case.as_of, list(case.expect), explain=False)
+    except BookErrors as e:
+        return [Failure(case, "facts", "; ".join(err.message for err in e.errors))]
+    except RegdslError as e:
+        return [Failure(case, "facts", e.message)]
+    failures = []
+    for name, want in case.expect.items():
+        got = result[name]
+        if not isinstance(want, dict) or not (set(want) & KEYS):
+            want = {"value": want, "status": "determined"}
+        for problem in _compare(want, got):
+            failures.append(Failure(case, name, problem))
+    return failures
+
+
+def _same_value(want, got, unit) -> bool:
+    if isinstance(want, bool) or isinstance(got, bool):
+        return want is got
+    if isinstance(got, Decimal):
+        if isinstance(want, str):
+            parts = want.split()
+            if len(parts) == 2 and unit:
+                try:
+                    return Decimal(parts[0]) == got and parts[1] in (unit, unit.rstrip("s"))
+                except ArithmeticError:
+                    return False
+        try:
+            return Decimal(str(want)) == got
+        except ArithmeticError:
+            return False
+    if isinstance(got, dt.date) and isinstance(want, (str, dt.date)):
+        return str(want) == got.isoformat()
+    return want == got
+
+
+def _compare(want: dict, got) -> list[str]:
+    from .report import show_value
+
+    problems = []
+    unknown = set(want) - KEYS
+    if unknown:
+        problems.append(f"unknown expectation key(s): {', '.join(sorted(unknown))}")
+    if "status" in want and want["status"] != got.status:
+        detail = ""
+        if got.missing:
+            detail = f" (missing: {', '.join(got.missing)})"
+        elif got.reasons:
+            detail = f" ({'; '.join(got.reasons)})"
+        problems.append(f"expected status {want['status']}, got {got.status}{detail}")
+    if "value" in want and not _same_value(want["value"], got.value, got.unit):
+        problems.append(f"expected {want['value']!r}, got {show_value(got.value, got.unit)}")
+    if "unit" in want and want["unit"] != got.unit:
+        problems.append(f"expected unit {want['unit']}, got {got.unit}")
+    cited = {c.eid for c in got.citations} | {c.cite for c in got.citations}
+    for c in want.get("citations", []) or []:
+        if c not in cited:
+            problems.append(f"expected a citation of {c}; cited: {', '.join(x.cite for x in got.citations)}")
+    for c in want.get("not_cited", []) or []:
+        if c in cited:
+            problems.append(f"expected no citation of {c}")
+    for key in ("missing", "decided_by"):
+        if key in want and sorted(want[key] or []) != sorted(getattr(got, key)):
+            problems.append(f"expected {key} {sorted(want[key] or [])}, got {sorted(getattr(got, key))}")
+    if "reasons" in want:
+        for r in want["reasons"] or []:
+            if not any(r in g for g in got.reasons):
+                problems.append(f"expected a reason containing {r!r}; reasons: {list(got.reasons)}")
+    return problems
+
+
+@attrs.frozen
+class Report:
+    """The outcome of a test run."""
+
+    cases: int
+    failures: tuple[Failure, ...]
+    failed_cases: int
+    exercised: frozenset = frozenset()
+
+
+def run(paths) -> Report:
+    """Run every case in the test files at `paths`."""
+    books: dict = {}
+    failures: list[Failure] = []
+    failed = 0
+    total = 0
+    for f in find_test_files(paths):
+        for case in load_cases(f):
+            total += 1
+            fs = run_case(case, books)
+            if fs:
+                failed += 1
+                failures.extend(fs)
+    return Report(total, tuple(failures), failed)

@@ -1,0 +1,56 @@
+"""Shared fixtures: paths, loaded books, a CLI runner."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+REGULATIONS = ROOT / "regulations"
+EXAMPLES = ROOT / "examples"
+SEEDS = ROOT.parent / "shared" / "seeds"
+UPDATE = bool(os.environ.get("REGDSL_UPDATE_GOLDEN"))
+
+
+def run_cli(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    """Run `regdsl ARGS` in-process: (exit code, stdout, stderr)."""
+    from regdsl.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    old_stdin = sys.stdin
+    if stdin is not None:
+        sys.stdin = io.StringIO(stdin)
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        sys.stdin = old_stdin
+    return code, out.getvalue(), err.getvalue()
+
+
+def golden(path: Path, actual: str) -> None:
+    """Compare with a golden file (or rewrite it when REGDSL_UPDATE_GOLDEN is set)."""
+    if UPDATE or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, "utf-8")
+        if not UPDATE:
+            pytest.fail(f"golden file {path} was missing and has been written; check it and rerun")
+    assert actual == path.read_text("utf-8"), f"output differs from {path} (REGDSL_UPDATE_GOLDEN=1 to update)"
+
+
+@pytest.fixture(scope="session")
+def university():
+    import regdsl
+
+    return regdsl.load(REGULATIONS / "university")
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch):
+    """Golden outputs name files relative to the repository root."""
+    monkeypatch.chdir(ROOT)
