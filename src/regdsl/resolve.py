@@ -303,7 +303,7 @@ class _Builder:
 
     def article(self, a: n.Article) -> None:
         b = self.book
-        versions = b.by_number.get(a.number, [])
+        versions = list(b.by_number.get(a.number, []))
         if not self._place(a.number, a.span, versioned=bool(versions) and a.validity is not None):
             return
         p = self._new_article(a.number, a.title, a.span)
