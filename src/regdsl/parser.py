@@ -639,6 +639,8 @@ class ToAst(Transformer):
 def parse(text: str, file: str = "<string>") -> n.Module:
     """Parse one .reg file's text; raises SyntaxError_ with a position."""
     parser = get_parser()
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.endswith("\n"):
         text += "\n"
     with _lock:
