@@ -11,9 +11,9 @@ import regdsl
 from regdsl.errors import BookErrors
 
 
-def book(tmp_path, body: str) -> regdsl.Book:
+def book(tmp_path, body: str, in_force: str = "2000-01-01") -> regdsl.Book:
     path = tmp_path / "book.reg"
-    path.write_text('book t "Test Book"\n  in force from 2000-01-01\n\nbody President "the President"\n'
+    path.write_text(f'book t "Test Book"\n  in force from {in_force}\n\nbody President "the President"\n'
                     'body Faculty_Meeting "the Faculty Meeting"\n\n' + textwrap.dedent(body))
     return regdsl.load(path)
 
@@ -417,3 +417,54 @@ def test_definition_cycle_is_rejected(tmp_path):
       b = a + 1 year
     """)
     assert "E503" in codes
+
+
+class TestTransitional:
+    BOOK = """
+    article 9 "Limit on Years Enrolled"
+      | Students in the doctoral degree program may not be enrolled for more than six years.
+      fact program : one of masters, doctoral "program"
+      fact enrolled_on : date "enrollment date"
+      outcome limit : years "limit"
+      limit = 6 years
+
+    article 10 "Unchanged"
+      | Text.
+      outcome other : years "other"
+      other = 1 year
+
+    supplementary provisions
+      | The amendments will take effect on April 1, 2025.
+      amendment "2025 amendment" takes effect 2025-04-01
+      paragraph 2
+        | The amendments will not apply to doctoral students enrolled up to March 31, 2025.
+        amendment "2025 amendment"
+          not applying when program is doctoral and enrolled_on is at most 2025-03-31
+          affects article 9
+    """
+
+    def test_spared_cohort_gets_undetermined_with_the_supplementary_provision(self, tmp_path):
+        b = book(tmp_path, self.BOOK, in_force="2025-04-01")
+        o = b.evaluate({"program": "doctoral", "enrolled_on": "2024-04-01"}, "2026-01-01")["limit"]
+        assert o.status == "undetermined"
+        assert "not encoded" in o.reasons[0]
+        assert "suppl__para_2" in [c.eid for c in o.citations]
+        # an article the amendment does not affect is still answered
+        assert b.evaluate({"program": "doctoral", "enrolled_on": "2024-04-01"},
+                          "2026-01-01")["other"].value == 1
+
+    def test_both_sides_of_the_cut_off(self, tmp_path):
+        b = book(tmp_path, self.BOOK)
+        later = b.evaluate({"program": "doctoral", "enrolled_on": "2025-04-01"}, "2026-01-01")["limit"]
+        assert later.value == 6 and later.status == "determined"
+        masters = b.evaluate({"program": "masters", "enrolled_on": "2024-04-01"}, "2026-01-01")["limit"]
+        assert masters.value == 6
+
+    def test_spared_cohort_reads_the_older_encoded_version(self, tmp_path):
+        o = book(tmp_path, self.BOOK).evaluate({"program": "doctoral", "enrolled_on": "2024-04-01"},
+                                              "2026-01-01")["limit"]
+        assert o.value == 6 and o.status == "determined"
+
+    def test_unknown_cohort_is_undetermined(self, tmp_path):
+        o = book(tmp_path, self.BOOK).evaluate({"program": "doctoral"}, "2026-01-01")["limit"]
+        assert o.status == "undetermined" and o.missing == ("enrolled_on",)

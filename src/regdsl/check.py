@@ -47,7 +47,7 @@ class Checker:
         self.enum_members: dict[str, list[str]] = {}
         self.name_deps: dict[str, set[str]] = {}
         self._tables: dict[str, _TableData] = {}
-        self.amendment_fns: dict[int, Fn] = {}
+        self.transitions: dict[str, object] = {}
 
     def error(self, message, span, code, hint=None) -> None:
         self.book.error(message, span, code, hint)
@@ -97,6 +97,11 @@ class Checker:
                                     self.resolve(ref, p, book_name=s.book)
             if p.condition is not None and p.kind in ("item", "subitem"):
                 self.item_condition(p)
+        for t in b.transitions:
+            if t.date is None:
+                span = t.sparing[0][1].span if t.sparing else None
+                self.error(f"the amendment \"{t.title}\" never takes effect; "
+                           "add `takes effect DATE` where the text says when", span, "E207")
         return b
 
     def resolve(self, ref: n.Ref, at: Provision, book_name: str | None = None) -> list[Provision]:
@@ -269,16 +274,30 @@ class Checker:
                 visit(name, [])
 
     def check_amendment(self, a: n.Amendment, at: Provision) -> None:
+        from .resolve import Transition
+
+        t = self.transitions.get(a.title)
+        if t is None:
+            t = self.transitions[a.title] = Transition(a.title)
+            self.book.transitions.append(t)
+        if a.date is not None:
+            if t.date is not None:
+                self.error(f"the amendment \"{a.title}\" already takes effect on {t.date.isoformat()}",
+                           a.span, "E207")
+            t.date, t.provision = a.date, at
         for c in a.clauses:
             if isinstance(c, n.NotApplying):
                 self.deps = set()
-                t, f = self.expr(c.expr, at, BOOLEAN)
-                self.expect(t, BOOLEAN, c.expr, "the condition of `not applying when`")
-                self.amendment_fns[id(a)] = f
+                ty, f = self.expr(c.expr, at, BOOLEAN)
+                self.expect(ty, BOOLEAN, c.expr, "the condition of `not applying when`")
+                t.sparing.append((f, at))
                 self.deps = None
             else:
                 for ref in c.refs:
-                    self.resolve(ref, at)
+                    for p in self.resolve(ref, at):
+                        if t.affected is None:
+                            t.affected = set()
+                        t.affected.add(p.article.number)
 
     def item_condition(self, p: Provision) -> tuple[Fn, set[str]] | None:
         if id(p) in self.item_fns:
@@ -849,7 +868,6 @@ def check(book: BookModel) -> BookModel:
     checker = Checker(book)
     checker.run()
     book.tables_data = checker._tables
-    book.amendment_fns = checker.amendment_fns
     return book
 
 

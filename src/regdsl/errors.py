@@ -24,6 +24,7 @@ CODES: dict[str, str] = {
     "E204": "bad article number or range",
     "E205": "overlapping versions of an article",
     "E206": "misplaced statement",
+    "E207": "an amendment with no effective date, or two",
     # E3xx: names and references
     "E301": "unknown name",
     "E302": "name declared twice",

@@ -62,9 +62,10 @@ class _Node:
 class _Pseudo:
     """A stand-in rule for an article whose governing version is not encoded."""
 
-    def __init__(self, provision: Provision, unknown: Unknown):
+    def __init__(self, provision: Provision, unknown: Unknown, extra=()):
         self.provision = provision
         self.unknown = unknown
+        self.extra = [p for p in extra if p is not None]
         self.kind = "pseudo"
         self.overrides: list = []
         self.node = None
@@ -108,9 +109,9 @@ class Engine:
             by_article.setdefault(_article_id(r.provision), []).append(r)
         for art_id, rs in by_article.items():
             article = rs[0].provision.article
-            day, why = self.governing_date(article, as_of, spared, pending)
+            day, why, prov = self.governing_date(article, as_of, spared, pending)
             if why is not None:
-                active.append(_Pseudo(article, why))
+                active.append(_Pseudo(article, why, [prov]))
                 continue
             live = [r for r in rs if r.provision.in_force(day)]
             versions = self.book.by_number.get(article.number, [article]) if article.kind == "article" \
@@ -134,19 +135,19 @@ class Engine:
     def governing_date(self, article: Provision, as_of: dt.date, spared, pending):
         """The date whose version of `article` governs this student, or why it is unknown."""
         day = as_of
-        for amendment, unknown in pending:
-            if _affects(self.book, amendment, article) and as_of >= amendment.date:
-                return day, unknown
-        for amendment, prov in spared:
-            if _affects(self.book, amendment, article) and as_of >= amendment.date:
-                day = min(day, amendment.date - dt.timedelta(days=1))
+        for t, prov, unknown in pending:
+            if _affects(t, article):
+                return day, unknown, prov
+        for t, prov in spared:
+            if _affects(t, article):
+                day = min(day, t.date - dt.timedelta(days=1))
                 versions = self.book.by_number.get(article.number, [article])
                 if not any(v.in_force(day) for v in versions):
                     return day, Unknown(reasons=frozenset({
                         f"{prov.cite} keeps the text before the amendment of "
-                        f"{amendment.date.isoformat()} for this student, and {article.cite} as in "
-                        f"force on {day.isoformat()} is not encoded in this book"}))
-        return day, None
+                        f"{t.date.isoformat()} for this student, and {article.cite} as in "
+                        f"force on {day.isoformat()} is not encoded in this book"})), prov
+        return day, None, None
 
 
 def _article_id(p: Provision) -> str:
@@ -154,11 +155,10 @@ def _article_id(p: Provision) -> str:
     return a.number if a.kind == "article" else "suppl"
 
 
-def _affects(book: BookModel, amendment, article: Provision) -> bool:
-    refs = getattr(amendment, "_affected", None)
-    if refs is None:
+def _affects(t, article: Provision) -> bool:
+    if t.affected is None:
         return article.kind == "article"
-    return article.number in refs
+    return article.number in t.affected
 
 
 def _unencoded(article: Provision, day: dt.date, book: BookModel) -> Unknown:
@@ -202,24 +202,25 @@ class Context:
         self.key = self._version_key()
 
     def _version_key(self):
-        fns = self.book.amendment_fns
-        if not fns:
+        """Which amendments this student is spared, or for whom that is unknown."""
+        transitions = self.book.transitions
+        if not transitions:
             return (self.as_of, (), ())
         spared, pending = [], []
         frame = Frame("(supplementary provisions)")
         self.frame = frame
-        for amendment, prov in self.book.amendment_rules:
-            f = fns.get(id(amendment))
-            if f is None or self.as_of < amendment.date:
+        for t in transitions:
+            if t.date is None or self.as_of < t.date:
                 continue
-            v = f(self)
-            if v is True:
-                spared.append((amendment, prov))
-            elif type(v) is Unknown:
-                why = Unknown(v.missing, v.bodies, v.reasons | {
-                    f"whether {prov.cite} keeps the text before the amendment of "
-                    f"{amendment.date.isoformat()} for this student"})
-                pending.append((amendment, why))
+            for fn, prov in t.sparing:
+                v = fn(self)
+                if v is True:
+                    spared.append((t, prov))
+                elif type(v) is Unknown:
+                    why = Unknown(v.missing, v.bodies, v.reasons | {
+                        f"whether {prov.cite} keeps the text before the amendment of "
+                        f"{t.date.isoformat()} for this student"})
+                    pending.append((t, prov, why))
         self.frame = None
         self.amendment_frame = frame
         return (self.as_of, tuple(spared), tuple(pending))

@@ -374,8 +374,8 @@ class Affects:
 class Amendment:
     """`amendment "..." takes effect DATE`, with transitional clauses."""
 
-    title: str | None
-    date: dt.date
+    title: str
+    date: dt.date | None
     clauses: tuple[Union[NotApplying, Affects], ...] = ()
     span: Span | None = _span()
 

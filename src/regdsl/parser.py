@@ -396,8 +396,9 @@ class ToAst(Transformer):
         return n.ExceptRefs(_nodes(items), span=self._span(meta))
 
     def amendment(self, meta, items):
-        title = _unquote(items[0]) if items[0] is not None else None
-        return n.Amendment(title, _date(items[1]), _nodes(items[2:]), span=self._span(meta))
+        dates = _tokens(items, "DATE")
+        return n.Amendment(_unquote(items[0]), _date(dates[0]) if dates else None, _nodes(items[1:]),
+                           span=self._span(meta))
 
     def not_applying(self, meta, items):
         return n.NotApplying(items[0], span=self._span(meta))

@@ -125,6 +125,17 @@ class RuleInfo:
         self.compiled = None  # set by the checker: (condition, value) closures
 
 
+class Transition:
+    """An amendment with its effective date and whom it does not apply to."""
+
+    def __init__(self, title: str):
+        self.title = title
+        self.date: dt.date | None = None
+        self.provision: Provision | None = None  # where its effective date is stated
+        self.affected: set[str] | None = None  # article numbers; None means every article
+        self.sparing: list[tuple[object, Provision]] = []  # (compiled condition, provision)
+
+
 class BookModel:
     """A checked book: its header, provisions, names, rules, tables and bodies."""
 
@@ -151,7 +162,7 @@ class BookModel:
         self.applies: list[tuple[n.Applies, Provision]] = []
         self.amendment_rules: list[tuple[n.Amendment, Provision]] = []
         self.tables_data: dict = {}
-        self.amendment_fns: dict = {}
+        self.transitions: list[Transition] = []
         self.errors: list[RegdslError] = []
         self.sources: dict[str, str] = {}
         self.modules: list[n.Module] = []
