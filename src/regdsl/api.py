@@ -105,6 +105,7 @@ class Book:
         self.model = model
         self.engine = Engine(model)
         self.outcome_names = [name for name, s in model.symbols.items() if s.kind == "outcome"]
+        self.outcome_names += [name for name, (s, _) in model.adopted.items() if s.kind == "outcome"]
 
     @property
     def name(self) -> str:
@@ -137,9 +138,11 @@ class Book:
         if outcomes is None:
             return self.outcome_names
         names = list(outcomes)
-        computed = [k for k, s in self.model.symbols.items() if s.computed]
+        m = self.model
+        computed = [k for k, s in m.symbols.items() if s.computed]
+        computed += [k for k, (s, _) in m.adopted.items() if s.computed]
         for name in names:
-            sym = self.model.symbols.get(name)
+            sym = m.symbols.get(name) or m.adopted.get(name, (None,))[0]
             if sym is None or not sym.computed:
                 raise BookErrors([FactsError(f"unknown outcome `{name}`", code="E605",
                                              hint=did_you_mean(name, computed)
@@ -150,9 +153,16 @@ class Book:
         """The facts a book needs and the outcomes it gives, with types, units and articles."""
         m = self.model
         facts, decisions, outcomes, definitions = [], [], [], []
-        for name, s in m.symbols.items():
+        from .result import cite
+
+        entries = [(name, s, None) for name, s in m.symbols.items()]
+        entries += [(name, s, a) for name, (s, a) in m.adopted.items()]
+        for name, s, adoption in entries:
             t = s.type
             entry: dict[str, Any] = {"name": name, "type": t.kind, "description": s.description}
+            if adoption is not None:
+                entry["via"] = {"cite": adoption.via.cite, "eid": adoption.via.eid,
+                                "book": adoption.other.name}
             if t.kind == "quantity":
                 entry["unit"] = t.unit
             if t.kind == "enum":
@@ -160,12 +170,16 @@ class Book:
             if t.kind == "number":
                 entry["type"] = "integer" if t.integer else "number"
             if s.provision is not None:
-                entry["declared_in"] = {"cite": s.provision.cite, "eid": s.provision.eid}
+                c = cite(s.provision, m)
+                entry["declared_in"] = {"cite": c.cite, "eid": c.eid}
             if s.computed:
-                rules = m.rules.get(name, [])
+                rules = m.rules.get(name, []) if adoption is None else [
+                    r for r in adoption.other.rules.get(adoption.there(name), [])
+                    if adoption.applies_to(r.provision)]
                 seen: list = []
                 for r in rules:
-                    c = {"cite": r.provision.cite, "eid": r.provision.eid}
+                    rc = cite(r.provision, m)
+                    c = {"cite": rc.cite, "eid": rc.eid}
                     if c not in seen:
                         seen.append(c)
                 entry["provisions"] = seen
@@ -173,7 +187,7 @@ class Book:
             elif s.kind == "decision":
                 from .evaluate import decided_by
 
-                entry["decided_by"] = decided_by(m, s.bodies)
+                entry["decided_by"] = decided_by(adoption.other if adoption else m, s.bodies)
                 entry["input"] = describe_input(t)
                 decisions.append(entry)
             else:

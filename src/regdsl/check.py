@@ -15,6 +15,7 @@ from decimal import Decimal, DivisionByZero, InvalidOperation
 from typing import Callable
 
 from . import nodes as n
+from .adopt import adopted_symbols, build_adoption
 from .builtins import BUILTINS, DAYS, MONTHS
 from .errors import CheckError, did_you_mean
 from .resolve import BookModel, Provision, RuleInfo, describe_ref, resolve_ref
@@ -69,6 +70,13 @@ class Checker:
             if sym.type.kind == "enum":
                 for m in sym.type.members:
                     self.enum_members.setdefault(m, []).append(sym.name)
+        for p in b.provisions():
+            for s in p.statements:
+                if isinstance(s, n.Applies):
+                    adoption = build_adoption(self, s, p)
+                    if adoption is not None:
+                        b.adoptions.append(adoption)
+        b.adopted = adopted_symbols(b)
         self.check_tables()
         for name, rules in b.rules.items():
             for r in rules:
@@ -86,15 +94,6 @@ class Checker:
                         self.resolve(ref, p)
                 elif isinstance(s, n.Amendment):
                     self.check_amendment(s, p)
-                elif isinstance(s, n.Applies):
-                    if s.book not in b.others:
-                        self.error(f"unknown book `{s.book}`", s.span, "E309",
-                                   "declare it in the header: uses NAME from \"path\"")
-                    else:
-                        for a in s.adaptations:
-                            if isinstance(a, n.ExceptRefs):
-                                for ref in a.refs:
-                                    self.resolve(ref, p, book_name=s.book)
             if p.condition is not None and p.kind in ("item", "subitem"):
                 self.item_condition(p)
         for t in b.transitions:
@@ -420,6 +419,14 @@ class Checker:
                     self.deps.add(name)
                 return sym.type, lambda ctx: ctx.value(name)
             return sym.type, lambda ctx: ctx.fact(name)
+        adopted = b.adopted.get(name)
+        if adopted is not None:
+            other = adopted[0]
+            if other.computed:
+                if self.deps is not None:
+                    self.deps.add(name)
+                return other.type, lambda ctx: ctx.value(name)
+            return other.type, lambda ctx: ctx.fact(name)
         if name in BUILTIN_NAMES:
             return BUILTIN_NAMES[name], lambda ctx: ctx.as_of
         owners = self.enum_members.get(name, [])

@@ -15,6 +15,7 @@ import datetime as dt
 from collections import OrderedDict
 from typing import Any
 
+from .adopt import View
 from .errors import EvaluationError
 from .resolve import BookModel, Provision, RuleInfo
 from .values import Unknown
@@ -87,22 +88,32 @@ class Engine:
                 self.unknown_fact[sym.name] = Unknown(missing=frozenset({sym.name}))
         self.booleans = {name for name, s in book.symbols.items()
                          if s.type is not None and s.type.kind == "boolean"}
+        self.others: dict[int, Engine] = {}
+        for name, (sym, adoption) in book.adopted.items():
+            if id(adoption) not in self.others:
+                self.others[id(adoption)] = Engine(adoption.other)
+            if sym.kind == "decision":
+                who = decided_by(adoption.other, sym.bodies)
+                self.unknown_fact[name] = Unknown(bodies=frozenset({(name, who)}))
+            elif not sym.computed:
+                self.unknown_fact[name] = Unknown(missing=frozenset({name}))
+            if sym.type is not None and sym.type.kind == "boolean":
+                self.booleans.add(name)
         self._forests: OrderedDict = OrderedDict()
-        self.delegations: dict[int, Unknown] = {}
-        for rules in book.rules.values():
-            for r in rules:
-                if r.kind == "delegated":
-                    self.delegations[id(r)] = Unknown(reasons=frozenset(
-                        {f"delegated to separate regulations ({r.provision.cite})"}))
 
     # ---- which rules are in force
-    def forest(self, name: str, key) -> list[_Node]:
+    def forest(self, name: str, key, adoption=None) -> list[_Node]:
+        """The rules for `name` in force for this key, as trees of exceptions."""
         cache_key = (name, key)
         found = self._forests.get(cache_key)
         if found is not None:
             return found
         as_of, spared, pending = key
-        rules = self.book.rules.get(name, [])
+        if adoption is None:
+            rules = self.book.rules.get(name, [])
+        else:
+            rules = [r for r in adoption.other.rules.get(adoption.there(name), [])
+                     if adoption.applies_to(r.provision)]
         active: list = []
         by_article: dict[str, list[RuleInfo]] = {}
         for r in rules:
@@ -114,10 +125,10 @@ class Engine:
                 active.append(_Pseudo(article, why, [prov]))
                 continue
             live = [r for r in rs if r.provision.in_force(day)]
-            versions = self.book.by_number.get(article.number, [article]) if article.kind == "article" \
-                else [article]
+            versions = article.book.by_number.get(article.number, [article]) \
+                if article.kind == "article" else [article]
             if not any(v.in_force(day) for v in versions):
-                active.append(_Pseudo(article, _unencoded(article, day, self.book)))
+                active.append(_Pseudo(article, _unencoded(article, day, article.book)))
             active.extend(live)
         nodes = {id(r): _Node(r) for r in active}
         roots = []
@@ -135,6 +146,8 @@ class Engine:
     def governing_date(self, article: Provision, as_of: dt.date, spared, pending):
         """The date whose version of `article` governs this student, or why it is unknown."""
         day = as_of
+        if article.book is not self.book:
+            return day, None, None
         for t, prov, unknown in pending:
             if _affects(t, article):
                 return day, unknown, prov
@@ -244,17 +257,17 @@ class Context:
         return c.value
 
     def any_of(self, items):
-        return self._items(items, True)
+        return self._items(items, True, self)
 
     def all_of(self, items):
-        return self._items(items, False)
+        return self._items(items, False, self)
 
-    def _items(self, items, any_: bool):
+    def _items(self, items, any_: bool, scope):
         decisive = True if any_ else False
         unknown = None
         seen = []
         for prov, fn in items:
-            v = self.item(prov, fn)
+            v = self.item(prov, fn, scope)
             seen.append((prov, v))
             if v is decisive:
                 self.frame.items.append((prov, v))
@@ -267,7 +280,7 @@ class Context:
         self.frame.items.extend(seen)
         return not decisive
 
-    def item(self, prov: Provision, fn):
+    def item(self, prov: Provision, fn, scope=None):
         memo = self.item_memo.get(id(prov))
         if memo is not None:
             return memo[0]
@@ -275,7 +288,7 @@ class Context:
         frame = Frame("", prov)
         self.frame = frame
         try:
-            v = fn(self)
+            v = fn(scope if scope is not None else self)
         finally:
             self.frame = outer
         self.item_memo[id(prov)] = (v, frame)
@@ -291,8 +304,15 @@ class Context:
         frame = Frame(name)
         self.frame = frame
         try:
-            roots = self.engine.forest(name, self.key)
-            value, conflict = self._combine(name, roots, frame)
+            adopted = None if name in self.book.rules else self.book.adopted.get(name)
+            if adopted is None:
+                roots = self.engine.forest(name, self.key)
+                scope = self
+            else:
+                adoption = adopted[1]
+                roots = self.engine.forest(name, (self.as_of, (), ()), adoption)
+                scope = View(self, adoption)
+            value, conflict = self._combine(name, roots, frame, scope)
         finally:
             self.frame = outer
             self.depth -= 1
@@ -300,8 +320,8 @@ class Context:
         self.memo[name] = c
         return c
 
-    def _combine(self, name: str, roots: list[_Node], frame: Frame):
-        results = [self._node(r, frame) for r in roots]
+    def _combine(self, name: str, roots: list[_Node], frame: Frame, scope):
+        results = [self._node(r, frame, scope) for r in roots]
         applied = [r for r in results if r[0] == APPLIES]
         unknowns = [r for r in results if r[0] == UNKNOWN]
         conflicts = [r for r in results if r[0] == CONFLICT]
@@ -333,9 +353,9 @@ class Context:
         frame.winners = []
         return Unknown(reasons=frozenset({f"no provision gives `{name}` for this student"})), None
 
-    def _node(self, node: _Node, frame: Frame):
+    def _node(self, node: _Node, frame: Frame, scope):
         """(state, value, winners, guess) of a rule and the exceptions beneath it."""
-        sub = [self._node(c, frame) for c in node.children]
+        sub = [self._node(c, frame, scope) for c in node.children]
         applied = [s for s in sub if s[0] == APPLIES]
         if applied:
             first = applied[0][1]
@@ -346,7 +366,7 @@ class Context:
         conflicts = [s for s in sub if s[0] == CONFLICT]
         if conflicts:
             return conflicts[0]
-        own = self._rule(node.rule, frame)
+        own = self._rule(node.rule, frame, scope)
         unknown_sub = [s for s in sub if s[0] == UNKNOWN]
         if unknown_sub:
             if own[0] == APPLIES and all(s[3] is not None and s[3] == own[1] for s in unknown_sub):
@@ -355,19 +375,19 @@ class Context:
             return UNKNOWN, _merge(parts), [], None
         return own
 
-    def _rule(self, rule, frame: Frame):
+    def _rule(self, rule, frame: Frame, scope):
         if rule.kind == "pseudo":
             frame.considered.append((rule, UNKNOWN))
             return UNKNOWN, rule.unknown, [], None
         if rule.kind == "delegated":
             frame.considered.append((rule, UNKNOWN))
-            return UNKNOWN, self.engine.delegations[id(rule)], [], None
+            return UNKNOWN, _delegation(rule), [], None
         cond_fn, value_fn = rule.compiled
-        c = cond_fn(self) if cond_fn is not None else True
+        c = cond_fn(scope) if cond_fn is not None else True
         if c is False:
             frame.considered.append((rule, NOT))
             return NOT, None, [], None
-        v = value_fn(self)
+        v = value_fn(scope)
         if rule.kind == "if":
             if v is False:
                 frame.considered.append((rule, NOT))
@@ -386,6 +406,10 @@ class Context:
         frame.considered.append((rule, UNKNOWN))
         guess = None if type(v) is Unknown else v
         return UNKNOWN, _merge([c, v]), [], guess
+
+
+def _delegation(rule) -> Unknown:
+    return Unknown(reasons=frozenset({f"delegated to separate regulations ({rule.provision.cite})"}))
 
 
 def _merge(values) -> Unknown:

@@ -94,9 +94,10 @@ def validate(book: BookModel, data: Any, file: str = "<facts>", text: str | None
     errors: list[FactsError] = []
     out: dict[str, Any] = {}
     inputs = {name: s for name, s in book.symbols.items() if not s.computed}
+    inputs.update((name, s) for name, (s, _) in book.adopted.items() if not s.computed)
     for key, raw in data.items():
         key = str(key)
-        sym = book.symbols.get(key)
+        sym = book.symbols.get(key) or inputs.get(key)
         if sym is None or sym.computed:
             span, line = locate(text, file, key)
             if sym is not None:

@@ -163,6 +163,8 @@ class BookModel:
         self.amendment_rules: list[tuple[n.Amendment, Provision]] = []
         self.tables_data: dict = {}
         self.transitions: list[Transition] = []
+        self.adoptions: list = []  # adopt.Adoption, one per `applies`
+        self.adopted: dict = {}  # name -> (Symbol of the other book, Adoption)
         self.errors: list[RegdslError] = []
         self.sources: dict[str, str] = {}
         self.modules: list[n.Module] = []

@@ -16,16 +16,23 @@ from .values import Unknown
 
 @attrs.frozen
 class Citation:
-    """A provision, for people (`cite`) and for machines (`eid`)."""
+    """A provision, for people (`cite`) and for machines (`eid`).
+
+    A provision of another book applied mutatis mutandis carries that book's
+    name and the eId of the provision that applies it (`via`).
+    """
 
     cite: str
     eid: str
     book: str | None = None
+    via: str | None = None
 
     def to_dict(self) -> dict:
         d = {"cite": self.cite, "eid": self.eid}
         if self.book:
             d["book"] = self.book
+        if self.via:
+            d["via"] = self.via
         return d
 
 
@@ -184,9 +191,22 @@ def plain(v: Any) -> tuple[Any, str | None]:
 
 
 def cite(p: Provision, home: BookModel) -> Citation:
+    """The citation of `p` as seen from the book being evaluated."""
     if p.book is home:
         return Citation(p.cite, p.eid)
+    for a in home.adoptions:
+        if a.other is p.book:
+            return Citation(a.cite(p), p.eid, p.book.name, a.via.eid)
     return Citation(f"{p.book.short_title}, {p.cite}", p.eid, p.book.name)
+
+
+def quoted(p: Provision, home: BookModel) -> str:
+    """The text of `p`, read with the substitutions of the adoption that applies it."""
+    if p.book is not home:
+        for a in home.adoptions:
+            if a.other is p.book:
+                return a.read(p.text)
+    return p.text
 
 
 class Builder:
@@ -198,7 +218,7 @@ class Builder:
 
     def outcome(self, name: str, explain: bool = True) -> Outcome:
         ctx = self.ctx
-        sym = self.home.symbols[name]
+        sym = self.home.symbols.get(name) or self.home.adopted[name][0]
         comp = ctx.memo.get(name) or ctx.compute(name)
         raw = comp.value
         provisions = self.provisions(comp)
@@ -275,7 +295,6 @@ class Builder:
     def _definition(self, name: str, path: set[str]) -> Explanation:
         ctx = self.ctx
         comp = ctx.memo.get(name)
-        sym = ctx.book.symbols.get(name) or self.home.symbols.get(name)
         value, unit = _shown(comp.value if comp else None)
         status = _status(comp.value if comp else None)
         if comp is None or name in path:
@@ -288,7 +307,7 @@ class Builder:
             undecided = [r for r, s in frame.considered if s not in (APPLIES, NOT)]
             main = undecided[0] if undecided else None
         citation = cite(main.provision, self.home) if main is not None else None
-        text = main.provision.text if main is not None else ""
+        text = quoted(main.provision, self.home) if main is not None else ""
         rule = main.source if main is not None else ""
         considered = tuple((cite(r.provision, self.home), _state(s)) for r, s in frame.considered
                            if r not in winners and r is not main)
@@ -309,13 +328,14 @@ class Builder:
                 from .resolve import _source_of
 
                 rule = _source_of(prov.book, src.span)
-            out.append(Explanation("item", prov.cite, value, unit, _status(v), cite(prov, self.home),
-                                   prov.text, rule, sub))
+            c = cite(prov, self.home)
+            out.append(Explanation("item", c.cite, value, unit, _status(v), c,
+                                   quoted(prov, self.home), rule, sub))
         for f in frame.facts:
             if f in seen:
                 continue
             seen.add(f)
-            sym = self.ctx.book.symbols.get(f)
+            sym = self.ctx.book.symbols.get(f) or self.ctx.book.adopted.get(f, (None,))[0]
             given = self.ctx.facts.get(f)
             value, unit = _shown(given)
             kind = "decision" if sym is not None and sym.kind == "decision" else "fact"

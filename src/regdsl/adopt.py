@@ -1,0 +1,167 @@
+"""Mutatis mutandis: applying another book where this one is silent.
+
+`applies OTHER mutatis mutandis` in a provision (graduate Article 52) makes
+the other book's rules answer any matter this book has no rule for.  The
+same matter is the same name, after the readings: `reading program_length
+as standard_program_length` makes the other book's `program_length` mean
+this book's `standard_program_length` wherever the other book's rules use it.
+This book's own rules for a name always win over the other book's.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import nodes as n
+from .errors import did_you_mean
+from .resolve import BookModel, Provision, Symbol, resolve_ref
+
+
+class Adoption:
+    """Another book applied mutatis mutandis, with its readings and exclusions."""
+
+    def __init__(self, other: BookModel, via: Provision):
+        self.other = other
+        self.via = via
+        self.names: dict[str, str] = {}  # other book's name -> this book's name
+        self.reverse: dict[str, str] = {}  # this book's name -> other book's name
+        self.texts: list[tuple[str, str]] = []  # word substitutions, in order
+        self.articles: dict[str, str] = {}  # other article number -> this article number
+        self.excluded: list[Provision] = []
+
+    def here(self, other_name: str) -> str:
+        """The name, in this book, of a name of the other book."""
+        return self.names.get(other_name, other_name)
+
+    def there(self, name: str) -> str:
+        """The name, in the other book, of a name of this book."""
+        return self.reverse.get(name, name)
+
+    def applies_to(self, provision: Provision) -> bool:
+        return not any(x.contains(provision) for x in self.excluded)
+
+    def read(self, text: str) -> str:
+        """The other book's words as read for this book."""
+        for old, new in self.texts:
+            text = re.sub(r"\b" + re.escape(old) + r"\b", new, text)
+        for old, new in self.articles.items():
+            text = re.sub(r"\bArticle " + re.escape(old) + r"\b", f"Article {new}", text)
+        return text
+
+    def cite(self, provision: Provision) -> str:
+        """`Article 52 → University Regulations, Article 58`."""
+        return f"{self.via.cite} → {self.other.short_title}, {provision.cite}"
+
+
+def build_adoption(checker, s: n.Applies, at: Provision) -> Adoption | None:
+    """Check an `applies` statement and return what it adopts."""
+    book: BookModel = checker.book
+    other = book.others.get(s.book)
+    if other is None:
+        checker.error(f"unknown book `{s.book}`", s.span, "E309",
+                      did_you_mean(s.book, book.others) or 'declare it in the header: uses NAME from "path"')
+        return None
+    a = Adoption(other, at)
+    for item in s.adaptations:
+        if isinstance(item, n.ExceptRefs):
+            for ref in item.refs:
+                a.excluded.extend(_resolve(checker, ref, at, s.book))
+        elif isinstance(item.old, str) and isinstance(item.new, str):
+            old, new = item.old, item.new
+            if old in other.symbols or new in book.symbols:
+                _name_reading(checker, a, old, new, item)
+            elif old[:1].isupper() or " " in old or new[:1].isupper() or " " in new:
+                a.texts.append((old, new))
+            else:
+                _name_reading(checker, a, old, new, item)
+        elif isinstance(item.old, n.Ref) and isinstance(item.new, n.Ref):
+            theirs = _resolve(checker, item.old, at, s.book)
+            ours = _resolve(checker, item.new, at, None)
+            if len(theirs) == 1 and len(ours) == 1:
+                a.articles[theirs[0].article.number] = ours[0].article.number
+            elif theirs and ours:
+                checker.error("a reading maps one article to one article", item.span, "E204")
+        else:
+            checker.error("a reading maps words to words, a name to a name, or an article to an article",
+                          item.span, "E401")
+    return a
+
+
+def _name_reading(checker, a: Adoption, old: str, new: str, item) -> None:
+    book, other = checker.book, a.other
+    if old not in other.symbols:
+        checker.error(f"`{old}` is not a name in {other.short_title}", item.span, "E301",
+                      did_you_mean(old, other.symbols))
+        return
+    if new not in book.symbols:
+        checker.error(f"`{new}` is not a name in this book", item.span, "E301",
+                      did_you_mean(new, book.symbols))
+        return
+    a.names[old] = new
+    a.reverse[new] = old
+
+
+def _resolve(checker, ref: n.Ref, at: Provision, book_name: str | None) -> list[Provision]:
+    from .errors import CheckError
+
+    if book_name is not None and ref.book is None:
+        ref = n.Ref(ref.groups, book_name, span=ref.span)
+    try:
+        return resolve_ref(ref, at, checker.book)
+    except CheckError as e:
+        checker.book.errors.append(e)
+        return []
+
+
+def adopted_symbols(book: BookModel) -> dict[str, tuple[Symbol, Adoption]]:
+    """Names this book answers through other books: this book's name -> (symbol, adoption).
+
+    A computed name is adopted when this book has no rule for it and the other
+    book has a rule not excluded; a fact or decision when this book does not
+    declare it.  The first `applies` statement that supplies a name wins.
+    """
+    out: dict[str, tuple[Symbol, Adoption]] = {}
+    for a in book.adoptions:
+        for name, sym in a.other.symbols.items():
+            here = a.here(name)
+            if here in out:
+                continue
+            mine = book.symbols.get(here)
+            if sym.computed:
+                if here in book.rules or (mine is not None and not mine.computed):
+                    continue
+                if any(a.applies_to(r.provision) for r in a.other.rules.get(name, [])):
+                    out[here] = (sym, a)
+            elif mine is None:
+                out[here] = (sym, a)
+    return out
+
+
+class View:
+    """The evaluation context as the other book's compiled rules see it."""
+
+    __slots__ = ("ctx", "adoption")
+
+    def __init__(self, ctx, adoption: Adoption):
+        self.ctx = ctx
+        self.adoption = adoption
+
+    @property
+    def as_of(self):
+        return self.ctx.as_of
+
+    @property
+    def frame(self):
+        return self.ctx.frame
+
+    def fact(self, name: str):
+        return self.ctx.fact(self.adoption.here(name))
+
+    def value(self, name: str):
+        return self.ctx.value(self.adoption.here(name))
+
+    def any_of(self, items):
+        return self.ctx._items(items, True, self)
+
+    def all_of(self, items):
+        return self.ctx._items(items, False, self)
