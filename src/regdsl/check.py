@@ -18,7 +18,7 @@ from . import nodes as n
 from .adopt import adopted_symbols, build_adoption
 from .builtins import BUILTINS, DAYS, MONTHS
 from .errors import CheckError, did_you_mean
-from .resolve import BookModel, Provision, RuleInfo, describe_ref, resolve_ref
+from .resolve import TOPS, BookModel, Provision, RuleInfo, describe_ref, resolve_ref
 from .types import ANY, BOOLEAN, DATE, NUMBER, SIMPLE_TYPES, TEXT, TIME, Type, quantity
 from .units import Q, dim_mul, dim_name, make
 from .values import Unknown
@@ -119,6 +119,8 @@ class Checker:
         if isinstance(t, n.SimpleType):
             if t.name in SIMPLE_TYPES:
                 return SIMPLE_TYPES[t.name]
+            if t.name == "body":
+                return Type("enum", members=tuple(b.bodies))
             u = b.units.get(t.name)
             if u is not None:
                 return quantity(u.dim, u.plural)
@@ -544,6 +546,8 @@ class Checker:
         return tt, if_
 
     def x_Call(self, e: n.Call, at, expected):
+        if e.func in BODY_FUNCTIONS:
+            return self.body_call(e, at)
         fn = BUILTINS.get(e.func)
         if fn is None:
             self.error(f"unknown function `{e.func}`", e.span, "E407", did_you_mean(e.func, BUILTINS))
@@ -568,6 +572,35 @@ class Checker:
 
         return typed, call
 
+    def body_call(self, e: n.Call, at) -> tuple[Type, Fn]:
+        """`administrator(b)`, `parent(b)`, `title(b)`, `duties(b)`, `administers(b)`, `parts(b)`."""
+        b = self.book
+        if len(e.args) != 1:
+            self.error(f"{e.func}(body) takes one body", e.span, "E406")
+            return ANY, _const(Unknown())
+        bodies = Type("enum", members=tuple(b.bodies))
+        t, f = self.expr(e.args[0], at, bodies)
+        if t.kind != "any" and not (t.kind == "enum" and set(t.members) <= set(b.bodies)):
+            self.error(f"{e.func}() takes a body, not {t.describe()}", e.span, "E406")
+            return ANY, _const(Unknown())
+        info = _organization(b)
+        result, lookup = BODY_FUNCTIONS[e.func]
+        func = e.func
+
+        def call(ctx):
+            name = f(ctx)
+            if type(name) is Unknown:
+                return name
+            value, provisions = lookup(info, name)
+            ctx.frame.cited.extend(provisions)
+            if value is None:
+                title = info.titles.get(name, name)
+                return Unknown(reasons=frozenset({f"the book does not say the {func.replace('_', ' ')} "
+                                                  f"of {title}"}))
+            return value
+
+        return result, call
+
     def _items(self, e, at) -> list[tuple[Provision, Fn]]:
         provs = self.resolve(e.ref, at) if at is not None else []
         items: list[Provision] = []
@@ -575,7 +608,7 @@ class Checker:
             if p.kind in ("item", "subitem"):
                 items.append(p)
             else:
-                host = p.children[0] if p.kind in ("article", "supplementary") else p
+                host = p.children[0] if p.kind in TOPS else p
                 kids = [c for c in host.children if c.kind in ("item", "subitem")]
                 if not kids:
                     self.error(f"{p.cite} has no items", e.span, "E311")
@@ -868,6 +901,60 @@ def _loose(op: str):
         return {"+": lambda: x + y, "-": lambda: x - y, "*": lambda: x * y, "/": lambda: x / y}[op]()
 
     return f
+
+
+class _Organization:
+    """Bodies, their relations and duty lists, indexed for the body functions."""
+
+    def __init__(self, book: BookModel):
+        self.titles: dict[str, str] = {}
+        self.where: dict[str, list[Provision]] = {}
+        self.relations: dict[str, dict[str, str]] = {}
+        self.duties: dict[str, list[Provision]] = {}
+        for name, (body, prov) in book.bodies.items():
+            self.titles[name] = body.title
+            self.where[name] = [prov] if prov is not None else []
+            rel = self.relations.setdefault(name, {})
+            for st in body.statements:
+                if isinstance(st, n.Relation):
+                    rel[st.kind] = st.target
+        for p in book.provisions():
+            if p.kind == "duties":
+                self.duties[p.number] = [c for c in p.children if c.kind == "item"]
+
+    def related(self, name: str, kind: str):
+        target = self.relations.get(name, {}).get(kind)
+        if target is None:
+            return None, self.where.get(name, [])
+        return self.titles.get(target, target), self.where.get(name, [])
+
+    def inverse(self, name: str, kind: str):
+        found = [b for b, rel in self.relations.items() if rel.get(kind) == name]
+        provs = [p for b in found for p in self.where.get(b, [])]
+        return (tuple(self.titles[b] for b in found) if found else None), provs
+
+    def duty_list(self, name: str):
+        items = self.duties.get(name)
+        if not items:
+            return None, self.where.get(name, [])
+        return tuple(i.text for i in items), items
+
+
+def _organization(book: BookModel) -> _Organization:
+    if book.organization is None:
+        book.organization = _Organization(book)
+    return book.organization
+
+
+_TEXTS = Type("list", inner=TEXT)
+BODY_FUNCTIONS = {
+    "title": (TEXT, lambda o, b: (o.titles.get(b), o.where.get(b, []))),
+    "administrator": (TEXT, lambda o, b: o.related(b, "administered by")),
+    "parent": (TEXT, lambda o, b: o.related(b, "part of")),
+    "administers": (_TEXTS, lambda o, b: o.inverse(b, "administered by")),
+    "parts": (_TEXTS, lambda o, b: o.inverse(b, "part of")),
+    "duties": (_TEXTS, lambda o, b: o.duty_list(b)),
+}
 
 
 def check(book: BookModel) -> BookModel:

@@ -29,7 +29,7 @@ APPLIES, NOT, UNKNOWN, CONFLICT = range(4)
 class Frame:
     """What one definition (or item) read while it was computed."""
 
-    __slots__ = ("name", "provision", "deps", "facts", "items", "winners", "considered")
+    __slots__ = ("name", "provision", "deps", "facts", "items", "winners", "considered", "cited")
 
     def __init__(self, name: str, provision: Provision | None = None):
         self.name = name
@@ -37,6 +37,7 @@ class Frame:
         self.deps: list[str] = []
         self.facts: list[str] = []
         self.items: list[tuple[Provision, Any]] = []
+        self.cited: list[Provision] = []  # provisions consulted (bodies, duty lists)
         self.winners: list[RuleInfo] = []
         self.considered: list[tuple[RuleInfo, int]] = []
 
@@ -164,8 +165,7 @@ class Engine:
 
 
 def _article_id(p: Provision) -> str:
-    a = p.article
-    return a.number if a.kind == "article" else "suppl"
+    return p.article.eid
 
 
 def _affects(t, article: Provision) -> bool:
@@ -383,6 +383,12 @@ class Context:
             frame.considered.append((rule, UNKNOWN))
             return UNKNOWN, _delegation(rule), [], None
         cond_fn, value_fn = rule.compiled
+        stated = rule.node.as_of
+        if stated is not None and self.as_of < stated:
+            frame.considered.append((rule, UNKNOWN))
+            return UNKNOWN, Unknown(reasons=frozenset({
+                f"{rule.provision.cite} states this as of {stated.isoformat()}; it is not known "
+                f"for {self.as_of.isoformat()}"})), [], None
         c = cond_fn(scope) if cond_fn is not None else True
         if c is False:
             frame.considered.append((rule, NOT))

@@ -308,6 +308,7 @@ class Rule:
     when: tuple[Expr, ...] = ()
     unless: tuple[Expr, ...] = ()
     exceptions: tuple[ExceptionClause, ...] = ()
+    as_of: dt.date | None = None
     span: Span | None = _span()
 
 
@@ -586,10 +587,15 @@ class Supplementary:
 
 @attrs.frozen
 class Section:
-    """`section N "Title"`: starts a section; lasts until the next one."""
+    """`section N "Title"`: starts a section; lasts until the next one.
+
+    A section may hold text and statements of its own (an organisation page
+    has sections but no articles).
+    """
 
     number: str
     title: str
+    body: tuple = ()
     span: Span | None = _span()
 
 

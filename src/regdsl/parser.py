@@ -297,7 +297,7 @@ class ToAst(Transformer):
         return n.CitedAs(_unquote(items[0]), span=self._span(meta))
 
     def section(self, meta, items):
-        return n.Section(str(items[0]), _unquote(items[1]), span=self._span(meta))
+        return n.Section(str(items[0]), _unquote(items[1]), _nodes(items[2:]), span=self._span(meta))
 
     def part(self, meta, items):
         return n.Part(str(items[0]), _unquote(items[1]), span=self._span(meta))
@@ -345,7 +345,7 @@ class ToAst(Transformer):
     # ---- rules
     def _rule(self, meta, items, kind):
         however, name, expr, *clauses = items
-        when, unless, exc = [], [], []
+        when, unless, exc, as_of = [], [], [], None
         for c in clauses:
             if c is None:
                 continue
@@ -353,10 +353,12 @@ class ToAst(Transformer):
                 exc.append(c)
             elif c[0] == "when":
                 when.append(c[1])
+            elif c[0] == "as_of":
+                as_of = c[1]
             else:
                 unless.append(c[1])
         return n.Rule(str(name), kind, expr, however is not None, tuple(when), tuple(unless),
-                      tuple(exc), span=self._span(meta))
+                      tuple(exc), as_of, span=self._span(meta))
 
     def value_rule(self, meta, items):
         return self._rule(meta, items, "=")
@@ -369,6 +371,9 @@ class ToAst(Transformer):
 
     def unless_clause(self, meta, items):
         return ("unless", items[0])
+
+    def as_of_clause(self, meta, items):
+        return ("as_of", _date(items[0]))
 
     def exception_clause(self, meta, items):
         return n.ExceptionClause(str(items[0]).lower(), items[1], span=self._span(meta))

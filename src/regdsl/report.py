@@ -37,6 +37,8 @@ def show_value(value, unit: str | None) -> str:
         return text
     if isinstance(value, str):
         return value
+    if isinstance(value, tuple):
+        return "; ".join(show_value(v, None) for v in value)
     return str(json_value(value))
 
 
@@ -65,6 +67,8 @@ def outcome_text(o: Outcome) -> list[str]:
         lines += _wrap("Missing facts: ", ", ".join(o.missing))
     for r in o.reasons:
         lines += _wrap("Because: ", r)
+    for note in o.notes:
+        lines += _wrap("Note: ", note)
     if o.citations:
         lines += _wrap("Provisions: ", "; ".join(c.cite for c in o.citations))
     multi = [v for v in o.versions if v.in_force_until is not None]

@@ -17,6 +17,10 @@ from .types import Type
 from .units import UnitDef, UnitTable
 
 
+# Provisions that hold paragraphs (the top of a provision tree).
+TOPS = ("article", "supplementary", "section")
+
+
 def article_key(number: str) -> tuple[int, ...]:
     """Sort key of an article number: "13.2" -> (13, 2)."""
     return tuple(int(p) for p in number.split("."))
@@ -52,7 +56,7 @@ class Provision:
     @property
     def article(self) -> "Provision":
         p = self
-        while p.kind not in ("article", "supplementary"):
+        while p.kind not in TOPS:
             p = p.parent
         return p
 
@@ -153,6 +157,7 @@ class BookModel:
         self.articles: list[Provision] = []
         self.by_number: dict[str, list[Provision]] = {}
         self.supplementary: Provision | None = None
+        self.sections: list[Provision] = []  # sections with content of their own
         self.outline: list[tuple[str, object]] = []
         self.symbols: dict[str, Symbol] = {}
         self.rules: dict[str, list[RuleInfo]] = {}
@@ -165,6 +170,7 @@ class BookModel:
         self.transitions: list[Transition] = []
         self.adoptions: list = []  # adopt.Adoption, one per `applies`
         self.adopted: dict = {}  # name -> (Symbol of the other book, Adoption)
+        self.organization = None  # check._Organization, built on first use
         self.errors: list[RegdslError] = []
         self.sources: dict[str, str] = {}
         self.modules: list[n.Module] = []
@@ -184,6 +190,8 @@ class BookModel:
         return versions[-1]
 
     def provisions(self) -> Iterator[Provision]:
+        for sec in self.sections:
+            yield from sec.walk()
         for a in self.articles:
             yield from a.walk()
         if self.supplementary is not None:
@@ -236,6 +244,12 @@ class _Builder:
         elif isinstance(item, n.Section):
             self.section, self.part = item, None
             b.outline.append(("section", item))
+            if item.body:
+                p = Provision("section", item.number, None, b, item.span)
+                p.title = item.title
+                p.start = b.in_force
+                b.sections.append(p)
+                self.body(p, item.body)
         elif isinstance(item, n.Part):
             self.part = item
             b.outline.append(("part", item))
@@ -438,7 +452,9 @@ class _Builder:
             for st in s.statements:
                 if isinstance(st, n.Duties):
                     duty = Provision("duties", s.name, p, b, st.span)
-                    duty.title = st.title or ""
+                    duty.title = s.title
+                    if st.title:
+                        duty.texts.append(st.title)
                     if p is not None:
                         p.children.append(duty)
                     self.fill(duty, st.items)
@@ -532,6 +548,9 @@ def _name(p: Provision) -> None:
     elif p.kind == "supplementary":
         p.eid = "suppl"
         p.cite = "Supplementary Provisions"
+    elif p.kind == "section":
+        p.eid = "sec_" + p.number.replace(".", "-")
+        p.cite = f"Section {p.number}"
     elif p.kind == "paragraph":
         if p.transparent:
             p.eid, p.cite = p.parent.eid, p.parent.cite
@@ -546,8 +565,8 @@ def _name(p: Provision) -> None:
         p.cite = f"{p.parent.cite}, Sub-item {p.number}"
     elif p.kind == "duties":
         base = p.parent.eid + "__" if p.parent is not None else ""
-        p.eid = f"{base}duties_{p.number}"
-        p.cite = (f"{p.parent.cite}, " if p.parent is not None else "") + f"duties of {p.number}"
+        p.eid = f"{base}duties_{p.number.lower()}"
+        p.cite = (f"{p.parent.cite}, " if p.parent is not None else "") + f"Duties of the {p.title}"
 
 
 # ------------------------------------------------------------------ references
@@ -677,9 +696,9 @@ def _implicit(kind: str, at: Provision) -> Provision:
 def _host(p: Provision, kind: str) -> Provision | None:
     """The provision whose children of `kind` a selector looks at, given `p`."""
     if kind == "paragraph":
-        return p if p.kind in ("article", "supplementary") else None
+        return p if p.kind in TOPS else None
     if kind == "item":
-        if p.kind in ("article", "supplementary"):
+        if p.kind in TOPS:
             return p.children[0]
         return p if p.kind in ("paragraph", "duties") else None
     if kind == "subitem":
@@ -730,7 +749,7 @@ def _relative(sel: n.Selector, at: Provision, book: BookModel, ref) -> Provision
 
 def _items_of(p: Provision, sel, ref) -> list[Provision]:
     host = p
-    if host.kind in ("article", "supplementary"):
+    if host.kind in TOPS:
         host = host.children[0]
     kind = "subitem" if host.kind == "item" else "item"
     items = [c for c in host.children if c.kind == kind]

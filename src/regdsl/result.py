@@ -101,6 +101,7 @@ class Outcome:
     decided_by: tuple[str, ...] = ()
     reasons: tuple[str, ...] = ()
     versions: tuple[Version, ...] = ()
+    notes: tuple[str, ...] = ()
     explanation: Explanation | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
@@ -119,6 +120,7 @@ class Outcome:
             "decided_by": list(self.decided_by),
             "reasons": list(self.reasons),
             "versions": [v.to_dict() for v in self.versions],
+            "notes": list(self.notes),
             "explanation": self.explanation.to_dict() if self.explanation else None,
         }
 
@@ -235,8 +237,10 @@ class Builder:
             status = "determined"
             value, unit = plain(raw)
         expl = self.explain(name) if explain else None
+        notes = tuple(f"stated as of {w.node.as_of.isoformat()} ({w.provision.cite})"
+                      for w in comp.frame.winners if w.node is not None and w.node.as_of)
         return Outcome(name, sym.description, value, unit, status, cites, missing, decided, reasons,
-                       versions, expl)
+                       versions, notes, expl)
 
     def provisions(self, comp: Computed) -> list[Provision]:
         out: list[Provision] = []
@@ -261,6 +265,8 @@ class Builder:
                             add(extra)
             for w in frame.winners:
                 add(w.provision)
+            for prov in frame.cited:
+                add(prov)
             for prov, v in frame.items:
                 add(prov)
                 memo = self.ctx.item_memo.get(id(prov))
