@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Sequence
 
@@ -37,6 +38,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("test", help="run the case tables (*.test.yaml) written next to the books")
     t.add_argument("paths", nargs="+", metavar="PATH")
+    t.add_argument("--coverage", action="store_true",
+                   help="report the articles, paragraphs and items no case exercises")
+
+    f = sub.add_parser("fmt", help="lay books out in the one canonical way")
+    f.add_argument("paths", nargs="+", metavar="PATH")
+    f.add_argument("--check", action="store_true", help="change nothing; exit 1 naming files that would change")
+    f.add_argument("--diff", action="store_true", help="change nothing; print what would change")
+
+    r = sub.add_parser("render", help="the book as a person reads it (HTML, Markdown or text)")
+    r.add_argument("book")
+    r.add_argument("--format", choices=["html", "text", "markdown"], default="html")
+    r.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+
+    i = sub.add_parser("init", help="start a new book: one article, one fact, one outcome, one test")
+    i.add_argument("directory")
+    i.add_argument("--name", default="my_regulations", help="the book's name (letters, digits, _)")
+    i.add_argument("--title", default="My University Regulations", help="the book's title")
+
+    w = sub.add_parser("show", help="print a provision of a book, e.g. `regdsl show BOOK \"article 15\"`")
+    w.add_argument("book")
+    w.add_argument("ref", help='a reference such as "article 20 paragraph 2" or an eId such as art_20__para_2')
 
     s = sub.add_parser("schema", help="list the facts a book needs and the outcomes it gives")
     s.add_argument("book")
@@ -62,6 +84,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # a bug in regdsl: say so in one line, never a traceback
+        if os.environ.get("REGDSL_DEBUG"):
+            raise
+        print(f"regdsl: internal error ({type(exc).__name__}: {exc}); this is a bug in regdsl, "
+              "please report it (set REGDSL_DEBUG=1 to see where it happened)", file=sys.stderr)
+        return EXIT_BAD_INPUT
 
 
 def _print_errors(errors, sources) -> None:
@@ -112,14 +140,34 @@ def cmd_schema(args) -> int:
 
 
 def cmd_test(args) -> int:
-    from .testing import run
+    from .testing import main
 
-    report = run(args.paths)
-    for f in report.failures:
-        print(f.render())
-    passed = report.cases - report.failed_cases
-    print(f"{passed} passed, {report.failed_cases} failed")
-    return EXIT_FINDINGS if report.failed_cases else EXIT_OK
+    return main(args)
 
 
-COMMANDS = {"eval": cmd_eval, "check": cmd_check, "schema": cmd_schema, "test": cmd_test}
+def cmd_fmt(args) -> int:
+    from .fmt import main
+
+    return main(args)
+
+
+def cmd_render(args) -> int:
+    from .render import main
+
+    return main(args)
+
+
+def cmd_init(args) -> int:
+    from .scaffold import main
+
+    return main(args)
+
+
+def cmd_show(args) -> int:
+    from .show import main
+
+    return main(args)
+
+
+COMMANDS = {"eval": cmd_eval, "check": cmd_check, "schema": cmd_schema, "test": cmd_test,
+            "fmt": cmd_fmt, "render": cmd_render, "init": cmd_init, "show": cmd_show}

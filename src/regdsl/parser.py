@@ -58,6 +58,7 @@ def get_parser() -> Lark:
     """The LALR parser, loaded from the per-user cache when it is there."""
     text = grammar_text()
     options = dict(
+        start=["start", "ref"],
         parser="lalr",
         lexer="contextual",
         postlex=Indenter(),
@@ -171,7 +172,8 @@ def _syntax_error(err: Exception, file: str, text: str, parser: Lark) -> SyntaxE
     hint = None
     if isinstance(err, UnexpectedInput):
         try:
-            hint = err.match_examples(parser.parse, _EXAMPLES, use_accepts=True)
+            hint = err.match_examples(lambda t: parser.parse(t, start="start"), _EXAMPLES,
+                                      use_accepts=True)
         except Exception:  # match_examples re-parses; never let that surface
             hint = None
     if isinstance(err, UnexpectedCharacters):
@@ -652,7 +654,7 @@ def parse(text: str, file: str = "<string>") -> n.Module:
     with _lock:
         _comments.clear()
         try:
-            tree = parser.parse(text)
+            tree = parser.parse(text, start="start")
         except (UnexpectedInput, IndentationError_) as err:
             raise _syntax_error(err, file, text, parser) from None
         comments = tuple(sorted(set(_comments), key=lambda c: (c.line, c.column)))
@@ -664,3 +666,18 @@ def parse(text: str, file: str = "<string>") -> n.Module:
             raise err.orig_exc from None
         raise
     return n.Module(module.file, module.items, comments)
+
+
+def parse_ref(text: str, file: str = "<reference>") -> n.Ref:
+    """Parse a reference written on its own, such as `article 20 paragraph 2`."""
+    parser = get_parser()
+    with _lock:
+        _comments.clear()
+        try:
+            tree = parser.parse(text.strip(), start="ref")
+        except (UnexpectedInput, IndentationError_):
+            raise SyntaxError_(f"`{text}` is not a reference such as \"article 20 paragraph 2\"",
+                               Span(file, 1, 1), code="E101") from None
+        finally:
+            _comments.clear()
+    return ToAst(file).transform(tree)

@@ -229,3 +229,13 @@ def run(paths) -> Report:
                 failed += 1
                 failures.extend(fs)
     return Report(total, tuple(failures), failed)
+
+
+def main(args) -> int:
+    """`regdsl test PATH... [--coverage]`: one line per failure, then a summary."""
+    report = run(args.paths)
+    for f in report.failures:
+        print(f.render())
+    passed = report.cases - report.failed_cases
+    print(f"{passed} passed, {report.failed_cases} failed")
+    return 1 if report.failed_cases else 0
