@@ -118,13 +118,17 @@ class Book:
     def evaluate(self, facts: Mapping[str, Any], as_of: dt.date | str | None = None,
                  outcomes: Iterable[str] | None = None, *, explain: bool = True,
                  _file: str = "<facts>", _text: str | None = None) -> Result:
-        """Evaluate one student's facts; every outcome (or those named) in a Result."""
+        """Evaluate one student's facts; every outcome (or those named) in a Result.
+
+        Citations and explanations are worked out when first read, so `explain`
+        has no effect; it is accepted for callers written against 0.1.
+        """
         day = _as_date(as_of)
         names = self._names(outcomes)
         given = validate(self.model, facts, _file, _text)
         ctx = Context(self.engine, given, day)
         builder = Builder(ctx, self.model)
-        return Result(self.model, day, {name: builder.outcome(name, explain) for name in names})
+        return Result(self.model, day, {name: builder.outcome(name) for name in names})
 
     def evaluate_many(self, students: Iterable[Mapping[str, Any]], as_of: dt.date | str | None = None,
                       outcomes: Iterable[str] | None = None, *, explain: bool = False) -> Iterator[Result]:

@@ -103,10 +103,19 @@ class Engine:
         self._forests: OrderedDict = OrderedDict()
 
     # ---- which rules are in force
+    def forests(self, key) -> dict[str, list[_Node]]:
+        """The memo of rule forests for one version key (shared by evaluations with that key)."""
+        found = self._forests.get(key)
+        if found is None:
+            found = self._forests[key] = {}
+            if len(self._forests) > 256:
+                self._forests.popitem(last=False)
+        return found
+
     def forest(self, name: str, key, adoption=None) -> list[_Node]:
         """The rules for `name` in force for this key, as trees of exceptions."""
-        cache_key = (name, key)
-        found = self._forests.get(cache_key)
+        memo = self.forests(key)
+        found = memo.get(name)
         if found is not None:
             return found
         as_of, spared, pending = key
@@ -139,9 +148,7 @@ class Engine:
                 nodes[id(o)].children.append(nodes[id(r)])
             if not parents:
                 roots.append(nodes[id(r)])
-        self._forests[cache_key] = roots
-        if len(self._forests) > 4096:
-            self._forests.popitem(last=False)
+        memo[name] = roots
         return roots
 
     def governing_date(self, article: Provision, as_of: dt.date, spared, pending):
@@ -200,7 +207,7 @@ class Context:
     """One evaluation: the facts, the date, and what has been computed so far."""
 
     __slots__ = ("engine", "book", "facts", "as_of", "memo", "frame", "depth", "key",
-                 "item_memo", "amendment_frame")
+                 "item_memo", "amendment_frame", "forests")
 
     def __init__(self, engine: Engine, facts: dict[str, Any], as_of: dt.date):
         self.engine = engine
@@ -213,6 +220,7 @@ class Context:
         self.depth = 0
         self.amendment_frame: Frame | None = None
         self.key = self._version_key()
+        self.forests = engine.forests(self.key)
 
     def _version_key(self):
         """Which amendments this student is spared, or for whom that is unknown."""
@@ -306,13 +314,23 @@ class Context:
         try:
             adopted = None if name in self.book.rules else self.book.adopted.get(name)
             if adopted is None:
-                roots = self.engine.forest(name, self.key)
+                roots = self.forests.get(name)
+                if roots is None:
+                    roots = self.engine.forest(name, self.key)
                 scope = self
             else:
                 adoption = adopted[1]
                 roots = self.engine.forest(name, (self.as_of, (), ()), adoption)
                 scope = View(self, adoption)
-            value, conflict = self._combine(name, roots, frame, scope)
+            if len(roots) == 1 and not roots[0].children:  # the common case: one plain rule
+                result = self._rule(roots[0].rule, frame, scope)
+                if result[0] == APPLIES:
+                    frame.winners = result[2]
+                    value, conflict = result[1], None
+                else:
+                    value, conflict = self._decide(name, roots, [result], frame)
+            else:
+                value, conflict = self._combine(name, roots, frame, scope)
         finally:
             self.frame = outer
             self.depth -= 1
@@ -321,7 +339,10 @@ class Context:
         return c
 
     def _combine(self, name: str, roots: list[_Node], frame: Frame, scope):
-        results = [self._node(r, frame, scope) for r in roots]
+        return self._decide(name, roots, [self._node(r, frame, scope) for r in roots], frame)
+
+    def _decide(self, name: str, roots: list[_Node], results: list, frame: Frame):
+        """The value of a name from the results of its root rules."""
         applied = [r for r in results if r[0] == APPLIES]
         unknowns = [r for r in results if r[0] == UNKNOWN]
         conflicts = [r for r in results if r[0] == CONFLICT]
@@ -355,6 +376,8 @@ class Context:
 
     def _node(self, node: _Node, frame: Frame, scope):
         """(state, value, winners, guess) of a rule and the exceptions beneath it."""
+        if not node.children:
+            return self._rule(node.rule, frame, scope)
         sub = [self._node(c, frame, scope) for c in node.children]
         applied = [s for s in sub if s[0] == APPLIES]
         if applied:

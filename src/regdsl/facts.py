@@ -93,11 +93,10 @@ def validate(book: BookModel, data: Any, file: str = "<facts>", text: str | None
             Span(file, 1, 1), code="E604")])
     errors: list[FactsError] = []
     out: dict[str, Any] = {}
-    inputs = {name: s for name, s in book.symbols.items() if not s.computed}
-    inputs.update((name, s) for name, (s, _) in book.adopted.items() if not s.computed)
+    inputs = _inputs(book)
     for key, raw in data.items():
         key = str(key)
-        sym = book.symbols.get(key) or inputs.get(key)
+        sym = inputs.get(key) or book.symbols.get(key)
         if sym is None or sym.computed:
             span, line = locate(text, file, key)
             if sym is not None:
@@ -121,6 +120,15 @@ def validate(book: BookModel, data: Any, file: str = "<facts>", text: str | None
     if errors:
         raise BookErrors(errors)
     return out
+
+
+def _inputs(book: BookModel) -> dict:
+    """The names a facts file may give: facts and decisions, this book's and adopted ones."""
+    if book.inputs is None:
+        found = {name: s for name, s in book.symbols.items() if not s.computed}
+        found.update((name, s) for name, (s, _) in book.adopted.items() if not s.computed)
+        book.inputs = found
+    return book.inputs
 
 
 def describe_input(t: Type) -> str:

@@ -48,9 +48,21 @@ def _on_newline(tok: Token) -> Token:
     return tok
 
 
-def _positioned(node) -> bool:
-    """Layout tokens do not stretch a node's span onto the next line."""
-    return not (isinstance(node, Token) and node.type in ("_NL", "_INDENT", "_DEDENT"))
+class _Positioned:
+    """Layout tokens do not stretch a node's span onto the next line.
+
+    A class with a fixed `str()` rather than a function: Lark hashes the
+    options' text to key its cache, and a function's text holds its address.
+    """
+
+    def __call__(self, node) -> bool:
+        return not (isinstance(node, Token) and node.type in ("_NL", "_INDENT", "_DEDENT"))
+
+    def __repr__(self) -> str:
+        return "regdsl.parser._Positioned"
+
+
+_positioned = _Positioned()
 
 
 @lru_cache(maxsize=1)
@@ -69,10 +81,17 @@ def get_parser() -> Lark:
     where = cache_dir()
     if where is not None:
         key = hashlib.sha256((text + lark.__version__).encode()).hexdigest()[:16]
+        path = where / f"grammar-{key}.lark"
+        fresh = not path.exists()
         try:
-            return Lark(text, cache=str(where / f"grammar-{key}.lark"), **options)
+            parser = Lark(text, cache=str(path), **options)
         except OSError:
-            pass
+            return Lark(text, **options)
+        if fresh:  # a new grammar: drop the caches of older ones
+            for old in where.glob("grammar-*.lark"):
+                if old != path:
+                    old.unlink(missing_ok=True)
+        return parser
     return Lark(text, **options)
 
 

@@ -171,6 +171,8 @@ class BookModel:
         self.adoptions: list = []  # adopt.Adoption, one per `applies`
         self.adopted: dict = {}  # name -> (Symbol of the other book, Adoption)
         self.organization = None  # check._Organization, built on first use
+        self.citation_cache: dict = {}  # provision -> (Citation, Version) as seen from this book
+        self.inputs: dict | None = None  # names a facts file may give (facts._inputs)
         self.errors: list[RegdslError] = []
         self.sources: dict[str, str] = {}
         self.modules: list[n.Module] = []

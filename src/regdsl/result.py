@@ -14,7 +14,7 @@ from .units import Q
 from .values import Unknown
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Citation:
     """A provision, for people (`cite`) and for machines (`eid`).
 
@@ -36,7 +36,7 @@ class Citation:
         return d
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Version:
     """The version of an article an evaluation applied."""
 
@@ -88,7 +88,9 @@ class Outcome:
     """The answer to one question, its status and the provisions behind it.
 
     `status` is determined, undetermined (see `missing` and `reasons`) or
-    discretionary (see `decided_by`).
+    discretionary (see `decided_by`).  The provisions behind the answer
+    (`citations`, `versions`, `notes`, `explanation`) are worked out the
+    first time they are read.
     """
 
     name: str
@@ -96,19 +98,37 @@ class Outcome:
     value: Any
     unit: str | None
     status: str
-    citations: tuple[Citation, ...]
     missing: tuple[str, ...] = ()
     decided_by: tuple[str, ...] = ()
     reasons: tuple[str, ...] = ()
-    versions: tuple[Version, ...] = ()
-    notes: tuple[str, ...] = ()
-    explanation: Explanation | None = attrs.field(default=None, eq=False, repr=False)
+    provenance: "Provenance | None" = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def determined(self) -> bool:
         return self.status == "determined"
 
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        """The provisions that decided the answer, the deciding rule first."""
+        return self.provenance.citations() if self.provenance else ()
+
+    @property
+    def versions(self) -> tuple[Version, ...]:
+        """The version of each cited article that was applied."""
+        return self.provenance.versions() if self.provenance else ()
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Remarks on the answer, such as the date a figure is stated as of."""
+        return self.provenance.notes() if self.provenance else ()
+
+    @property
+    def explanation(self) -> "Explanation | None":
+        """The reasoning, as a tree quoting each provision used."""
+        return self.provenance.explanation() if self.provenance else None
+
     def to_dict(self) -> dict:
+        expl = self.explanation
         return {
             "name": self.name,
             "description": self.description,
@@ -121,8 +141,40 @@ class Outcome:
             "reasons": list(self.reasons),
             "versions": [v.to_dict() for v in self.versions],
             "notes": list(self.notes),
-            "explanation": self.explanation.to_dict() if self.explanation else None,
+            "explanation": expl.to_dict() if expl else None,
         }
+
+
+class Provenance:
+    """Citations, versions and the explanation of one outcome, computed once, on demand."""
+
+    __slots__ = ("builder", "name", "comp", "_cites", "_versions", "_expl")
+
+    def __init__(self, builder: "Builder", name: str, comp: Computed):
+        self.builder = builder
+        self.name = name
+        self.comp = comp
+        self._cites: tuple[Citation, ...] | None = None
+        self._versions: tuple[Version, ...] = ()
+        self._expl: Explanation | None = None
+
+    def citations(self) -> tuple[Citation, ...]:
+        if self._cites is None:
+            self._cites, self._versions = self.builder.cite_all(self.comp)
+        return self._cites
+
+    def versions(self) -> tuple[Version, ...]:
+        self.citations()
+        return self._versions
+
+    def notes(self) -> tuple[str, ...]:
+        return tuple(f"stated as of {w.node.as_of.isoformat()} ({w.provision.cite})"
+                     for w in self.comp.frame.winners if w.node is not None and w.node.as_of)
+
+    def explanation(self) -> Explanation:
+        if self._expl is None:
+            self._expl = self.builder.explain(self.name)
+        return self._expl
 
 
 class Result:
@@ -217,82 +269,82 @@ class Builder:
     def __init__(self, ctx: Context, home: BookModel):
         self.ctx = ctx
         self.home = home
+        self._frames: dict[int, list[Provision]] = {}
+        # Citations and versions depend only on the provision: cached on the book.
+        self._cites = home.citation_cache
 
-    def outcome(self, name: str, explain: bool = True) -> Outcome:
-        ctx = self.ctx
+    def outcome(self, name: str) -> Outcome:
+        """The outcome of `name`, computing it if no other outcome needed it yet."""
         sym = self.home.symbols.get(name) or self.home.adopted[name][0]
-        comp = ctx.memo.get(name) or ctx.compute(name)
+        comp = self.ctx.memo.get(name) or self.ctx.compute(name)
         raw = comp.value
-        provisions = self.provisions(comp)
-        cites = tuple(cite(p, self.home) for p in provisions)
-        versions = self.versions(provisions)
         if type(raw) is Unknown:
-            missing = tuple(sorted(raw.missing))
-            decided = tuple(sorted({b for _, b in raw.bodies}))
-            reasons = tuple(sorted(raw.reasons))
-            status = raw.status
-            value, unit = None, (sym.type.unit or None) if sym.type.kind == "quantity" else None
-        else:
-            missing, decided, reasons = (), (), ()
-            status = "determined"
-            value, unit = plain(raw)
-        expl = self.explain(name) if explain else None
-        notes = tuple(f"stated as of {w.node.as_of.isoformat()} ({w.provision.cite})"
-                      for w in comp.frame.winners if w.node is not None and w.node.as_of)
-        return Outcome(name, sym.description, value, unit, status, cites, missing, decided, reasons,
-                       versions, notes, expl)
+            unit = (sym.type.unit or None) if sym.type.kind == "quantity" else None
+            return Outcome(name, sym.description, None, unit, raw.status, tuple(sorted(raw.missing)),
+                           tuple(sorted({b for _, b in raw.bodies})), tuple(sorted(raw.reasons)),
+                           Provenance(self, name, comp))
+        value, unit = plain(raw)
+        return Outcome(name, sym.description, value, unit, "determined",
+                       provenance=Provenance(self, name, comp))
+
+    def cite_all(self, comp: Computed) -> tuple[tuple[Citation, ...], tuple[Version, ...]]:
+        """The citations of a computed value and the versions of their articles."""
+        cites = []
+        versions = {}
+        for p in self.provisions(comp):
+            pair = self._citation(p)
+            cites.append(pair[0])
+            if pair[1] is not None:
+                versions[pair[1]] = None
+        return tuple(cites), tuple(versions)
+
+    def _citation(self, p: Provision) -> tuple[Citation, Version | None]:
+        found = self._cites.get(p)
+        if found is None:
+            a = p.article
+            version = None
+            if a.kind == "article":
+                version = self._citation(a)[1] if a is not p else Version(
+                    cite(a, self.home).cite, a.eid, a.start, a.end)
+            found = (cite(p, self.home), version)
+            self._cites[p] = found
+        return found
 
     def provisions(self, comp: Computed) -> list[Provision]:
-        out: list[Provision] = []
-        seen: set[int] = set()
-
-        def add(p: Provision) -> None:
-            if id(p) not in seen:
-                seen.add(id(p))
-                out.append(p)
-
-        done: set[int] = set()
-
-        def visit(frame: Frame, value) -> None:
-            if id(frame) in done:
-                return
-            done.add(id(frame))
-            if type(value) is Unknown:
-                for rule, state in frame.considered:
-                    if state not in (APPLIES, NOT):
-                        add(rule.provision)
-                        for extra in getattr(rule, "extra", ()):
-                            add(extra)
-            for w in frame.winners:
-                add(w.provision)
-            for prov in frame.cited:
-                add(prov)
-            for prov, v in frame.items:
-                add(prov)
-                memo = self.ctx.item_memo.get(id(prov))
-                if memo is not None:
-                    visit(memo[1], memo[0])
-            for d in frame.deps:
-                c = self.ctx.memo.get(d)
-                if c is not None:
-                    visit(c.frame, c.value)
-
-        visit(comp.frame, comp.value)
+        """The provisions that decided a value, the deciding rule first, without repeats."""
+        out = self._frame(comp.frame, comp.value)
         if not out:
-            for rule, _ in comp.frame.considered:
-                add(rule.provision)
+            out = _unique(rule.provision for rule, _ in comp.frame.considered)
         return out
 
-    def versions(self, provisions: list[Provision]) -> tuple[Version, ...]:
-        out = []
-        seen = set()
-        for p in provisions:
-            a = p.article
-            if a.kind != "article" or id(a) in seen:
-                continue
-            seen.add(id(a))
-            out.append(Version(cite(a, self.home).cite, a.eid, a.start, a.end))
-        return tuple(out)
+    def _frame(self, frame: Frame, value) -> list[Provision]:
+        key = id(frame)
+        found = self._frames.get(key)
+        if found is not None:
+            return found
+        self._frames[key] = []  # a frame reached again while it is walked adds nothing
+        parts: list[Provision] = []
+        if type(value) is Unknown:
+            for rule, state in frame.considered:
+                if state not in (APPLIES, NOT):
+                    parts.append(rule.provision)
+                    parts.extend(getattr(rule, "extra", ()))
+        parts.extend(w.provision for w in frame.winners)
+        parts.extend(frame.cited)
+        item_memo = self.ctx.item_memo
+        for prov, v in frame.items:
+            parts.append(prov)
+            memo = item_memo.get(id(prov))
+            if memo is not None:
+                parts.extend(self._frame(memo[1], memo[0]))
+        memo = self.ctx.memo
+        for d in frame.deps:
+            c = memo.get(d)
+            if c is not None:
+                parts.extend(self._frame(c.frame, c.value))
+        out = _unique(parts)
+        self._frames[key] = out
+        return out
 
     # ---- explanation trees
     def explain(self, name: str) -> Explanation:
@@ -353,6 +405,10 @@ class Builder:
             seen.add(d)
             out.append(self._definition(d, path))
         return tuple(out)
+
+
+def _unique(provisions) -> list[Provision]:
+    return list(dict.fromkeys(provisions))  # provisions hash by identity; order is kept
 
 
 def _shown(v):
