@@ -9,7 +9,9 @@ from typing import Any, Iterator
 
 from . import nodes as n
 from .check import check
-from .errors import BookErrors, CheckError, FactsError, RegdslError, Span, UsageError, did_you_mean
+from .errors import (
+    BookErrors, CheckError, EvaluationError, FactsError, RegdslError, Span, UsageError, did_you_mean,
+)
 from .evaluate import Context, Engine
 from .facts import describe_input, validate
 from .parser import parse
@@ -128,7 +130,11 @@ class Book:
         given = validate(self.model, facts, _file, _text)
         ctx = Context(self.engine, given, day)
         builder = Builder(ctx, self.model)
-        return Result(self.model, day, {name: builder.outcome(name) for name in names})
+        try:
+            return Result(self.model, day, {name: builder.outcome(name) for name in names})
+        except RecursionError:
+            raise EvaluationError("the book's definitions nest too deeply to evaluate",
+                                  code="E802") from None
 
     def evaluate_many(self, students: Iterable[Mapping[str, Any]], as_of: dt.date | str | None = None,
                       outcomes: Iterable[str] | None = None, *, explain: bool = False) -> Iterator[Result]:

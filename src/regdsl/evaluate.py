@@ -12,6 +12,7 @@ afterwards without computing anything twice.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections import OrderedDict
 from typing import Any
 
@@ -21,6 +22,8 @@ from .resolve import BookModel, Provision, RuleInfo
 from .values import Unknown
 
 MAX_DEPTH = 200
+# Each nested definition costs a handful of Python frames; leave room for MAX_DEPTH of them.
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 8000))
 _MISSING = object()
 
 APPLIES, NOT, UNKNOWN, CONFLICT = range(4)
