@@ -177,6 +177,8 @@ class Book:
                 entry["unit"] = t.unit
             if t.kind == "enum":
                 entry["values"] = list(t.members)
+            if t.kind in ("list", "range") and t.inner is not None:
+                entry["type"] = f"{t.kind} of {t.inner.describe()}"
             if t.kind == "number":
                 entry["type"] = "integer" if t.integer else "number"
             if s.provision is not None:

@@ -595,8 +595,7 @@ class Checker:
             ctx.frame.cited.extend(provisions)
             if value is None:
                 title = info.titles.get(name, name)
-                return Unknown(reasons=frozenset({f"the book does not say the {func.replace('_', ' ')} "
-                                                  f"of {title}"}))
+                return Unknown(reasons=frozenset({f"the book does not say {_ASKS[func].format(title)}"}))
             return value
 
         return result, call
@@ -929,9 +928,10 @@ class _Organization:
         return self.titles.get(target, target), self.where.get(name, [])
 
     def inverse(self, name: str, kind: str):
+        # Every relation is declared on a body of the book, so the list is complete.
         found = [b for b, rel in self.relations.items() if rel.get(kind) == name]
-        provs = [p for b in found for p in self.where.get(b, [])]
-        return (tuple(self.titles[b] for b in found) if found else None), provs
+        provs = [p for b in found for p in self.where.get(b, [])] or self.where.get(name, [])
+        return tuple(self.titles[b] for b in found), provs
 
     def duty_list(self, name: str):
         items = self.duties.get(name)
@@ -947,6 +947,14 @@ def _organization(book: BookModel) -> _Organization:
 
 
 _TEXTS = Type("list", inner=TEXT)
+_ASKS = {
+    "title": "the title of {}",
+    "administrator": "who administers the {}",
+    "parent": "what the {} is part of",
+    "administers": "what the {} administers",
+    "parts": "the parts of the {}",
+    "duties": "the duties of the {}",
+}
 BODY_FUNCTIONS = {
     "title": (TEXT, lambda o, b: (o.titles.get(b), o.where.get(b, []))),
     "administrator": (TEXT, lambda o, b: o.related(b, "administered by")),

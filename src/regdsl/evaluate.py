@@ -382,18 +382,21 @@ class Context:
         if not node.children:
             return self._rule(node.rule, frame, scope)
         sub = [self._node(c, frame, scope) for c in node.children]
-        applied = [s for s in sub if s[0] == APPLIES]
-        if applied:
-            first = applied[0][1]
-            winners = [w for s in applied for w in s[2]]
-            if all(s[1] == first for s in applied):
-                return APPLIES, first, winners, None
-            return CONFLICT, None, winners, None
         conflicts = [s for s in sub if s[0] == CONFLICT]
         if conflicts:
             return conflicts[0]
-        own = self._rule(node.rule, frame, scope)
+        applied = [s for s in sub if s[0] == APPLIES]
         unknown_sub = [s for s in sub if s[0] == UNKNOWN]
+        if applied:
+            first = applied[0][1]
+            winners = [w for s in applied for w in s[2]]
+            if any(s[1] != first for s in applied):
+                return CONFLICT, None, winners, None
+            # A sibling exception that may also apply decides nothing only if it would agree.
+            if all(s[3] is not None and s[3] == first for s in unknown_sub):
+                return APPLIES, first, winners, None
+            return UNKNOWN, _merge(s[1] for s in unknown_sub), [], None
+        own = self._rule(node.rule, frame, scope)
         if unknown_sub:
             if own[0] == APPLIES and all(s[3] is not None and s[3] == own[1] for s in unknown_sub):
                 return own

@@ -622,6 +622,7 @@ class ToAst(Transformer):
         return f
 
     sel_article = _sel("article")
+    sel_section = _sel("section")
     sel_paragraph = _sel("paragraph")
     sel_item = _sel("item")
     sel_subitem = _sel("subitem")

@@ -568,7 +568,7 @@ def _name(p: Provision) -> None:
     elif p.kind == "duties":
         base = p.parent.eid + "__" if p.parent is not None else ""
         p.eid = f"{base}duties_{p.number.lower()}"
-        p.cite = (f"{p.parent.cite}, " if p.parent is not None else "") + f"Duties of the {p.title}"
+        p.cite = (f"{p.parent.cite}, " if p.parent is not None else "") + f"duties of {p.title}"
 
 
 # ------------------------------------------------------------------ references
@@ -627,6 +627,13 @@ def _resolve_group(group, base: Provision | None, at: Provision, book: BookModel
             current = [_relative(sel, base or at, book, ref)]
             if sel.kind == "items_here":
                 current = _items_of(current[0], sel, ref)
+            continue
+        if sel.kind == "section":
+            found = [p for p in book.sections if p.number == sel.numbers[0]]
+            if not found:
+                raise CheckError(f"`{describe_ref(ref)}` refers to Section {sel.numbers[0]}, which has "
+                                 "no content of its own or does not exist", sel.span, code="E303")
+            current = found
             continue
         numbers = _numbers(sel, book if sel.kind == "article" else None, ref)
         if sel.kind == "article":
