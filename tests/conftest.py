@@ -16,6 +16,12 @@ EXAMPLES = ROOT / "examples"
 SEEDS = ROOT.parent / "shared" / "seeds"
 UPDATE = bool(os.environ.get("REGDSL_UPDATE_GOLDEN"))
 
+# Tests use a cache of their own, never the user's.
+if "REGDSL_CACHE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["REGDSL_CACHE_DIR"] = tempfile.mkdtemp(prefix="regdsl-test-cache-")
+
 
 def run_cli(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
     """Run `regdsl ARGS` in-process: (exit code, stdout, stderr)."""

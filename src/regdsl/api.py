@@ -14,7 +14,7 @@ from .errors import (
 )
 from .evaluate import Context, Engine
 from .facts import describe_input, validate
-from .parser import parse
+from .parser import parse_cached
 from .resolve import BookModel, build
 from .result import Builder, Result
 
@@ -47,7 +47,7 @@ def read_book(path: str | Path, _loading: tuple[str, ...] = ()) -> BookModel:
             continue
         sources[name] = text
         try:
-            modules.append(parse(text, name))
+            modules.append(parse_cached(text, name))
         except RegdslError as e:
             errors.append(e)
     book = build(modules, sources)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import pickle
 import threading
 from functools import lru_cache
 from importlib import resources
@@ -19,6 +21,7 @@ from .errors import Span, SyntaxError_
 from .lexer import Indenter, IndentationError_
 
 
+@lru_cache(maxsize=1)
 def grammar_text() -> str:
     """The grammar, from the installed package or, in a source checkout, grammar/."""
     try:
@@ -686,6 +689,48 @@ def parse(text: str, file: str = "<string>") -> n.Module:
             raise err.orig_exc from None
         raise
     return n.Module(module.file, module.items, comments)
+
+
+_AST_VERSION = "1"  # bump when the node classes change shape
+_AST_KEEP = 400  # parsed files kept in the cache
+
+
+def parse_cached(text: str, file: str) -> n.Module:
+    """`parse`, remembering the tree of each file's exact text in the per-user cache.
+
+    A cold `regdsl eval` spends most of its time lexing; a book that has not
+    changed since the last run is read back instead.  Keyed by the grammar,
+    the file name (spans carry it) and the text, so an edit is never missed.
+    """
+    where = cache_dir()
+    if where is None:
+        return parse(text, file)
+    key = hashlib.sha256("\0".join((_AST_VERSION, lark.__version__, grammar_text(), file, text))
+                         .encode()).hexdigest()[:32]
+    folder = where / "ast"
+    path = folder / f"{key}.pickle"
+    try:
+        with open(path, "rb") as f:
+            module = pickle.load(f)  # our own per-user, private cache
+        if isinstance(module, n.Module):
+            return module
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
+        pass
+    module = parse(text, file)
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        tmp = folder / f".{key}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as f:
+            pickle.dump(module, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        entries = list(folder.glob("*.pickle"))
+        if len(entries) > _AST_KEEP:
+            entries.sort(key=lambda e: e.stat().st_mtime)
+            for old in entries[: len(entries) - _AST_KEEP // 2]:
+                old.unlink(missing_ok=True)
+    except (OSError, pickle.PickleError, RecursionError):
+        pass
+    return module
 
 
 def parse_ref(text: str, file: str = "<reference>") -> n.Ref:
