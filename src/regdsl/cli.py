@@ -56,6 +56,14 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--name", default="my_regulations", help="the book's name (letters, digits, _)")
     i.add_argument("--title", default="My University Regulations", help="the book's title")
 
+    d = sub.add_parser("diff", help="which outcomes an amendment changes: two versions of a book, same students")
+    d.add_argument("old", help="the book before the amendment")
+    d.add_argument("new", help="the book after the amendment")
+    d.add_argument("students", nargs="+", metavar="STUDENTS",
+                   help="facts files, directories of them, or case tables (*.test.yaml)")
+    d.add_argument("--as-of", metavar="YYYY-MM-DD", help="evaluate as of this date (default: today)")
+    d.add_argument("--format", choices=["text", "json"], default="text")
+
     w = sub.add_parser("show", help="print a provision of a book, e.g. `regdsl show BOOK \"article 15\"`")
     w.add_argument("book")
     w.add_argument("ref", help='a reference such as "article 20 paragraph 2" or an eId such as art_20__para_2')
@@ -163,6 +171,12 @@ def cmd_init(args) -> int:
     return main(args)
 
 
+def cmd_diff(args) -> int:
+    from .diff import main
+
+    return main(args)
+
+
 def cmd_show(args) -> int:
     from .show import main
 
@@ -170,4 +184,4 @@ def cmd_show(args) -> int:
 
 
 COMMANDS = {"eval": cmd_eval, "check": cmd_check, "schema": cmd_schema, "test": cmd_test,
-            "fmt": cmd_fmt, "render": cmd_render, "init": cmd_init, "show": cmd_show}
+            "fmt": cmd_fmt, "render": cmd_render, "init": cmd_init, "show": cmd_show, "diff": cmd_diff}
