@@ -76,11 +76,21 @@ def read_book(path: str | Path, _loading: tuple[str, ...] = ()) -> BookModel:
     return book
 
 
+def books_under(path: str | Path) -> list[Path]:
+    """The books at `path`: itself if it is a book, else the books in its subdirectories."""
+    p = Path(path)
+    if p.is_dir() and not any(f.suffix == ".reg" for f in p.iterdir()):
+        found = sorted(d for d in p.iterdir() if d.is_dir() and any(f.suffix == ".reg" for f in d.iterdir()))
+        if found:
+            return found
+    return [p]
+
+
 def check_paths(paths: Iterable[str | Path]) -> tuple[list[RegdslError], dict[str, str]]:
-    """Every finding in the given books, sorted by position, and their sources."""
+    """Every finding in the given books (or directories of books), sorted by position."""
     findings: list[RegdslError] = []
     sources: dict[str, str] = {}
-    for p in paths:
+    for p in [b for path in paths for b in books_under(path)]:
         book = read_book(p)
         findings.extend(book.errors)
         sources.update(book.sources)

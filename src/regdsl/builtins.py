@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from decimal import Decimal
+import math
 from functools import lru_cache
 from typing import Callable
 
@@ -66,21 +66,21 @@ def _rounding(args: list[Type]) -> Type | str:
 
 def _years_between(a: dt.date, b: dt.date) -> Q:
     years = b.year - a.year - ((b.month, b.day) < (a.month, a.day))
-    return Q(Decimal(years * 12), MONTHS, "years", Decimal(12))
+    return Q(years * 12, MONTHS, "years", 12)
 
 
 def _months_between(a: dt.date, b: dt.date) -> Q:
     months = (b.year - a.year) * 12 + b.month - a.month - (b.day < a.day)
-    return Q(Decimal(months), MONTHS, "months", Decimal(1))
+    return Q(months, MONTHS, "months", 1)
 
 
 def _days_between(a: dt.date, b: dt.date) -> Q:
-    return Q(Decimal((b - a).days), DAYS, "days", Decimal(1))
+    return Q((b - a).days, DAYS, "days", 1)
 
 
 def _calendar_months(a: dt.date, b: dt.date) -> Q:
     months = (b.year - a.year) * 12 + b.month - a.month + 1
-    return Q(Decimal(max(months, 0)), MONTHS, "months", Decimal(1))
+    return Q(max(months, 0), MONTHS, "months", 1)
 
 
 def _month_start(d: dt.date) -> dt.date:
@@ -115,19 +115,19 @@ def is_national_holiday(d: dt.date) -> bool:
 def _round(fn):
     def impl(x):
         if isinstance(x, Q):
-            shown = fn(x.value / x.factor)
+            shown = fn(x.shown())
             return Q(shown * x.factor, x.dim, x.unit, x.factor)
         return fn(x)
 
     return impl
 
 
-def _floor(d: Decimal) -> Decimal:
-    return d.to_integral_value(rounding="ROUND_FLOOR")
+def _floor(d) -> int:
+    return math.floor(d)
 
 
-def _ceil(d: Decimal) -> Decimal:
-    return d.to_integral_value(rounding="ROUND_CEILING")
+def _ceil(d) -> int:
+    return math.ceil(d)
 
 
 BUILTINS: dict[str, Builtin] = {
@@ -156,7 +156,7 @@ BUILTINS: dict[str, Builtin] = {
         Builtin("previous_month_end", "previous_month_end(d)",
                 "the final day of the month before d", _dates(1, DATE), _previous_month_end),
         Builtin("day_of_month", "day_of_month(d)", "the day of the month of d (1-31)",
-                _dates(1, NUMBER), lambda d: Decimal(d.day)),
+                _dates(1, NUMBER), lambda d: d.day),
         Builtin("is_first_of_month", "is_first_of_month(d)", "whether d is the first day of a month",
                 _dates(1, BOOLEAN), lambda d: d.day == 1),
         Builtin("is_weekend", "is_weekend(d)", "whether d is a Saturday or a Sunday",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from decimal import Decimal, DivisionByZero, InvalidOperation
+from fractions import Fraction
 from typing import Callable
 
 from . import nodes as n
@@ -20,7 +20,7 @@ from .builtins import BUILTINS, DAYS, MONTHS
 from .errors import CheckError, did_you_mean
 from .resolve import TOPS, BookModel, Provision, RuleInfo, describe_ref, resolve_ref
 from .types import ANY, BOOLEAN, DATE, NUMBER, SIMPLE_TYPES, TEXT, TIME, Type, quantity
-from .units import Q, dim_mul, dim_name, make
+from .units import Q, dim_mul, dim_name, divide, exact, format_number, make
 from .values import Unknown
 
 Fn = Callable[[object], object]
@@ -145,9 +145,9 @@ class Checker:
             return Type("list", inner=self.type_of(t.inner))
         return ANY
 
-    def unit_factor(self, unit: str) -> Decimal:
+    def unit_factor(self, unit: str):
         u = self.book.units.get(unit)
-        return u.factor if u is not None else Decimal(1)
+        return u.factor if u is not None else 1
 
     # ------------------------------------------------------------ rules
 
@@ -378,8 +378,8 @@ class Checker:
 
     def x_Number(self, e: n.Number, at, expected):
         try:
-            v = Decimal(e.value)
-        except InvalidOperation:
+            v = exact(e.value)
+        except ValueError:
             self.error(f"`{e.value}` is not a number", e.span, "E401")
             return ANY, _const(Unknown())
         return NUMBER, _const(v)
@@ -392,7 +392,7 @@ class Checker:
         if bad is not None:
             self.error(f"unknown unit `{bad}`", e.span, "E403", did_you_mean(bad, b.units.names()))
             return ANY, _const(Unknown())
-        q = make(Decimal(e.value), u, per)
+        q = make(exact(e.value), u, per)
         return quantity(q.dim, q.unit), _const(q)
 
     def x_String(self, e, at, expected):
@@ -710,8 +710,8 @@ def _sum(parts):
 def _show(v) -> str:
     if isinstance(v, Q):
         return str(v)
-    if isinstance(v, Decimal):
-        return format(v, "f")
+    if isinstance(v, (int, Fraction)) and not isinstance(v, bool):
+        return format_number(v)
     if isinstance(v, dt.date):
         return v.isoformat()
     return str(v)
@@ -770,7 +770,7 @@ def _binop(op, lf: Fn, rf: Fn) -> Fn:
             return _unknown2(x, y)
         try:
             return op(x, y)
-        except (DivisionByZero, InvalidOperation, ZeroDivisionError):
+        except ZeroDivisionError:
             return Unknown(reasons=frozenset({"division by zero"}))
 
     return binop
@@ -795,7 +795,7 @@ def _compare(op: str, lf: Fn, rf: Fn) -> Fn:
     return compare
 
 
-def _in_unit(f: Fn, unit: str, factor: Decimal) -> Fn:
+def _in_unit(f: Fn, unit: str, factor) -> Fn:
     """Show a rule's quantity in the unit its outcome is declared in."""
 
     def shown(ctx):
@@ -815,10 +815,10 @@ def _add_months(d: dt.date, months: int) -> dt.date:
 
 def _date_plus(sign: int):
     def op(d: dt.date, q: Q) -> dt.date:
-        whole = q.value.to_integral_value()
+        whole = int(q.value)  # whole months or days; a fraction of one is dropped
         if q.dim == MONTHS:
-            return _add_months(d, sign * int(whole))
-        return d + dt.timedelta(days=sign * int(whole))
+            return _add_months(d, sign * whole)
+        return d + dt.timedelta(days=sign * whole)
 
     return op
 
@@ -833,7 +833,7 @@ def _q_add(sign: int):
 def _q_mul(x, y):
     if isinstance(x, Q) and isinstance(y, Q):
         dim = dim_mul(x.dim, y.dim)
-        return Q(x.value * y.value, dim, "", Decimal(1)) if dim else x.value * y.value
+        return Q(x.value * y.value, dim, "", 1) if dim else x.value * y.value
     if isinstance(x, Q):
         return Q(x.value * y, x.dim, x.unit, x.factor)
     return Q(x * y.value, y.dim, y.unit, y.factor)
@@ -842,10 +842,11 @@ def _q_mul(x, y):
 def _q_div(x, y):
     if isinstance(x, Q) and isinstance(y, Q):
         dim = dim_mul(x.dim, y.dim, -1)
-        return Q(x.value / y.value, dim, "", Decimal(1)) if dim else x.value / y.value
+        v = divide(x.value, y.value)
+        return Q(v, dim, "", 1) if dim else v
     if isinstance(x, Q):
-        return Q(x.value / y, x.dim, x.unit, x.factor)
-    return Q(x / y.value, dim_mul((), y.dim, -1), "", Decimal(1))
+        return Q(divide(x.value, y), x.dim, x.unit, x.factor)
+    return Q(divide(x, y.value), dim_mul((), y.dim, -1), "", 1)
 
 
 def _arith_type(op: str, lt: Type, rt: Type):
@@ -866,7 +867,7 @@ def _arith_type(op: str, lt: Type, rt: Type):
         if kinds == ("date", "quantity") and rt.dim in (MONTHS, DAYS):
             return DATE, _date_plus(sign)
         if kinds == ("date", "date") and op == "-":
-            return quantity(DAYS, "days"), lambda x, y: Q(Decimal((x - y).days), DAYS, "days")
+            return quantity(DAYS, "days"), lambda x, y: Q((x - y).days, DAYS, "days")
         return f"cannot {'add' if sign > 0 else 'subtract'} {rt.describe()} " \
                f"{'to' if sign > 0 else 'from'} {lt.describe()}"
     if op == "*":
@@ -879,7 +880,7 @@ def _arith_type(op: str, lt: Type, rt: Type):
         return f"cannot multiply {lt.describe()} by {rt.describe()}"
     if op == "/":
         if kinds == ("number", "number"):
-            return NUMBER, lambda x, y: x / y
+            return NUMBER, divide
         if kinds == ("quantity", "number"):
             return lt, _q_div
         if kinds == ("quantity", "quantity") or kinds == ("number", "quantity"):
@@ -897,7 +898,7 @@ def _loose(op: str):
             if op == "/":
                 return _q_div(x, y)
             return _q_add(1 if op == "+" else -1)(x, y)
-        return {"+": lambda: x + y, "-": lambda: x - y, "*": lambda: x * y, "/": lambda: x / y}[op]()
+        return {"+": lambda: x + y, "-": lambda: x - y, "*": lambda: x * y, "/": lambda: divide(x, y)}[op]()
 
     return f
 

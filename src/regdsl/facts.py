@@ -6,14 +6,15 @@ import datetime as dt
 import json
 import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from .errors import BookErrors, FactsError, Span, did_you_mean
 from .resolve import BookModel
 from .types import Type
-from .units import Q, UnitTable, make
+from .units import Q, UnitTable, exact, make
 
 FORMATS = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml"}
 
@@ -164,7 +165,7 @@ def convert(raw: Any, t: Type, units: UnitTable) -> Any:
         if isinstance(raw, bool):
             raise ValueError(_given(raw))
         d = _decimal(raw)
-        if d is None or (t.integer and d != d.to_integral_value()):
+        if d is None or (t.integer and type(d) is not int):
             raise ValueError(_given(raw))
         return d
     if k == "text":
@@ -205,17 +206,20 @@ def convert(raw: Any, t: Type, units: UnitTable) -> Any:
     return raw
 
 
-def _decimal(raw) -> Decimal | None:
+def _decimal(raw) -> Fraction | None:
+    """A number from a facts file, exactly (0.1 is one tenth, not a binary float)."""
     if isinstance(raw, bool):
         return None
-    if isinstance(raw, (int, Decimal)):
-        return Decimal(raw)
+    if type(raw) is int:
+        return raw
+    if isinstance(raw, (int, Decimal, Fraction)):
+        return exact(Fraction(raw))
     if isinstance(raw, float):
-        return Decimal(repr(raw))
+        return exact(Fraction(repr(raw)))
     if isinstance(raw, str):
         try:
-            return Decimal(raw.strip())
-        except InvalidOperation:
+            return exact(raw.strip())
+        except ValueError:
             return None
     return None
 
@@ -230,7 +234,7 @@ def _quantity(raw, t: Type, units: UnitTable) -> Q:
             u = units.get(m.group(2))
             per = units.get(m.group(3)) if m.group(3) else None
             if u is not None and (m.group(3) is None or per is not None):
-                q = make(Decimal(m.group(1)), u, per)
+                q = make(exact(m.group(1)), u, per)
                 if q.dim == t.dim:
                     return q
                 raise ValueError(f"{raw!r} is measured in {m.group(2)}")

@@ -105,14 +105,15 @@ _PLUR = rf"{_NUM}(?:(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|to)\s+){_NUM})*"
 _LET = r"[a-z]\b"
 _LETS = rf"{_LET}(?:(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|to)\s+){_LET})*"
 _SEL = (rf"\b(?:(?i:article|paragraph|item)\s+{_SING}(?![\d.]*\d)"
+        rf"|(?i:section)\s+{_NUM}(?![\d.]*\d)"
         rf"|(?i:articles|paragraphs|items)\s+{_PLUR}(?![\d.]*\d)"
         rf"|(?i:sub-?items?)\s+{_LETS})")
 _CHAIN = rf"{_SEL}(?:\s*,\s*{_SEL})*"
 _REL = (r"\b(?i:the\s+(?:preceding|previous|following)\s+(?:article|paragraph|item)"
         r"|this\s+(?:article|paragraph|item))\b")
 PHRASE = re.compile(rf"(?:{_CHAIN})(?:\s+of\s+(?:{_CHAIN}))*(?:\s+of\s+{_REL})?|{_REL}")
-_SEL_ONE = re.compile(r"(?i:(?P<kw>sub-?items?|articles?|paragraphs?|items?))\s+(?P<list>.+?)"
-                      r"(?=\s*,\s*(?i:sub-?items?|articles?|paragraphs?|items?)\s|$)")
+_SEL_ONE = re.compile(r"(?i:(?P<kw>sub-?items?|articles?|paragraphs?|items?|section))\s+(?P<list>.+?)"
+                      r"(?=\s*,\s*(?i:sub-?items?|articles?|paragraphs?|items?|section)\s|$)")
 _REL_ONE = re.compile(r"(?i:(?P<rel>the\s+preceding|the\s+previous|the\s+following|this)"
                       r"\s+(?P<target>article|paragraph|item))$")
 _OF_NAME = re.compile(r"\s+of\s+(?:the\s+|these\s+|this\s+)?([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*)")
@@ -166,10 +167,8 @@ class Linker:
     def __init__(self, book: BookModel):
         self.book = book
         self.own_names = {x for x in (book.cited_as, book.title, "Regulations") if x}
-        first = None
-        if book.articles:
-            first = book.articles[0].children[0] if book.articles[0].children else book.articles[0]
-        self.anywhere = first
+        tops = book.articles or book.sections or ([book.supplementary] if book.supplementary else [])
+        self.anywhere = (tops[0].children or [tops[0]])[0] if tops else None
 
     def targets(self, ref: n.Ref, at: Provision | None) -> list[Provision]:
         """The live provisions a reference points to; [] when it points nowhere in this book."""
@@ -177,7 +176,7 @@ class Linker:
             return []
         if at is None:
             first = ref.groups[-1][0] if ref.groups and ref.groups[-1] else None
-            if first is None or first.kind != "article" or self.anywhere is None:
+            if first is None or first.kind not in ("article", "section") or self.anywhere is None:
                 return []
             at = self.anywhere
         try:
@@ -452,7 +451,21 @@ class Walker:
             for c in at.children:
                 if c.kind == "duties" and c.number == b.name:
                     duties.append(self.entry(c, ""))
+        else:  # a body outside any provision: its duties are not provisions, only text
+            for d in b.statements:
+                if isinstance(d, n.Duties):
+                    items = tuple(self._plain(i) for i in d.items if isinstance(i, n.Item))
+                    title = ((Segment(d.title),),) if d.title else ()
+                    duties.append(Entry("duties", "", None, "", title, None, (), (), "", items))
         return BodyView(self.uid(body_id(b.name)) or "", b.name, b.title, texts, tuple(relations), tuple(duties))
+
+    def _plain(self, node) -> Entry:
+        """An item or sub-item straight from the syntax tree (text only, no anchor)."""
+        label = f"{node.number})" if isinstance(node, n.Item) else f"{node.letter}."
+        texts = text_paragraphs([s.text for s in node.body if isinstance(s, n.Text)])
+        kids = tuple(self._plain(s) for s in node.body if isinstance(s, n.SubItem))
+        return Entry("item" if isinstance(node, n.Item) else "subitem", label, None, "",
+                     tuple((Segment(t),) for t in texts), None, (), (), "", kids)
 
     def top(self, p: Provision) -> tuple[Entry, ...]:
         """The paragraphs of an article, section or the Supplementary Provisions."""
@@ -477,14 +490,15 @@ class Walker:
         while i < len(outline):
             kind, obj = outline[i]
             if kind == "section":
+                # Each file of a book may repeat the section it continues: one heading.
+                if section is None or (section.number, section.title) != (obj.number, obj.title):
+                    w.heading(levels["section"], self.uid(section_id(obj.number)),
+                              f"Section {obj.number} {obj.title}".strip(), "section")
+                    part = None
+                section = obj
                 prov = section_content.get((obj.number, obj.span))
-                if section is None or (section.number, section.title) != (obj.number, obj.title) or prov:
-                    if section is None or (section.number, section.title) != (obj.number, obj.title):
-                        w.heading(levels["section"], self.uid(section_id(obj.number)),
-                                  f"Section {obj.number} {obj.title}".strip(), "section")
-                    section, part = obj, None
-                    if prov is not None:
-                        w.entries(self.top(prov))
+                if prov is not None:
+                    w.entries(self.top(prov))
             elif kind == "part":
                 if part is None or (part.number, part.title) != (obj.number, obj.title):
                     w.heading(levels["part"], self.uid(part_id(section, obj.number)),
@@ -535,6 +549,7 @@ class Walker:
         """Bodies and other declarations written outside any provision."""
         b = self.book
         bodies = [self.body(node, None) for node, at in b.bodies.values() if at is None]
+        tables = [table_view(node, b) for node, at in b.tables.values() if at is None]
         others = []
         for m in b.modules:
             for item in m.items:
@@ -544,8 +559,8 @@ class Walker:
         if others and (b.articles or b.sections or b.supplementary):
             host = (b.articles or b.sections or [b.supplementary])[0]
             code = code_of(host, others, self.linker)
-        if bodies or code:
-            w.declarations(bodies, code)
+        if bodies or tables or code:
+            w.declarations(bodies, tables, code)
 
 
 def in_force_text(start: dt.date | None, end: dt.date | None) -> str:
@@ -572,7 +587,7 @@ class Writer:
 
     def begin(self, book: BookModel) -> None: ...
     def header(self, title, before, established, amendments, after, in_force) -> None: ...
-    def declarations(self, bodies: list[BodyView], code: Code | None) -> None: ...
+    def declarations(self, bodies: list[BodyView], tables: list[TableView], code: Code | None) -> None: ...
     def heading(self, level: int, ident: str | None, text: str, kind: str) -> None: ...
     def deleted(self, level: int, run: list[tuple[str | None, str]]) -> None: ...
     def article(self, level: int, ident: str | None, title: str, note: str, entries, kind="article") -> None: ...
@@ -777,12 +792,14 @@ class HtmlWriter(Writer):
         o.append("</header>")
         self.toc_at = len(o)
 
-    def declarations(self, bodies, code) -> None:
+    def declarations(self, bodies, tables, code) -> None:
         o = self.out
         o.append('<details class="declarations">')
         o.append("<summary>Bodies and declarations of the book</summary>")
         for b in bodies:
             self._body(b)
+        for t in tables:
+            self._table(t)
         if code is not None:
             o.append(f'<div class="encoding">{highlight_html(code)}</div>')
         o.append("</details>")
@@ -968,10 +985,12 @@ class MarkdownWriter(Writer):
         if in_force:
             self.para(f"In force from {long_date(in_force)}")
 
-    def declarations(self, bodies, code) -> None:
+    def declarations(self, bodies, tables, code) -> None:
         self.para("**Bodies and declarations of the book**")
         for b in bodies:
             self._body(b)
+        for t in tables:
+            self._table(t)
         if code is not None:
             self._code(code)
 
@@ -1090,11 +1109,13 @@ class TextWriter(Writer):
             self.out.append(f"In force from {long_date(in_force)}")
             self.blank()
 
-    def declarations(self, bodies, code) -> None:
+    def declarations(self, bodies, tables, code) -> None:
         self.out.append("Bodies and declarations of the book")
         self.blank()
         for b in bodies:
             self._body(b, "")
+        for t in tables:
+            self._table(t, "")
         if code is not None:
             self._code(code, "")
             self.blank()
@@ -1116,6 +1137,7 @@ class TextWriter(Writer):
             self.blank()
             self.out.append(title)
             self.out.append("=" * min(WIDTH, len(title)))
+            self.blank()
         else:
             self.wrap(title)
         if note:
@@ -1137,6 +1159,8 @@ class TextWriter(Writer):
         if not texts and label:
             self.out.append(indent + label.rstrip())
         for i, t in enumerate(texts):
+            if i:
+                self.blank()
             self.wrap(t, (indent + label) if i == 0 else hang, hang)
         if e.code is not None:
             self._code(e.code, hang)

@@ -14,7 +14,7 @@ from typing import Iterator
 from . import nodes as n
 from .errors import CheckError, RegdslError, Span, did_you_mean
 from .types import Type
-from .units import UnitDef, UnitTable
+from .units import UnitDef, UnitTable, exact
 
 
 # Provisions that hold paragraphs (the top of a provision tree).
@@ -469,17 +469,17 @@ class _Builder:
 
     def unit(self, s: n.Unit) -> None:
         b = self.book
-        from decimal import Decimal
+        from fractions import Fraction
 
         plural = s.plural or s.singular + "s"
         if s.factor is None:
-            b.units.add(UnitDef(s.singular, plural, ((s.singular, 1),), Decimal(1)))
+            b.units.add(UnitDef(s.singular, plural, ((s.singular, 1),), 1))
             return
         base = b.units.get(s.base or "")
         if base is None:
             b.error(f"unknown unit `{s.base}`", s.span, "E403", did_you_mean(s.base or "", b.units.names()))
             return
-        b.units.add(UnitDef(s.singular, plural, base.dim, Decimal(s.factor) * base.factor))
+        b.units.add(UnitDef(s.singular, plural, base.dim, exact(Fraction(s.factor) * base.factor)))
 
 
 def _source_of(book: BookModel, span: Span | None) -> str:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Iterator
 
 import attrs
 
 from .evaluate import APPLIES, NOT, Computed, Context, Frame
 from .resolve import BookModel, Provision
-from .units import Q
+from .units import Q, to_decimal
 from .values import Unknown
 
 
@@ -235,9 +236,11 @@ def json_value(v: Any) -> Any:
 
 
 def plain(v: Any) -> tuple[Any, str | None]:
-    """A computed value as (value, unit) for people and programs."""
+    """A computed value as (value, unit) for people and programs; numbers as Decimal."""
     if isinstance(v, Q):
-        return v.shown(), (v.unit or None)
+        return to_decimal(v.shown()), (v.unit or None)
+    if type(v) is int or type(v) is Fraction:
+        return to_decimal(v), None
     return v, None
 
 

@@ -16,11 +16,18 @@ student's facts, an optional as-of date, and what some outcomes must be:
             status: determined
             citations: [art_43__item_1]         # each must be cited (eId or text)
           may_graduate: {status: undetermined, missing: [credits_earned]}
+
+`regdsl test --coverage` also reports, per book, which provisions with rules
+or item conditions no case exercised.  A case exercises a provision when its
+evaluation cited it: a rule or item condition that decided an outcome, a rule
+that was considered (an exception that did not apply, say), or an item the
+answer depended on.  See docs/testing.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -127,19 +134,25 @@ def load_cases(path: Path) -> list[Case]:
     return cases
 
 
-def run_case(case: Case, books: dict) -> list[Failure]:
-    """Evaluate one case and compare; returns its failures (empty when it passes)."""
+def run_case(case: Case, books: dict, exercised: set | None = None) -> list[Failure]:
+    """Evaluate one case and compare; returns its failures (empty when it passes).
+
+    With `exercised` (a set), the provisions the evaluation cited are added to
+    it as (eId, version start, version end) keys; see `exercised_keys`.
+    """
     from .api import load
 
     book = books.get(case.book)
     if book is None:
         book = books[case.book] = load(case.book)
     try:
-        result = book.evaluate(case.facts, case.as_of, list(case.expect), explain=False)
+        result = book.evaluate(case.facts, case.as_of, list(case.expect), explain=exercised is not None)
     except BookErrors as e:
-        return [Failure(case, "facts", "; ".join(err.message for err in e.errors))]
+        return [Failure(case, "facts", "; ".join(_message(err) for err in e.errors))]
     except RegdslError as e:
-        return [Failure(case, "facts", e.message)]
+        return [Failure(case, "facts", _message(e))]
+    if exercised is not None:
+        exercised.update(exercised_keys(result))
     failures = []
     for name, want in case.expect.items():
         got = result[name]
@@ -150,9 +163,16 @@ def run_case(case: Case, books: dict) -> list[Failure]:
     return failures
 
 
+def _message(err: RegdslError) -> str:
+    return f"{err.message} ({err.hint})" if err.hint else err.message
+
+
 def _same_value(want, got, unit) -> bool:
     if isinstance(want, bool) or isinstance(got, bool):
         return want is got
+    if isinstance(got, tuple):  # a list outcome: a YAML list, item by item
+        return (isinstance(want, (list, tuple)) and len(want) == len(got)
+                and all(_same_value(w, g, None) for w, g in zip(want, got)))
     if isinstance(got, Decimal):
         if isinstance(want, str):
             parts = want.split()
@@ -170,6 +190,17 @@ def _same_value(want, got, unit) -> bool:
     return want == got
 
 
+def _shown_want(v) -> str:
+    """An expected value as the failure line shows it (like the value it is compared with)."""
+    from .report import show_value
+
+    if isinstance(v, (list, tuple)):
+        return "; ".join(_shown_want(x) for x in v)
+    if isinstance(v, (bool, str)) or v is None:
+        return show_value(v, None) if v is not None else "none"
+    return str(v)
+
+
 def _compare(want: dict, got) -> list[str]:
     from .report import show_value
 
@@ -185,7 +216,7 @@ def _compare(want: dict, got) -> list[str]:
             detail = f" ({'; '.join(got.reasons)})"
         problems.append(f"expected status {want['status']}, got {got.status}{detail}")
     if "value" in want and not _same_value(want["value"], got.value, got.unit):
-        problems.append(f"expected {want['value']!r}, got {show_value(got.value, got.unit)}")
+        problems.append(f"expected {_shown_want(want['value'])}, got {show_value(got.value, got.unit)}")
     if "unit" in want and want["unit"] != got.unit:
         problems.append(f"expected unit {want['unit']}, got {got.unit}")
     cited = {c.eid for c in got.citations} | {c.cite for c in got.citations}
@@ -205,6 +236,130 @@ def _compare(want: dict, got) -> list[str]:
     return problems
 
 
+# ------------------------------------------------------------------ coverage
+
+
+def _walk(expl) -> Any:
+    """Every step of an explanation tree."""
+    stack = [expl]
+    while stack:
+        e = stack.pop()
+        if e is None:
+            continue
+        yield e
+        stack.extend(e.because)
+
+
+def exercised_keys(result) -> set[tuple[str, Any, Any]]:
+    """The provisions of the evaluated book an evaluation cited, as (eId, from, until) keys.
+
+    Collected from each outcome's citations and from its explanation tree: the
+    rule that decided each step, the exceptions it considered and the items
+    it depended on.  Provisions of another book (applied mutatis mutandis) are
+    left out.  `from`/`until` are the dates of the article version applied,
+    when the outcome says which (None otherwise).
+    """
+    keys: set[tuple[str, Any, Any]] = set()
+    for o in result:
+        cites = [c for c in o.citations]
+        for e in _walk(o.explanation):
+            if e.citation is not None:
+                cites.append(e.citation)
+            cites.extend(c for c, _ in e.considered)
+        versions: dict[str, set] = {}
+        for v in o.versions:
+            versions.setdefault(v.eid, set()).add((v.in_force_from, v.in_force_until))
+        for c in cites:
+            if c.book:
+                continue
+            article = c.eid.split("__", 1)[0]
+            for when in versions.get(article, {(None, None)}):
+                keys.add((c.eid, *when))
+    return keys
+
+
+def rule_provisions(model) -> list:
+    """The provisions with something to exercise: a rule, an item condition or a delegation."""
+    from . import nodes as n
+
+    out = []
+    for p in model.provisions():
+        if any(isinstance(s, (n.Rule, n.Condition)) or (isinstance(s, n.Delegated) and s.names)
+               for s in p.statements):
+            out.append(p)
+    return out
+
+
+def _top(p):
+    while p.parent is not None:
+        p = p.parent
+    return p
+
+
+def is_exercised(p, keys) -> bool:
+    """Whether provision `p` is among the exercised keys (matching its article's version when known).
+
+    `keys` is a set of (eId, from, until) keys or a mapping eId -> set of (from, until).
+    """
+    if not isinstance(keys, dict):
+        keys = _by_eid(keys)
+    top = _top(p)
+    whens = keys.get(p.eid, ())
+    return (None, None) in whens or (top.start, top.end) in whens
+
+
+def _by_eid(keys) -> dict[str, set]:
+    out: dict[str, set] = {}
+    for eid, start, end in keys:
+        out.setdefault(eid, set()).add((start, end))
+    return out
+
+
+def _shown_path(path: str) -> str:
+    """A path relative to the working directory when it lies under it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel
+
+
+@attrs.frozen
+class Coverage:
+    """Which provisions with rules of one book the cases exercised."""
+
+    book: str
+    total: int
+    missed: tuple[Any, ...]  # Provisions, in the order of the book
+
+    @property
+    def exercised(self) -> int:
+        return self.total - len(self.missed)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else self.exercised * 100 // self.total
+
+    def render(self) -> list[str]:
+        lines = [f"coverage: {self.exercised} of {self.total} provisions with rules exercised "
+                 f"({self.percent}%) in {_shown_path(self.book)}"]
+        for p in self.missed:
+            where = f"{_shown_path(p.span.file)}:{p.span.line}: " if p.span is not None else ""
+            lines.append(f"{where}{p.cite} ({p.eid})")
+        return lines
+
+
+def coverage_of(book, keys: set, path: str) -> Coverage:
+    """The coverage of a loaded book (a `regdsl.Book`) by the exercised keys."""
+    provisions = rule_provisions(book.model)
+    index = _by_eid(keys)
+    missed = tuple(p for p in provisions if not is_exercised(p, index))
+    return Coverage(path, len(provisions), missed)
+
+
+# ------------------------------------------------------------------ running
+
+
 @attrs.frozen
 class Report:
     """The outcome of a test run."""
@@ -212,30 +367,37 @@ class Report:
     cases: int
     failures: tuple[Failure, ...]
     failed_cases: int
-    exercised: frozenset = frozenset()
+    exercised: frozenset = frozenset()  # (book path, eId, from, until) with coverage on
+    coverage: tuple[Coverage, ...] = ()
 
 
-def run(paths) -> Report:
-    """Run every case in the test files at `paths`."""
+def run(paths, coverage: bool = False) -> Report:
+    """Run every case in the test files at `paths` (and measure coverage, if asked)."""
     books: dict = {}
     failures: list[Failure] = []
     failed = 0
     total = 0
+    traced: dict[str, set] = {}
     for f in find_test_files(paths):
         for case in load_cases(f):
             total += 1
-            fs = run_case(case, books)
+            seen = traced.setdefault(case.book, set()) if coverage else None
+            fs = run_case(case, books, seen)
             if fs:
                 failed += 1
                 failures.extend(fs)
-    return Report(total, tuple(failures), failed)
+    reports = tuple(coverage_of(books[b], keys, b) for b, keys in traced.items() if b in books)
+    exercised = frozenset((b, *k) for b, keys in traced.items() for k in keys)
+    return Report(total, tuple(failures), failed, exercised, reports)
 
 
 def main(args) -> int:
-    """`regdsl test PATH... [--coverage]`: one line per failure, then a summary."""
-    report = run(args.paths)
+    """`regdsl test PATH... [--coverage]`: one line per failure, a summary, then coverage."""
+    report = run(args.paths, coverage=getattr(args, "coverage", False))
     for f in report.failures:
         print(f.render())
     passed = report.cases - report.failed_cases
     print(f"{passed} passed, {report.failed_cases} failed")
+    for c in report.coverage:
+        print("\n".join(c.render()))
     return 1 if report.failed_cases else 0

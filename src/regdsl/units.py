@@ -1,18 +1,39 @@
 """Units of measure and quantities: 8 years, 60 credits, 2 hours per week.
 
 A quantity keeps its value in base units (months, days, minutes, credits,
-...) and the unit it was written in, for display.  Units of one dimension
+...) and the unit it was written in, for display.  Numbers are exact
+fractions, so `2 hours per week * 15 weeks / (1 hour per week * 15 weeks)`
+is exactly 2; they become decimals only when shown.  Units of one dimension
 convert (1 year = 12 months, 1 week = 7 days, 1 hour = 60 minutes); units of
 different dimensions never mix: years + credits is an error.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
+from fractions import Fraction
 
 import attrs
 
 Dim = tuple[tuple[str, int], ...]  # sorted (base, exponent) pairs; () is a plain number
+
+
+def exact(x):
+    """An exact number: an `int` when it is whole (fast), else a `Fraction`."""
+    if type(x) is str and x.isdigit():
+        return int(x)
+    if type(x) is not Fraction and type(x) is not int:
+        x = Fraction(x)
+    if type(x) is Fraction and x.denominator == 1:
+        return x.numerator
+    return x
+
+
+def divide(x, y):
+    """x / y exactly (never a binary float)."""
+    if type(x) is int and type(y) is int:
+        return exact(Fraction(x, y))
+    return exact(x / y)
 
 
 @attrs.frozen
@@ -22,11 +43,11 @@ class UnitDef:
     singular: str
     plural: str
     dim: Dim
-    factor: Decimal
+    factor: int | Fraction
 
 
-def _u(singular: str, plural: str, base: str, factor: int | str = 1) -> UnitDef:
-    return UnitDef(singular, plural, ((base, 1),), Decimal(factor))
+def _u(singular: str, plural: str, base: str, factor: int = 1) -> UnitDef:
+    return UnitDef(singular, plural, ((base, 1),), factor)
 
 
 BUILTIN_UNITS: tuple[UnitDef, ...] = (
@@ -85,14 +106,14 @@ def dim_name(dim: Dim) -> str:
 class Q:
     """A quantity: `value` in base units, its dimension and its display unit."""
 
-    value: Decimal
+    value: int | Fraction
     dim: Dim
     unit: str  # the unit to show it in ("" for compound units)
-    factor: Decimal = Decimal(1)  # size of `unit` in base units
+    factor: int | Fraction = 1  # size of `unit` in base units
 
-    def shown(self) -> Decimal:
+    def shown(self) -> int | Fraction:
         """The value in its display unit."""
-        return _tidy(self.value / self.factor)
+        return self.value if self.factor == 1 else divide(self.value, self.factor)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Q) and self.dim == other.dim and self.value == other.value
@@ -104,27 +125,44 @@ class Q:
         return format_quantity(self)
 
 
-def _tidy(d: Decimal) -> Decimal:
-    """Drop trailing zeros without switching to exponent notation."""
-    if d == d.to_integral_value():
-        return d.quantize(Decimal(1))
-    return d.normalize()
+SHOWN_PLACES = 6  # decimal places kept when a value has no exact decimal form
 
 
-def format_number(d: Decimal) -> str:
-    """A decimal as people write it."""
-    return format(_tidy(d), "f")
+def to_decimal(x) -> Decimal:
+    """An exact fraction as a decimal: exact when it has a decimal form, else rounded."""
+    if type(x) is int:
+        return Decimal(x)
+    if isinstance(x, Decimal):
+        return x
+    f = Fraction(x)
+    d = f.denominator
+    while d % 2 == 0:
+        d //= 2
+    while d % 5 == 0:
+        d //= 5
+    with localcontext() as ctx:
+        ctx.prec = max(28, len(str(f.numerator)) + len(str(f.denominator)) + 2)
+        value = Decimal(f.numerator) / Decimal(f.denominator)
+        if d != 1:
+            value = value.quantize(Decimal(1).scaleb(-SHOWN_PLACES))
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
+def format_number(x) -> str:
+    """A number as people write it."""
+    return format(to_decimal(x), "f")
 
 
 def format_quantity(q: Q) -> str:
-    """`8 years`, `1 year`, `1.5 credits`."""
-    v = q.shown()
+    """`8 years`, `1.5 credits`."""
     if not q.unit:
         return f"{format_number(q.value)} {dim_name(q.dim)}"
-    return f"{format_number(v)} {q.unit}"
+    return f"{format_number(q.shown())} {q.unit}"
 
 
-def unit_label(units: UnitTable, name: str, value: Decimal) -> str:
+def unit_label(units: UnitTable, name: str, value) -> str:
     """The singular or plural name of a unit, to agree with `value`."""
     u = units.get(name)
     if u is None:
@@ -132,14 +170,17 @@ def unit_label(units: UnitTable, name: str, value: Decimal) -> str:
     return u.singular if abs(value) == 1 else u.plural
 
 
-def make(value: Decimal, unit: UnitDef, per: UnitDef | None = None) -> Q:
+def make(value, unit: UnitDef, per: UnitDef | None = None) -> Q:
     """A quantity of `value` units (or units per `per`)."""
+    if type(value) is not int:
+        value = exact(Fraction(value))
     if per is None:
         return Q(value * unit.factor, unit.dim, unit.plural, unit.factor)
-    factor = unit.factor / per.factor
-    return Q(value * factor, dim_mul(unit.dim, per.dim, -1), f"{unit.plural} per {per.singular}", factor)
+    factor = divide(unit.factor, per.factor)
+    return Q(exact(value * factor), dim_mul(unit.dim, per.dim, -1), f"{unit.plural} per {per.singular}",
+             factor)
 
 
-def convert(q: Q, unit: str, factor: Decimal) -> Q:
+def convert(q: Q, unit: str, factor) -> Q:
     """The same quantity shown in another unit of its dimension."""
     return Q(q.value, q.dim, unit, factor)
