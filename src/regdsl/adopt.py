@@ -41,12 +41,17 @@ class Adoption:
         return not any(x.contains(provision) for x in self.excluded)
 
     def read(self, text: str) -> str:
-        """The other book's words as read for this book."""
-        for old, new in self.texts:
-            text = re.sub(r"\b" + re.escape(old) + r"\b", new, text)
-        for old, new in self.articles.items():
-            text = re.sub(r"\bArticle " + re.escape(old) + r"\b", f"Article {new}", text)
-        return text
+        """The other book's words as read for this book.
+
+        All readings apply at once, the longest first, so a reading of "Faculty
+        Meeting" (even as itself) keeps "Faculty" -> "Graduate School" off it.
+        """
+        table = dict(self.texts)
+        table.update((f"Article {old}", f"Article {new}") for old, new in self.articles.items())
+        if not table:
+            return text
+        pattern = "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True))
+        return re.sub(r"\b(?:" + pattern + r")\b", lambda m: table[m.group(0)], text)
 
     def cite(self, provision: Provision) -> str:
         """`Article 52 → University Regulations, Article 58`."""
@@ -122,17 +127,28 @@ def adopted_symbols(book: BookModel) -> dict[str, tuple[Symbol, Adoption]]:
     """
     out: dict[str, tuple[Symbol, Adoption]] = {}
     for a in book.adoptions:
+        computed = []
         for name, sym in a.other.symbols.items():
             here = a.here(name)
-            if here in out:
+            if not sym.computed or here in out:
                 continue
             mine = book.symbols.get(here)
-            if sym.computed:
-                if here in book.rules or (mine is not None and not mine.computed):
-                    continue
-                if any(a.applies_to(r.provision) for r in a.other.rules.get(name, [])):
-                    out[here] = (sym, a)
-            elif mine is None:
+            if here in book.rules or (mine is not None and not mine.computed):
+                continue
+            if any(a.applies_to(r.provision) for r in a.other.rules.get(name, [])):
+                out[here] = (sym, a)
+                computed.append(name)
+        # the facts and decisions those rules read, and only those
+        seen, todo = set(computed), list(computed)
+        while todo:
+            for dep in a.other.name_deps.get(todo.pop(), ()):
+                if dep not in seen:
+                    seen.add(dep)
+                    todo.append(dep)
+        for name in sorted(seen):
+            sym = a.other.symbols.get(name)
+            here = a.here(name)
+            if sym is not None and not sym.computed and here not in out and here not in book.symbols:
                 out[here] = (sym, a)
     return out
 

@@ -83,6 +83,7 @@ class Checker:
                 self.check_rule(r)
         self.check_exceptions()
         self.check_cycles()
+        b.name_deps = self.name_deps
         for sym in b.symbols.values():
             if sym.computed and sym.name not in b.rules:
                 self.error(f"no rule gives a value to the {sym.kind} `{sym.name}`", sym.decl.span, "E307",
@@ -416,12 +417,19 @@ class Checker:
             return expected, _const(name)
         sym = b.symbols.get(name)
         if sym is not None:
+            if self.deps is not None:
+                self.deps.add(name)
             if sym.computed:
-                if self.deps is not None:
-                    self.deps.add(name)
                 return sym.type, lambda ctx: ctx.value(name)
             return sym.type, lambda ctx: ctx.fact(name)
         adopted = b.adopted.get(name)
+        if adopted is None:
+            # A fact or decision of a book applied mutatis mutandis may be read here too.
+            for a in b.adoptions:
+                other = a.other.symbols.get(a.there(name))
+                if other is not None and not other.computed:
+                    adopted = b.adopted[name] = (other, a)
+                    break
         if adopted is not None:
             other = adopted[0]
             if other.computed:

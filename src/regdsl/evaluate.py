@@ -125,6 +125,17 @@ class Engine:
         if adoption is None:
             rules = self.book.rules.get(name, [])
         else:
+            # The other book applies only through the provision that adopts it, in the
+            # version that governs this student.
+            via = adoption.via.article
+            day, why, prov = self.governing_date(via, as_of, spared, pending)
+            versions = self.book.by_number.get(via.number, [via]) if via.kind == "article" else [via]
+            if why is None and not any(v.in_force(day) for v in versions):
+                why = _unencoded(via, day, self.book)
+            if why is not None:
+                roots = [_Node(_Pseudo(via, why, [prov]))]
+                memo[name] = roots
+                return roots
             rules = [r for r in adoption.other.rules.get(adoption.there(name), [])
                      if adoption.applies_to(r.provision)]
         active: list = []
@@ -323,7 +334,7 @@ class Context:
                 scope = self
             else:
                 adoption = adopted[1]
-                roots = self.engine.forest(name, (self.as_of, (), ()), adoption)
+                roots = self.engine.forest(name, self.key, adoption)
                 scope = View(self, adoption)
             if len(roots) == 1 and not roots[0].children:  # the common case: one plain rule
                 result = self._rule(roots[0].rule, frame, scope)
@@ -400,6 +411,9 @@ class Context:
         if unknown_sub:
             if own[0] == APPLIES and all(s[3] is not None and s[3] == own[1] for s in unknown_sub):
                 return own
+            if own[0] == NOT and frame.name in self.engine.booleans and \
+                    all(s[3] is False for s in unknown_sub):
+                return own  # a boolean that does not apply is false: an exception to false agrees
             parts = [s[1] for s in unknown_sub] + ([own[1]] if own[0] == UNKNOWN else [])
             return UNKNOWN, _merge(parts), [], None
         return own

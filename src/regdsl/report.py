@@ -71,19 +71,26 @@ def outcome_text(o: Outcome) -> list[str]:
         lines += _wrap("Note: ", note)
     if o.citations:
         lines += _wrap("Provisions: ", "; ".join(c.cite for c in o.citations))
-    multi = [v for v in o.versions if v.in_force_until is not None]
-    if multi:
-        lines += _wrap("Versions: ", "; ".join(
-            f"{v.cite} in force {v.in_force_from or '...'} to {v.in_force_until}" for v in multi))
     return lines
+
+
+def _versions(o: Outcome, book) -> list[str]:
+    """Article versions other than the book's current text, when an answer applied one."""
+    special = [v for v in o.versions if v.in_force_until is not None or v.in_force_from != book.in_force]
+    if not special:
+        return []
+    return _wrap("Versions: ", "; ".join(
+        f"{v.cite} as in force from {v.in_force_from or 'its enactment'}"
+        + (f" to {v.in_force_until}" if v.in_force_until else "") for v in special))
 
 
 def result_text(result: Result, explain: bool = False) -> str:
     """`regdsl eval` text output."""
     book = result.book
-    lines = [book.title, f"as of {result.as_of.isoformat()}", ""]
+    since = f" (the text in force from {book.in_force.isoformat()})" if book.in_force else ""
+    lines = [book.title, f"as of {result.as_of.isoformat()}{since}", ""]
     for o in result:
-        lines += outcome_text(o)
+        lines += outcome_text(o) + _versions(o, book)
         if explain and o.explanation is not None:
             lines.append("  Why:")
             lines += _explain_lines(o.explanation, 4)

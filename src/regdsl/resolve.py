@@ -173,11 +173,15 @@ class BookModel:
         self.organization = None  # check._Organization, built on first use
         self.citation_cache: dict = {}  # provision -> (Citation, Version) as seen from this book
         self.inputs: dict | None = None  # names a facts file may give (facts._inputs)
+        self.name_deps: dict[str, set[str]] = {}  # computed name -> names its rules read
         self.errors: list[RegdslError] = []
         self.sources: dict[str, str] = {}
         self.modules: list[n.Module] = []
 
     def error(self, message: str, span: Span | None, code: str, hint: str | None = None) -> None:
+        for e in self.errors:  # one finding is reported once, however often it is reached
+            if e.code == code and e.span == span and e.message == message:
+                return
         self.errors.append(CheckError(message, span, code=code, hint=hint))
 
     def article(self, number: str, day: dt.date | None = None) -> Provision | None:
@@ -189,7 +193,7 @@ class BookModel:
             for v in versions:
                 if v.in_force(day):
                     return v
-        return versions[-1]
+        return max(versions, key=lambda v: v.start or dt.date.min)  # the latest version
 
     def provisions(self) -> Iterator[Provision]:
         for sec in self.sections:
@@ -639,7 +643,8 @@ def _resolve_group(group, base: Provision | None, at: Provision, book: BookModel
         if sel.kind == "article":
             found = []
             for num in numbers:
-                art = book.article(num)
+                # the version in force when the referring provision starts to hold, else the latest
+                art = book.article(num, at.start if book is at.book else None)
                 if art is None:
                     raise CheckError(f"`{describe_ref(ref)}` refers to Article {num}, which does not exist"
                                      + (f" in {book.short_title}" if book is not at.book else ""),

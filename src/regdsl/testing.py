@@ -187,6 +187,13 @@ def _same_value(want, got, unit) -> bool:
             return False
     if isinstance(got, dt.date) and isinstance(want, (str, dt.date)):
         return str(want) == got.isoformat()
+    if isinstance(got, dt.time):
+        if isinstance(want, int):  # YAML 1.1 reads 8:30 as sexagesimal 510 (minutes)
+            return want == got.hour * 60 + got.minute
+        if isinstance(want, str) and ":" in want:
+            h, _, m = want.partition(":")
+            return h.strip().isdigit() and m.strip().isdigit() and \
+                (int(h), int(m)) == (got.hour, got.minute)
     return want == got
 
 
