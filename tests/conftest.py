@@ -16,11 +16,15 @@ EXAMPLES = ROOT / "examples"
 SEEDS = ROOT.parent / "shared" / "seeds"
 UPDATE = bool(os.environ.get("REGDSL_UPDATE_GOLDEN"))
 
-# Tests use a cache of their own, never the user's.
+# Tests use a cache of their own, never the user's, and remove it afterwards.
 if "REGDSL_CACHE_DIR" not in os.environ:
+    import atexit
+    import shutil
     import tempfile
 
-    os.environ["REGDSL_CACHE_DIR"] = tempfile.mkdtemp(prefix="regdsl-test-cache-")
+    _cache = tempfile.mkdtemp(prefix="regdsl-test-cache-")
+    os.environ["REGDSL_CACHE_DIR"] = _cache
+    atexit.register(shutil.rmtree, _cache, ignore_errors=True)
 
 
 def run_cli(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
