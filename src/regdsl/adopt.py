@@ -14,7 +14,7 @@ import re
 
 from . import nodes as n
 from .errors import did_you_mean
-from .resolve import BookModel, Provision, Symbol, resolve_ref
+from .resolve import BookModel, Provision, Symbol
 
 
 class Adoption:
@@ -70,7 +70,7 @@ def build_adoption(checker, s: n.Applies, at: Provision) -> Adoption | None:
     for item in s.adaptations:
         if isinstance(item, n.ExceptRefs):
             for ref in item.refs:
-                a.excluded.extend(_resolve(checker, ref, at, s.book))
+                a.excluded.extend(checker.resolve(ref, at, s.book))
         elif isinstance(item.old, str) and isinstance(item.new, str):
             old, new = item.old, item.new
             if old in other.symbols or new in book.symbols:
@@ -80,8 +80,8 @@ def build_adoption(checker, s: n.Applies, at: Provision) -> Adoption | None:
             else:
                 _name_reading(checker, a, old, new, item)
         elif isinstance(item.old, n.Ref) and isinstance(item.new, n.Ref):
-            theirs = _resolve(checker, item.old, at, s.book)
-            ours = _resolve(checker, item.new, at, None)
+            theirs = checker.resolve(item.old, at, s.book)
+            ours = checker.resolve(item.new, at)
             if len(theirs) == 1 and len(ours) == 1:
                 a.articles[theirs[0].article.number] = ours[0].article.number
             elif theirs and ours:
@@ -104,18 +104,6 @@ def _name_reading(checker, a: Adoption, old: str, new: str, item) -> None:
         return
     a.names[old] = new
     a.reverse[new] = old
-
-
-def _resolve(checker, ref: n.Ref, at: Provision, book_name: str | None) -> list[Provision]:
-    from .errors import CheckError
-
-    if book_name is not None and ref.book is None:
-        ref = n.Ref(ref.groups, book_name, span=ref.span)
-    try:
-        return resolve_ref(ref, at, checker.book)
-    except CheckError as e:
-        checker.book.errors.append(e)
-        return []
 
 
 def adopted_symbols(book: BookModel) -> dict[str, tuple[Symbol, Adoption]]:

@@ -147,41 +147,18 @@ def cmd_schema(args) -> int:
     return EXIT_OK
 
 
-def cmd_test(args) -> int:
-    from .testing import main
+def _delegate(module: str):
+    """A command implemented by `main(args)` in a module imported only when it runs."""
 
-    return main(args)
+    def run(args) -> int:
+        from importlib import import_module
 
+        return import_module(f"regdsl.{module}").main(args)
 
-def cmd_fmt(args) -> int:
-    from .fmt import main
-
-    return main(args)
-
-
-def cmd_render(args) -> int:
-    from .render import main
-
-    return main(args)
+    return run
 
 
-def cmd_init(args) -> int:
-    from .scaffold import main
-
-    return main(args)
-
-
-def cmd_diff(args) -> int:
-    from .diff import main
-
-    return main(args)
-
-
-def cmd_show(args) -> int:
-    from .show import main
-
-    return main(args)
-
-
-COMMANDS = {"eval": cmd_eval, "check": cmd_check, "schema": cmd_schema, "test": cmd_test,
-            "fmt": cmd_fmt, "render": cmd_render, "init": cmd_init, "show": cmd_show, "diff": cmd_diff}
+COMMANDS = {"eval": cmd_eval, "check": cmd_check, "schema": cmd_schema,
+            **{name: _delegate(module) for name, module in (
+                ("test", "testing"), ("fmt", "fmt"), ("render", "render"), ("init", "scaffold"),
+                ("show", "show"), ("diff", "diff"))}}

@@ -20,6 +20,7 @@ from .adopt import View
 from .errors import EvaluationError
 from .resolve import BookModel, Provision, RuleInfo
 from .values import Unknown
+from .values import merge_all as _merge
 
 MAX_DEPTH = 200
 # Each nested definition costs a handful of Python frames; leave room for MAX_DEPTH of them.
@@ -459,14 +460,6 @@ class Context:
 
 def _delegation(rule) -> Unknown:
     return Unknown(reasons=frozenset({f"delegated to separate regulations ({rule.provision.cite})"}))
-
-
-def _merge(values) -> Unknown:
-    out = None
-    for v in values:
-        if type(v) is Unknown:
-            out = v if out is None else out.merge(v)
-    return out if out is not None else Unknown()
 
 
 def _conflict_unknown(winners) -> Unknown:
