@@ -28,26 +28,37 @@ class Indenter(PostLex):
 
     always_accept = ("_NL",)
 
+    def __init__(self):
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the previous file (the parser calls this before each parse).
+
+        The state lives on the instance, not in `process`, because Lark starts
+        `process` afresh when parsing resumes after an error is recovered.
+        """
+        self.stack = [0]
+        self.depth = 0
+        self.last: Token | None = None
+
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
-        stack = [0]
-        depth = 0
-        last: Token | None = None
+        stack = self.stack
         for tok in stream:
             if tok.type == "_NL":
-                if depth:
+                if self.depth:
                     continue
-                last = tok
+                self.last = tok
                 yield from self._newline(tok, stack)
                 continue
             if tok.type == "LPAR":
-                depth += 1
-            elif tok.type == "RPAR" and depth:
-                depth -= 1
-            last = tok
+                self.depth += 1
+            elif tok.type == "RPAR" and self.depth:
+                self.depth -= 1
+            self.last = tok
             yield tok
         while len(stack) > 1:
             stack.pop()
-            yield _at(last, "_DEDENT", "")
+            yield _at(self.last, "_DEDENT", "")
 
     def _newline(self, nl: Token, stack: list[int]) -> Iterator[Token]:
         yield nl

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import os
 import pickle
+import re
 import threading
 from functools import lru_cache
 from importlib import resources
@@ -68,6 +69,9 @@ class _Positioned:
 _positioned = _Positioned()
 
 
+_INDENTER = Indenter()
+
+
 @lru_cache(maxsize=1)
 def get_parser() -> Lark:
     """The LALR parser, loaded from the per-user cache when it is there."""
@@ -76,7 +80,7 @@ def get_parser() -> Lark:
         start=["start", "ref"],
         parser="lalr",
         lexer="contextual",
-        postlex=Indenter(),
+        postlex=_INDENTER,
         propagate_positions=_positioned,
         maybe_placeholders=True,
         lexer_callbacks={"COMMENT": _on_comment, "_NL": _on_newline, "_CONTINUATION": _on_newline},
@@ -162,6 +166,31 @@ _EXAMPLES: dict[str, list[str]] = {
 }
 
 
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def _keyword_as_name(err: UnexpectedInput) -> bool:
+    """A keyword where only a name fits is a name (`total`, `part`, `row` ...).
+
+    The contextual lexer decides between a keyword and a name from the
+    parser's state, and LALR merges the states after a text line or a
+    declaration across contexts; so a word may come out as a keyword where
+    the grammar can only take a name.  Feed it again as a name and go on.
+    """
+    if not isinstance(err, UnexpectedToken):
+        return False
+    tok = err.token
+    if tok.type == "NAME" or not _WORD.match(tok.value or "") or "NAME" not in err.expected:
+        return False
+    err.interactive_parser.feed_token(Token.new_borrow_pos("NAME", tok.value, tok))
+    return True
+
+
+def _parse_example(text: str):
+    _INDENTER.reset()
+    return get_parser().parse(text, start="start")
+
+
 def _expected_words(expected: set[str], parser: Lark) -> list[str]:
     words = set()
     for name in expected:
@@ -194,8 +223,7 @@ def _syntax_error(err: Exception, file: str, text: str, parser: Lark) -> SyntaxE
     hint = None
     if isinstance(err, UnexpectedInput):
         try:
-            hint = err.match_examples(lambda t: parser.parse(t, start="start"), _EXAMPLES,
-                                      use_accepts=True)
+            hint = err.match_examples(_parse_example, _EXAMPLES, use_accepts=True)
         except Exception:  # match_examples re-parses; never let that surface
             hint = None
     if isinstance(err, UnexpectedCharacters):
@@ -246,8 +274,19 @@ def _join(words: list[str]) -> str:
 # ------------------------------------------------------------------ transformer
 
 
+class _BadLiteral(Exception):
+    """A literal that matches its token's pattern but is not a real value (2025-02-30)."""
+
+    def __init__(self, token: Token, message: str):
+        super().__init__(message)
+        self.token = token
+
+
 def _date(tok: Token) -> dt.date:
-    return dt.date.fromisoformat(str(tok))
+    try:
+        return dt.date.fromisoformat(str(tok))
+    except ValueError:
+        raise _BadLiteral(tok, f"{tok} is not a valid date") from None
 
 
 def _unquote(tok: Token) -> str:
@@ -378,6 +417,8 @@ class ToAst(Transformer):
             elif c[0] == "when":
                 when.append(c[1])
             elif c[0] == "as_of":
+                if as_of is not None:
+                    raise _BadLiteral(c[2], "a rule is stated as of one date; this is a second `as of`")
                 as_of = c[1]
             else:
                 unless.append(c[1])
@@ -397,7 +438,7 @@ class ToAst(Transformer):
         return ("unless", items[0])
 
     def as_of_clause(self, meta, items):
-        return ("as_of", _date(items[0]))
+        return ("as_of", _date(items[0]), items[0])
 
     def exception_clause(self, meta, items):
         return n.ExceptionClause(str(items[0]).lower(), items[1], span=self._span(meta))
@@ -525,19 +566,14 @@ class ToAst(Transformer):
         return n.String(_unquote(items[0]), span=self._span(meta))
 
     def date(self, meta, items):
-        try:
-            return n.DateLit(_date(items[0]), span=self._span(meta))
-        except ValueError:
-            raise SyntaxError_(f"{items[0]} is not a valid date", self._tok_span(items[0]),
-                               code="E101")
+        return n.DateLit(_date(items[0]), span=self._span(meta))
 
     def time(self, meta, items):
         h, m = str(items[0]).split(":")
         try:
             return n.TimeLit(dt.time(int(h), int(m)), span=self._span(meta))
         except ValueError:
-            raise SyntaxError_(f"{items[0]} is not a valid time of day",
-                               self._tok_span(items[0]), code="E101")
+            raise _BadLiteral(items[0], f"{items[0]} is not a valid time of day") from None
 
     def true(self, meta, items):
         return n.Bool(True, span=self._span(meta))
@@ -676,8 +712,9 @@ def parse(text: str, file: str = "<string>") -> n.Module:
         text += "\n"
     with _lock:
         _comments.clear()
+        _INDENTER.reset()
         try:
-            tree = parser.parse(text, start="start")
+            tree = parser.parse(text, start="start", on_error=_keyword_as_name)
         except (UnexpectedInput, IndentationError_) as err:
             raise _syntax_error(err, file, text, parser) from None
         comments = tuple(sorted(set(_comments), key=lambda c: (c.line, c.column)))
@@ -685,9 +722,21 @@ def parse(text: str, file: str = "<string>") -> n.Module:
     try:
         module = ToAst(file).transform(tree)
     except VisitError as err:
-        if isinstance(err.orig_exc, SyntaxError_):
-            raise err.orig_exc from None
+        bad = err.orig_exc
+        if isinstance(bad, SyntaxError_):
+            raise bad from None
+        if isinstance(bad, _BadLiteral):
+            tok = bad.token
+            lines = text.splitlines()
+            raise SyntaxError_(str(bad), Span(file, tok.line, tok.column, tok.line, tok.end_column or tok.column),
+                               code="E101", source_line=lines[tok.line - 1] if tok.line <= len(lines) else None) \
+                from None
+        if isinstance(bad, RecursionError):
+            raise SyntaxError_("an expression is nested too deeply to read", Span(file, 1, 1),
+                               code="E101") from None
         raise
+    except RecursionError:
+        raise SyntaxError_("an expression is nested too deeply to read", Span(file, 1, 1), code="E101") from None
     return n.Module(module.file, module.items, comments)
 
 
@@ -738,6 +787,7 @@ def parse_ref(text: str, file: str = "<reference>") -> n.Ref:
     parser = get_parser()
     with _lock:
         _comments.clear()
+        _INDENTER.reset()
         try:
             tree = parser.parse(text.strip(), start="ref")
         except (UnexpectedInput, IndentationError_):
