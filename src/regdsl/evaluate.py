@@ -68,6 +68,9 @@ class _Node:
 class _Pseudo:
     """A stand-in rule for an article whose governing version is not encoded."""
 
+    compiled = None
+    as_of = None
+
     def __init__(self, provision: Provision, unknown: Unknown, extra=()):
         self.provision = provision
         self.unknown = unknown
@@ -105,6 +108,7 @@ class Engine:
             if sym.type is not None and sym.type.kind == "boolean":
                 self.booleans.add(name)
         self._forests: OrderedDict = OrderedDict()
+        self.own = frozenset(book.rules)  # names this book's own rules answer
 
     # ---- which rules are in force
     def forests(self, key) -> dict[str, list[_Node]]:
@@ -327,7 +331,7 @@ class Context:
         frame = Frame(name)
         self.frame = frame
         try:
-            adopted = None if name in self.book.rules else self.book.adopted.get(name)
+            adopted = None if name in self.engine.own else self.book.adopted.get(name)
             if adopted is None:
                 roots = self.forests.get(name)
                 if roots is None:
@@ -420,14 +424,12 @@ class Context:
         return own
 
     def _rule(self, rule, frame: Frame, scope):
-        if rule.kind == "pseudo":
+        compiled = rule.compiled
+        if compiled is None:  # a stand-in for an unencoded version, or a delegated matter
             frame.considered.append((rule, UNKNOWN))
-            return UNKNOWN, rule.unknown, [], None
-        if rule.kind == "delegated":
-            frame.considered.append((rule, UNKNOWN))
-            return UNKNOWN, _delegation(rule), [], None
-        cond_fn, value_fn = rule.compiled
-        stated = rule.node.as_of
+            return UNKNOWN, rule.unknown if rule.kind == "pseudo" else _delegation(rule), [], None
+        cond_fn, value_fn = compiled
+        stated = rule.as_of
         if stated is not None and self.as_of < stated:
             frame.considered.append((rule, UNKNOWN))
             return UNKNOWN, Unknown(reasons=frozenset({

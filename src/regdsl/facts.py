@@ -224,12 +224,19 @@ def _decimal(raw) -> Fraction | None:
     return None
 
 
+_QUANTITY = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*([A-Za-z_]+)(?:\s+per\s+([A-Za-z_]+))?\s*")
+
+
 def _quantity(raw, t: Type, units: UnitTable) -> Q:
+    if type(raw) is int and t.unit and " per " not in t.unit:  # the common case: 9 (years)
+        declared = units.get(t.unit)
+        if declared is not None:
+            return Q(raw * declared.factor, declared.dim, declared.plural, declared.factor)
     declared = units.get(t.unit.split(" per ")[0]) if t.unit else None
     if isinstance(raw, Mapping) and set(raw) == {"value", "unit"}:
         raw = f"{raw['value']} {raw['unit']}"
     if isinstance(raw, str):
-        m = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*([A-Za-z_]+)(?:\s+per\s+([A-Za-z_]+))?\s*", raw)
+        m = _QUANTITY.fullmatch(raw)
         if m:
             u = units.get(m.group(2))
             per = units.get(m.group(3)) if m.group(3) else None
