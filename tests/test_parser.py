@@ -743,10 +743,6 @@ def test_words_starting_with_and_or_are_not_continuations():
     ("x = a whenever_b", "`a when ever_b`"),
     ("x = 1 year unlessb", "`1 year unless b`"),
 ])
-@pytest.mark.xfail(strict=True, reason="BUG: keywords written as plain strings in the grammar "
-                   "(\"and\", \"or\", \"when\", \"unless\", ...) need no word boundary, so where "
-                   "a name cannot follow, a typo is split into a keyword and a name and silently "
-                   "accepted with another meaning")
 def test_a_keyword_glued_to_a_name_is_an_error(text, wrong):
     """A typo such as `andb` must not be read as `and b`."""
     with pytest.raises(SyntaxError_):
@@ -790,16 +786,11 @@ def test_layout_errors():
     assert "'$'" in e.message
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: E103 is placed at the end of the line before the "
-                   "tab-indented line (the _NL token), not on the line that has the tab")
 def test_tab_error_is_on_the_tab_line():
     e = error('book b "B"\narticle 1 "A"\n  | x\n\t| y\n')
     assert (e.span.line, e.span.column) == (4, 1)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: when the file ends inside an indented block the "
-                   "Indenter's closing _DEDENT comes first, so the error is E101 `unexpected end "
-                   "of the indented block`, not E105 `the file ends too early`")
 def test_file_ending_inside_a_block_is_e105():
     e = error('book b "B"\narticle 1 "A"\n  | x\n  x =')
     assert e.code == "E105"
@@ -811,14 +802,11 @@ def test_errors_render_with_file_line_caret():
     assert e.render() == (
         "books/u.reg:2:12: E101: unexpected `Degree`; expected `deleted` or a quoted string (\"...\")\n"
         "    article 14 Degree Program Length\n"
-        "               ^^^^^^")
+        "               ^^^^^^\n"
+        "  hint: the title of an article is written in double quotes: article 14 \"Degree Program Length\"")
 
 
-# ---- hints for common mistakes (Lark's match_examples in parser._EXAMPLES)
-
-HINT_BUG = ("BUG: parser._EXAMPLES hints never appear in a real book: the examples have no `book` "
-            "header line, and since lark 1.2 match_examples compares the whole parser state (stack "
-            "depth too), which a header line changes")
+# ---- hints for common mistakes (parser._EXAMPLES, matched by parser state)
 
 
 @pytest.mark.parametrize(("text", "hint"), [
@@ -840,7 +828,6 @@ def test_hint_without_a_header(text, hint):
     pytest.param('article 1 "M"\n  fact x\n', "type after the colon", id="no-type"),
     pytest.param('article 1 "M"\n  | x\n  paragraph\n', "need a number", id="no-number"),
 ])
-@pytest.mark.xfail(strict=True, reason=HINT_BUG)
 def test_hint_in_a_book(text, hint):
     e = error(HEAD + text)
     assert e.hint and hint in e.hint, e.render()

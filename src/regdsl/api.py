@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Iterator
@@ -42,21 +43,34 @@ def read_book(path: str | Path, _loading: tuple[str, ...] = ()) -> BookModel:
         name = str(f)
         try:
             text = f.read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            errors.append(CheckError(f"cannot read {name}: {e}", Span(name, 1, 1), code="E100"))
+        except UnicodeDecodeError as e:
+            raw = f.read_bytes()[: e.start]
+            line = raw.count(b"\n") + 1
+            col = e.start - (raw.rfind(b"\n") + 1) + 1
+            errors.append(CheckError(
+                f"this file is not UTF-8 text (byte 0x{e.object[e.start]:02x} cannot be read)",
+                Span(name, line, col), code="E100", hint="save it again as UTF-8 text"))
+            continue
+        except OSError as e:
+            errors.append(CheckError(f"cannot read {name}: {e.strerror or e}", Span(name, 1, 1),
+                                     code="E100"))
             continue
         sources[name] = text
         try:
             modules.append(parse_cached(text, name))
         except RegdslError as e:
             errors.append(e)
-    book = build(modules, sources)
+    book = build(modules, sources, header_expected=not errors)
     book.errors[:0] = errors
     base = Path(path) if Path(path).is_dir() else Path(path).parent
     key = str(Path(path).resolve())
     for name, use in book.uses.items():
         target = (base / use.path).resolve()
-        if str(target) in _loading + (key,):
+        try:  # files are named relative to where regdsl runs, as the user names them
+            target = Path(os.path.relpath(target))
+        except ValueError:
+            pass
+        if str(target.resolve()) in _loading + (key,):
             book.error(f"books use each other in a cycle through `{name}`", use.span, "E503")
             continue
         try:
@@ -64,9 +78,9 @@ def read_book(path: str | Path, _loading: tuple[str, ...] = ()) -> BookModel:
         except UsageError as e:
             book.error(f"`uses {name}`: {e.message}", use.span, "E702")
             continue
-        if other.errors:
-            book.error(f"the book `{name}` used here has {len(other.errors)} problem(s); "
-                       f"run `regdsl check {use.path}`", use.span, "E309")
+        if other.errors:  # its problems are this book's problems too
+            book.errors.extend(other.errors)
+            book.sources.update(other.sources)
         if other.name and other.name != name:
             book.error(f"`{use.path}` is the book `{other.name}`, not `{name}`", use.span, "E309",
                        f"write `uses {other.name} from \"{use.path}\"`")
@@ -90,9 +104,14 @@ def check_paths(paths: Iterable[str | Path]) -> tuple[list[RegdslError], dict[st
     """Every finding in the given books (or directories of books), sorted by position."""
     findings: list[RegdslError] = []
     sources: dict[str, str] = {}
+    seen = set()
     for p in [b for path in paths for b in books_under(path)]:
         book = read_book(p)
-        findings.extend(book.errors)
+        for e in book.errors:  # a book used by several books is reported once
+            key = (e.code, e.span, e.message)
+            if key not in seen:
+                seen.add(key)
+                findings.append(e)
         sources.update(book.sources)
     findings.sort(key=RegdslError.sort_key)
     return findings, sources

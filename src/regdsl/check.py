@@ -99,9 +99,8 @@ class Checker:
                 self.item_condition(p)
         for t in b.transitions:
             if t.date is None:
-                span = t.sparing[0][1].span if t.sparing else None
                 self.error(f"the amendment \"{t.title}\" never takes effect; "
-                           "add `takes effect DATE` where the text says when", span, "E207")
+                           "add `takes effect DATE` where the text says when", t.span, "E207")
         return b
 
     def resolve(self, ref: n.Ref, at: Provision, book_name: str | None = None) -> list[Provision]:
@@ -281,6 +280,7 @@ class Checker:
         t = self.transitions.get(a.title)
         if t is None:
             t = self.transitions[a.title] = Transition(a.title)
+            t.span = a.span
             self.book.transitions.append(t)
         if a.date is not None:
             if t.date is not None:
@@ -346,14 +346,29 @@ class Checker:
         if c.value is None:
             return None
         inner = t.inner if t.kind == "range" else t
+        for part in (c.value, c.high):
+            if part is not None and not isinstance(part, _LITERALS):
+                self.error("a table cell holds a value written out (a number, quantity, text, date, "
+                           "time or one of the column's values), not a name or a calculation",
+                           part.span, "E408")
+                return _BAD_CELL
+        if isinstance(c.value, n.Name) and not (inner.kind == "enum" and c.value.name in inner.members):
+            self.error(f"`{c.value.name}` is not one of the values of this column"
+                       + (f" ({', '.join(inner.members)})" if inner.kind == "enum" else ""),
+                       c.value.span, "E408")
+            return _BAD_CELL
         vt, f = self.expr(c.value, None, inner)
-        self.expect(vt, inner, c.value, "this cell")
+        if not vt.same(inner):
+            self.expect(vt, inner, c.value, "this cell")
+            return _BAD_CELL
         v = f(None)
         if t.kind == "range":
             if c.high is None:
                 return (v, v)
             ht, hf = self.expr(c.high, None, inner)
-            self.expect(ht, inner, c.high, "this cell")
+            if not ht.same(inner):
+                self.expect(ht, inner, c.high, "this cell")
+                return _BAD_CELL
             return (v, hf(None))
         if c.high is not None:
             self.error("a range `a to b` is only allowed in a `range of` column", c.span, "E408")
@@ -366,6 +381,8 @@ class Checker:
                 continue
             stated = self.cell(cell, t)
             parts = [r[i] for r in data if r[i] is not None]
+            if any(type(p) is Unknown for p in parts) or type(stated) is Unknown:
+                continue  # a cell with an error of its own is reported already
             total = _sum(parts)
             if total is not None and stated is not None and total != stated:
                 self.error(f"the total of column `{col.name}` in table `{name}` is {_show(total)}, "
@@ -669,6 +686,10 @@ class Checker:
 # ------------------------------------------------------------------ tables
 
 
+_LITERALS = (n.Number, n.Quantity, n.String, n.DateLit, n.TimeLit, n.Bool, n.Name)
+_BAD_CELL = Unknown(reasons=frozenset({"this cell of the table has an error"}))
+
+
 class _TableData:
     """A checked table: its columns, their types and the rows' values."""
 
@@ -693,7 +714,7 @@ class _TableData:
                     return row[col] if row[col] is not None else _none(table)
             elif k == key:
                 return row[col] if row[col] is not None else _none(table)
-        return Unknown(reasons=frozenset({f"{_show(key)} is not in table `{table}`"}))
+        return Unknown(reasons=frozenset({f"E803: {_show(key)} is not in table `{table}`"}))
 
 
 def _none(table):

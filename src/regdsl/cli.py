@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from typing import Sequence
 
-from .errors import BookErrors, RegdslError, UsageError
+from .errors import BookErrors, RegdslError, UsageError, did_you_mean
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -17,6 +18,11 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports bad arguments as E701 with exit code 2."""
 
     def error(self, message: str):  # type: ignore[override]
+        m = re.match(r"argument COMMAND: invalid choice: '([^']*)'", message)
+        if m:
+            hint = did_you_mean(m.group(1), COMMANDS)
+            raise UsageError(f"unknown command `{m.group(1)}`; the commands are {', '.join(COMMANDS)}",
+                             code="E701", hint=hint)
         raise UsageError(f"{message} (see `{self.prog} --help`)", code="E701")
 
 
@@ -80,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command is None:
             build_parser().print_help(sys.stderr)
+            print(f"E701: no command given; the commands are {', '.join(COMMANDS)}", file=sys.stderr)
             return EXIT_BAD_INPUT
         return COMMANDS[args.command](args)
     except BookErrors as errs:

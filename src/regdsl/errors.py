@@ -181,7 +181,7 @@ class BookErrors(RegdslError):
         return "\n".join(e.render(src) for e in self.errors)
 
 
-def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+def did_you_mean(name: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
     """A "did you mean `x`?" hint for the candidate closest to `name`, if any."""
-    close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=cutoff)
     return f"did you mean `{close[0]}`?" if close else None

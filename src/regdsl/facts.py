@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from collections.abc import Mapping
 from decimal import Decimal
@@ -89,8 +90,10 @@ def locate(text: str | None, file: str, key: str) -> tuple[Span | None, str | No
 def validate(book: BookModel, data: Any, file: str = "<facts>", text: str | None = None) -> dict[str, Any]:
     """The facts as the evaluator needs them, or BookErrors listing every problem."""
     if not isinstance(data, Mapping):
+        what = {"list": "a list", "str": "a single text", "int": "a single number",
+                "float": "a single number", "NoneType": "nothing"}.get(type(data).__name__, "something else")
         raise BookErrors([FactsError(
-            f"facts must be a mapping of names to values, not {type(data).__name__}",
+            f"the facts file holds {what}; write names and values, e.g. {{\"years_enrolled\": 9}}",
             Span(file, 1, 1), code="E604")])
     errors: list[FactsError] = []
     out: dict[str, Any] = {}
@@ -145,7 +148,8 @@ def describe_input(t: Type) -> str:
 
 def _enum_hint(raw, t: Type) -> str | None:
     if t.kind == "enum" and isinstance(raw, str):
-        return did_you_mean(raw, t.members)
+        # only a near spelling, not another real value ("fourth_year" is not "first_year")
+        return did_you_mean(raw, t.members, cutoff=0.8)
     return None
 
 
@@ -212,18 +216,18 @@ def _decimal(raw) -> Fraction | None:
         return None
     if type(raw) is int:
         return raw
-    if isinstance(raw, (int, Decimal, Fraction)):
+    if isinstance(raw, (int, Fraction)):
         return exact(Fraction(raw))
-    if isinstance(raw, float):
-        return exact(Fraction(repr(raw)))
-    if isinstance(raw, str):
-        try:
-            return exact(raw.strip())
-        except ValueError:
-            return None
+    if isinstance(raw, (float, Decimal)):
+        if not math.isfinite(raw):
+            return None  # NaN and infinity are not amounts of anything
+        return exact(Fraction(repr(raw) if isinstance(raw, float) else raw))
+    if isinstance(raw, str) and _NUMBER.fullmatch(raw.strip()):
+        return exact(raw.strip())
     return None
 
 
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")  # ASCII digits only: "٣" is not 3 here
 _QUANTITY = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*([A-Za-z_]+)(?:\s+per\s+([A-Za-z_]+))?\s*")
 
 

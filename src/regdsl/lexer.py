@@ -26,7 +26,9 @@ class Indenter(PostLex):
     lines collapse into one _NL, and tabs in indentation are rejected.
     """
 
-    always_accept = ("_NL",)
+    # NAME is always lexed, so that a keyword glued to a name (`andb`, `whenever`) is read as
+    # one name -- an error where a name cannot stand -- rather than as the keyword and a name.
+    always_accept = ("_NL", "NAME")
 
     def __init__(self):
         self.reset()
@@ -64,7 +66,9 @@ class Indenter(PostLex):
         yield nl
         indent_str = nl.value.rsplit("\n", 1)[1]
         if "\t" in indent_str:
-            raise IndentationError_("indentation uses a tab; indent with spaces", nl, "E103")
+            raise IndentationError_("indentation uses a tab; indent with spaces",
+                                    _at(nl, "_INDENT", indent_str, column=indent_str.index("\t") + 1),
+                                    "E103")
         indent = len(indent_str)
         if indent > stack[-1]:
             stack.append(indent)
@@ -79,13 +83,13 @@ class Indenter(PostLex):
             )
 
 
-def _at(nl: Token | None, type_: str, value: str) -> Token:
-    """A token placed at the start of the line that follows `nl`."""
+def _at(nl: Token | None, type_: str, value: str, column: int | None = None) -> Token:
+    """A token placed at the start of the line that follows `nl` (or at `column` of it)."""
     if nl is None:
         return Token(type_, value)
     if nl.type != "_NL":
         return Token.new_borrow_pos(type_, value, nl)
     line = (nl.end_line or nl.line or 1)
-    col = len(nl.value.rsplit("\n", 1)[1]) + 1
+    col = column if column is not None else len(nl.value.rsplit("\n", 1)[1]) + 1
     return Token(type_, value, start_pos=nl.end_pos, line=line, column=col,
                  end_line=line, end_column=col, end_pos=nl.end_pos)

@@ -130,7 +130,7 @@ _WORDS = {
     "ADMINISTERED_BY": "`administered by`",
 }
 
-# Common mistakes, recognised by the parser state they leave (Lark's match_examples).
+# Common mistakes, recognised by the parser state they leave (see _example_states).
 _EXAMPLES: dict[str, list[str]] = {
     'the title of an article is written in double quotes: article 14 "Degree Program Length"': [
         "article 14 Degree Program Length\n  | x\n",
@@ -186,9 +186,34 @@ def _keyword_as_name(err: UnexpectedInput) -> bool:
     return True
 
 
-def _parse_example(text: str):
-    _INDENTER.reset()
-    return get_parser().parse(text, start="start")
+@lru_cache(maxsize=1)
+def _example_states() -> dict[tuple[int, str], str]:
+    """(parser state, unexpected token type) of each common mistake -> its hint.
+
+    Lark's match_examples also compares the depth of the parser's stack,
+    which depends on what comes before the mistake (a book header, earlier
+    articles), so its hints rarely fire in a real book.  The state alone
+    and the kind of token are what identify the mistake.
+    """
+    parser = get_parser()
+    found: dict[tuple[int, str], str] = {}
+    for hint, examples in _EXAMPLES.items():
+        for example in examples:
+            _INDENTER.reset()
+            try:
+                parser.parse(example, start="start")
+            except UnexpectedToken as e:
+                found.setdefault((e.interactive_parser.parser_state.position, e.token.type), hint)
+            except (UnexpectedInput, IndentationError_):
+                pass
+    return found
+
+
+def _hint(err: UnexpectedInput) -> str | None:
+    if not isinstance(err, UnexpectedToken) or err.interactive_parser is None:
+        return None
+    key = (err.interactive_parser.parser_state.position, err.token.type)
+    return _example_states().get(key)
 
 
 def _expected_words(expected: set[str], parser: Lark) -> list[str]:
@@ -209,7 +234,8 @@ def _expected_words(expected: set[str], parser: Lark) -> list[str]:
     return sorted(words)
 
 
-def _syntax_error(err: Exception, file: str, text: str, parser: Lark) -> SyntaxError_:
+def _syntax_error(err: Exception, file: str, text: str, parser: Lark,
+                  ends_with_newline: bool = True) -> SyntaxError_:
     lines = text.splitlines()
 
     def line_of(no: int) -> str | None:
@@ -222,18 +248,20 @@ def _syntax_error(err: Exception, file: str, text: str, parser: Lark) -> SyntaxE
 
     hint = None
     if isinstance(err, UnexpectedInput):
-        try:
-            hint = err.match_examples(_parse_example, _EXAMPLES, use_accepts=True)
-        except Exception:  # match_examples re-parses; never let that surface
-            hint = None
+        hint = _hint(err)
     if isinstance(err, UnexpectedCharacters):
         line, col = err.line, err.column
         ch = text[err.pos_in_stream] if err.pos_in_stream < len(text) else ""
         msg = f"unexpected character {ch!r}"
         return SyntaxError_(msg, Span(file, line, col), code="E102", hint=hint, source_line=line_of(line))
-    if isinstance(err, UnexpectedEOF) or (
-        isinstance(err, UnexpectedToken) and err.token.type == "$END"
-    ):
+    # The end of the file, as opposed to the end of a line: no text follows the token,
+    # and the file did not end with a newline of its own (parse adds one).
+    at_end = isinstance(err, UnexpectedToken) and (
+        err.token.type == "$END"
+        or (err.token.type in ("_DEDENT", "_NL") and not text[err.token.start_pos or 0:].strip()
+            and (err.token.type == "_DEDENT" or not ends_with_newline))
+    )
+    if isinstance(err, UnexpectedEOF) or at_end:
         expected = _expected_words(set(getattr(err, "expected", ()) or ()), parser)
         line = max(1, len(lines))
         col = len(lines[-1]) + 1 if lines else 1
@@ -708,7 +736,8 @@ def parse(text: str, file: str = "<string>") -> n.Module:
     parser = get_parser()
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.endswith("\n"):
+    ends_with_newline = text.endswith("\n")
+    if not ends_with_newline:
         text += "\n"
     with _lock:
         _comments.clear()
@@ -716,7 +745,7 @@ def parse(text: str, file: str = "<string>") -> n.Module:
         try:
             tree = parser.parse(text, start="start", on_error=_keyword_as_name)
         except (UnexpectedInput, IndentationError_) as err:
-            raise _syntax_error(err, file, text, parser) from None
+            raise _syntax_error(err, file, text, parser, ends_with_newline) from None
         comments = tuple(sorted(set(_comments), key=lambda c: (c.line, c.column)))
         _comments.clear()
     try:

@@ -139,6 +139,7 @@ class Transition:
         self.provision: Provision | None = None  # where its effective date is stated
         self.affected: set[str] | None = None  # article numbers; None means every article
         self.sparing: list[tuple[object, Provision]] = []  # (compiled condition, provision)
+        self.span: Span | None = None  # where the amendment is first named
 
 
 class BookModel:
@@ -218,8 +219,11 @@ class BookModel:
 # ------------------------------------------------------------------ building
 
 
-def build(modules: list[n.Module], sources: dict[str, str]) -> BookModel:
-    """The book model of the given files, in order, with structural findings."""
+def build(modules: list[n.Module], sources: dict[str, str], header_expected: bool = True) -> BookModel:
+    """The book model of the given files, in order, with structural findings.
+
+    `header_expected` is false when a file could not be read or parsed: its
+    header may be there, so its absence is not reported."""
     book = BookModel()
     book.sources = sources
     book.modules = modules
@@ -227,7 +231,7 @@ def build(modules: list[n.Module], sources: dict[str, str]) -> BookModel:
     for m in modules:
         for item in m.items:
             builder.top(item)
-    if book.header is None:
+    if book.header is None and header_expected:
         first = modules[0].file if modules else "<book>"
         book.error("the book has no header; start it with `book name \"Title\"`",
                    Span(first, 1, 1), "E203")
