@@ -157,7 +157,7 @@ class Book:
         day = _as_date(as_of)
         names = self._names(outcomes)
         given = validate(self.model, facts, _file, _text)
-        ctx = Context(self.engine, given, day)
+        ctx = Context(self.engine, given, day, trace=False)
         builder = Builder(ctx, self.model)
         try:
             return Result(self.model, day, {name: builder.outcome(name) for name in names})

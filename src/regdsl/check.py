@@ -617,7 +617,8 @@ class Checker:
             if type(name) is Unknown:
                 return name
             value, provisions = lookup(info, name)
-            ctx.frame.cited.extend(provisions)
+            if ctx.frame is not None:
+                ctx.frame.cited.extend(provisions)
             if value is None:
                 title = info.titles.get(name, name)
                 return Unknown(reasons=frozenset({f"the book does not say {_ASKS[func].format(title)}"}))

@@ -223,18 +223,24 @@ def decided_by(book: BookModel, bodies: tuple[str, ...]) -> str:
 
 
 class Context:
-    """One evaluation: the facts, the date, and what has been computed so far."""
+    """One evaluation: the facts, the date, and what has been computed so far.
+
+    With `trace` on, each definition and item records in a Frame what it read
+    and which rules decided it (for citations and explanations); off, nothing
+    is recorded and evaluation is faster.  The two give the same values.
+    """
 
     __slots__ = ("engine", "book", "facts", "as_of", "memo", "frame", "depth", "key",
-                 "item_memo", "amendment_frame", "forests")
+                 "item_memo", "amendment_frame", "forests", "trace")
 
-    def __init__(self, engine: Engine, facts: dict[str, Any], as_of: dt.date):
+    def __init__(self, engine: Engine, facts: dict[str, Any], as_of: dt.date, trace: bool = True):
         self.engine = engine
         self.book = engine.book
         self.facts = facts
         self.as_of = as_of
+        self.trace = trace
         self.memo: dict[str, Computed] = {}
-        self.item_memo: dict[int, tuple[Any, Frame]] = {}
+        self.item_memo: dict[int, tuple[Any, Frame | None]] = {}
         self.frame: Frame | None = None
         self.depth = 0
         self.amendment_frame: Frame | None = None
@@ -293,18 +299,22 @@ class Context:
         decisive = True if any_ else False
         unknown = None
         seen = []
+        frame = self.frame
         for prov, fn in items:
             v = self.item(prov, fn, scope)
             seen.append((prov, v))
             if v is decisive:
-                self.frame.items.append((prov, v))
+                if frame is not None:
+                    frame.items.append((prov, v))
                 return decisive
             if type(v) is Unknown:
                 unknown = v if unknown is None else unknown.merge(v)
         if unknown is not None:
-            self.frame.items.extend((p, v) for p, v in seen if type(v) is Unknown)
+            if frame is not None:
+                frame.items.extend((p, v) for p, v in seen if type(v) is Unknown)
             return unknown
-        self.frame.items.extend(seen)
+        if frame is not None:
+            frame.items.extend(seen)
         return not decisive
 
     def item(self, prov: Provision, fn, scope=None):
@@ -312,7 +322,7 @@ class Context:
         if memo is not None:
             return memo[0]
         outer = self.frame
-        frame = Frame("", prov)
+        frame = Frame("", prov) if self.trace else None
         self.frame = frame
         try:
             v = fn(scope if scope is not None else self)
@@ -328,7 +338,7 @@ class Context:
             raise EvaluationError(f"evaluation of `{name}` nests deeper than {MAX_DEPTH} definitions",
                                   code="E802")
         outer = self.frame
-        frame = Frame(name)
+        frame = Frame(name) if self.trace else None
         self.frame = frame
         try:
             adopted = None if name in self.engine.own else self.book.adopted.get(name)
@@ -344,12 +354,14 @@ class Context:
             if len(roots) == 1 and not roots[0].children:  # the common case: one plain rule
                 result = self._rule(roots[0].rule, frame, scope)
                 if result[0] == APPLIES:
-                    frame.winners = result[2]
+                    if frame is not None:
+                        frame.winners = result[2]
                     value, conflict = result[1], None
                 else:
                     value, conflict = self._decide(name, roots, [result], frame)
             else:
-                value, conflict = self._combine(name, roots, frame, scope)
+                value, conflict = self._decide(
+                    name, roots, [self._node(r, name, frame, scope) for r in roots], frame)
         finally:
             self.frame = outer
             self.depth -= 1
@@ -357,47 +369,51 @@ class Context:
         self.memo[name] = c
         return c
 
-    def _combine(self, name: str, roots: list[_Node], frame: Frame, scope):
-        return self._decide(name, roots, [self._node(r, frame, scope) for r in roots], frame)
+    def _decide(self, name: str, roots: list[_Node], results: list, frame: Frame | None):
+        """The value of a name from the results of its root rules (and who decided it)."""
+        value, winners, conflict = self._choose(name, roots, results)
+        if frame is not None:
+            frame.winners = winners
+        return value, conflict
 
-    def _decide(self, name: str, roots: list[_Node], results: list, frame: Frame):
-        """The value of a name from the results of its root rules."""
+    def _choose(self, name: str, roots: list[_Node], results: list):
+        if len(results) == 1:  # one root rule, which did not simply apply
+            state, value = results[0][0], results[0][1]
+            if state == UNKNOWN:
+                return value, [], None
+            if state == NOT and name in self.engine.booleans:
+                return False, [roots[0].rule], None
         applied = [r for r in results if r[0] == APPLIES]
         unknowns = [r for r in results if r[0] == UNKNOWN]
         conflicts = [r for r in results if r[0] == CONFLICT]
         if conflicts:
-            return _conflict_unknown(conflicts[0][2]), conflicts[0][2]
+            return _conflict_unknown(conflicts[0][2]), [], conflicts[0][2]
         if name in self.engine.booleans:
             trues = [r for r in applied if r[1] is True]
             if trues:
-                frame.winners = [w for r in trues for w in r[2]]
-                return True, None
+                return True, [w for r in trues for w in r[2]], None
             if unknowns:
-                return _merge(u[1] for u in unknowns), None
+                return _merge(u[1] for u in unknowns), [], None
             falses = [r for r in applied if r[1] is False]
-            frame.winners = [w for r in falses for w in r[2]] or [n.rule for n in roots]
-            return False, None
+            return False, [w for r in falses for w in r[2]] or [n.rule for n in roots], None
         if unknowns:
             if applied and all(u[3] is not None and u[3] == applied[0][1] for u in unknowns) and \
                     all(a[1] == applied[0][1] for a in applied):
-                frame.winners = [w for r in applied for w in r[2]]
-                return applied[0][1], None
-            return _merge(u[1] for u in unknowns), None
+                return applied[0][1], [w for r in applied for w in r[2]], None
+            return _merge(u[1] for u in unknowns), [], None
         if applied:
             first = applied[0][1]
-            if all(a[1] == first for a in applied):
-                frame.winners = [w for r in applied for w in r[2]]
-                return first, None
             winners = [w for r in applied for w in r[2]]
-            return _conflict_unknown(winners), winners
-        frame.winners = []
-        return Unknown(reasons=frozenset({f"no provision gives `{name}` for this student"})), None
+            if all(a[1] == first for a in applied):
+                return first, winners, None
+            return _conflict_unknown(winners), [], winners
+        return Unknown(reasons=frozenset({f"no provision gives `{name}` for this student"})), [], None
 
-    def _node(self, node: _Node, frame: Frame, scope):
+    def _node(self, node: _Node, name: str, frame: Frame | None, scope):
         """(state, value, winners, guess) of a rule and the exceptions beneath it."""
         if not node.children:
             return self._rule(node.rule, frame, scope)
-        sub = [self._node(c, frame, scope) for c in node.children]
+        sub = [self._node(c, name, frame, scope) for c in node.children]
         conflicts = [s for s in sub if s[0] == CONFLICT]
         if conflicts:
             return conflicts[0]
@@ -416,48 +432,49 @@ class Context:
         if unknown_sub:
             if own[0] == APPLIES and all(s[3] is not None and s[3] == own[1] for s in unknown_sub):
                 return own
-            if own[0] == NOT and frame.name in self.engine.booleans and \
+            if own[0] == NOT and name in self.engine.booleans and \
                     all(s[3] is False for s in unknown_sub):
                 return own  # a boolean that does not apply is false: an exception to false agrees
             parts = [s[1] for s in unknown_sub] + ([own[1]] if own[0] == UNKNOWN else [])
             return UNKNOWN, _merge(parts), [], None
         return own
 
-    def _rule(self, rule, frame: Frame, scope):
+    def _rule(self, rule, frame: Frame | None, scope):
+        result = self._apply(rule, scope)
+        if frame is not None:
+            frame.considered.append((rule, result[0]))
+        return result
+
+    def _apply(self, rule, scope):
+        """(state, value, winners, guess) of one rule on its own."""
         compiled = rule.compiled
         if compiled is None:  # a stand-in for an unencoded version, or a delegated matter
-            frame.considered.append((rule, UNKNOWN))
             return UNKNOWN, rule.unknown if rule.kind == "pseudo" else _delegation(rule), [], None
         cond_fn, value_fn = compiled
         stated = rule.as_of
         if stated is not None and self.as_of < stated:
-            frame.considered.append((rule, UNKNOWN))
             return UNKNOWN, Unknown(reasons=frozenset({
                 f"{rule.provision.cite} states this as of {stated.isoformat()}; it is not known "
                 f"for {self.as_of.isoformat()}"})), [], None
         c = cond_fn(scope) if cond_fn is not None else True
         if c is False:
-            frame.considered.append((rule, NOT))
-            return NOT, None, [], None
+            return _NOT
         v = value_fn(scope)
         if rule.kind == "if":
             if v is False:
-                frame.considered.append((rule, NOT))
-                return NOT, None, [], None
+                return _NOT
             if c is True and v is True:
-                frame.considered.append((rule, APPLIES))
                 return APPLIES, True, [rule], None
-            frame.considered.append((rule, UNKNOWN))
             return UNKNOWN, _merge([c, v]), [], True
         if c is True:
             if type(v) is Unknown:
-                frame.considered.append((rule, UNKNOWN))
                 return UNKNOWN, v, [], None
-            frame.considered.append((rule, APPLIES))
             return APPLIES, v, [rule], None
-        frame.considered.append((rule, UNKNOWN))
         guess = None if type(v) is Unknown else v
         return UNKNOWN, _merge([c, v]), [], guess
+
+
+_NOT = (NOT, None, [], None)
 
 
 def _delegation(rule) -> Unknown:

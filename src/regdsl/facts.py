@@ -98,7 +98,16 @@ def validate(book: BookModel, data: Any, file: str = "<facts>", text: str | None
     errors: list[FactsError] = []
     out: dict[str, Any] = {}
     inputs = _inputs(book)
+    seen = book.converted  # a student body repeats values: convert each (name, value) once
     for key, raw in data.items():
+        if raw is None:
+            if key in inputs:
+                continue  # explicitly unknown
+        elif type(raw) in _HASHABLE:
+            found = seen.get((key, type(raw), raw))
+            if found is not None:
+                out[key] = found
+                continue
         key = str(key)
         sym = inputs.get(key) or book.symbols.get(key)
         if sym is None or sym.computed:
@@ -115,7 +124,11 @@ def validate(book: BookModel, data: Any, file: str = "<facts>", text: str | None
         if raw is None:
             continue  # explicitly unknown
         try:
-            out[key] = convert(raw, sym.type, book.units)
+            value = out[key] = convert(raw, sym.type, book.units)
+            if type(raw) in _HASHABLE:
+                if len(seen) > 50_000:
+                    seen.clear()
+                seen[(key, type(raw), raw)] = value
         except ValueError as e:
             span, line = locate(text, file, key)
             errors.append(FactsError(
@@ -124,6 +137,9 @@ def validate(book: BookModel, data: Any, file: str = "<facts>", text: str | None
     if errors:
         raise BookErrors(errors)
     return out
+
+
+_HASHABLE = (str, int, bool, float)
 
 
 def _inputs(book: BookModel) -> dict:

@@ -175,6 +175,7 @@ class BookModel:
         self.organization = None  # check._Organization, built on first use
         self.citation_cache: dict = {}  # provision -> (Citation, Version) as seen from this book
         self.inputs: dict | None = None  # names a facts file may give (facts._inputs)
+        self.converted: dict = {}  # (fact, type, raw value) -> value, for facts.validate
         self.name_deps: dict[str, set[str]] = {}  # computed name -> names its rules read
         self.errors: list[RegdslError] = []
         self.sources: dict[str, str] = {}

@@ -149,19 +149,18 @@ class Outcome:
 class Provenance:
     """Citations, versions and the explanation of one outcome, computed once, on demand."""
 
-    __slots__ = ("builder", "name", "comp", "_cites", "_versions", "_expl")
+    __slots__ = ("builder", "name", "_cites", "_versions", "_expl")
 
-    def __init__(self, builder: "Builder", name: str, comp: Computed):
+    def __init__(self, builder: "Builder", name: str):
         self.builder = builder
         self.name = name
-        self.comp = comp
         self._cites: tuple[Citation, ...] | None = None
         self._versions: tuple[Version, ...] = ()
         self._expl: Explanation | None = None
 
     def citations(self) -> tuple[Citation, ...]:
         if self._cites is None:
-            self._cites, self._versions = self.builder.cite_all(self.comp)
+            self._cites, self._versions = self.builder.cite_all(self.name)
         return self._cites
 
     def versions(self) -> tuple[Version, ...]:
@@ -169,8 +168,9 @@ class Provenance:
         return self._versions
 
     def notes(self) -> tuple[str, ...]:
+        winners = self.builder.traced_comp(self.name).frame.winners
         return tuple(f"stated as of {w.node.as_of.isoformat()} ({w.provision.cite})"
-                     for w in self.comp.frame.winners if w.node is not None and w.node.as_of)
+                     for w in winners if w.node is not None and w.node.as_of)
 
     def explanation(self) -> Explanation:
         if self._expl is None:
@@ -270,7 +270,8 @@ class Builder:
     """Turns a finished evaluation context into typed outcomes."""
 
     def __init__(self, ctx: Context, home: BookModel):
-        self.ctx = ctx
+        self.ctx = ctx  # gives the values; may record nothing (trace off)
+        self._traced: Context | None = ctx if ctx.trace else None
         self.home = home
         self._frames: dict[int, list[Provision]] = {}
         # Citations and versions depend only on the provision: cached on the book.
@@ -285,16 +286,27 @@ class Builder:
             unit = (sym.type.unit or None) if sym.type.kind == "quantity" else None
             return Outcome(name, sym.description, None, unit, raw.status, tuple(sorted(raw.missing)),
                            tuple(sorted({b for _, b in raw.bodies})), tuple(sorted(raw.reasons)),
-                           Provenance(self, name, comp))
+                           Provenance(self, name))
         value, unit = plain(raw)
-        return Outcome(name, sym.description, value, unit, "determined",
-                       provenance=Provenance(self, name, comp))
+        return Outcome(name, sym.description, value, unit, "determined", provenance=Provenance(self, name))
 
-    def cite_all(self, comp: Computed) -> tuple[tuple[Citation, ...], tuple[Version, ...]]:
-        """The citations of a computed value and the versions of their articles."""
+    @property
+    def traced(self) -> Context:
+        """A context that records provenance: the evaluation itself, or one re-run with the
+        same facts the first time provenance is asked for (the values are the same)."""
+        if self._traced is None:
+            self._traced = Context(self.ctx.engine, self.ctx.facts, self.ctx.as_of, trace=True)
+        return self._traced
+
+    def traced_comp(self, name: str) -> Computed:
+        t = self.traced
+        return t.memo.get(name) or t.compute(name)
+
+    def cite_all(self, name: str) -> tuple[tuple[Citation, ...], tuple[Version, ...]]:
+        """The citations of an outcome and the versions of their articles."""
         cites = []
         versions = {}
-        for p in self.provisions(comp):
+        for p in self.provisions(self.traced_comp(name)):
             pair = self._citation(p)
             cites.append(pair[0])
             if pair[1] is not None:
@@ -334,13 +346,13 @@ class Builder:
                     parts.extend(getattr(rule, "extra", ()))
         parts.extend(w.provision for w in frame.winners)
         parts.extend(frame.cited)
-        item_memo = self.ctx.item_memo
+        item_memo = self.traced.item_memo
         for prov, v in frame.items:
             parts.append(prov)
             memo = item_memo.get(id(prov))
             if memo is not None:
                 parts.extend(self._frame(memo[1], memo[0]))
-        memo = self.ctx.memo
+        memo = self.traced.memo
         for d in frame.deps:
             c = memo.get(d)
             if c is not None:
@@ -354,8 +366,8 @@ class Builder:
         return self._definition(name, set())
 
     def _definition(self, name: str, path: set[str]) -> Explanation:
-        ctx = self.ctx
-        comp = ctx.memo.get(name)
+        ctx = self.traced
+        comp = ctx.memo.get(name) or ctx.compute(name)
         value, unit = _shown(comp.value if comp else None)
         status = _status(comp.value if comp else None)
         if comp is None or name in path:
@@ -380,7 +392,7 @@ class Builder:
         out: list[Explanation] = []
         seen: set[str] = set()
         for prov, v in frame.items:
-            memo = self.ctx.item_memo.get(id(prov))
+            memo = self.traced.item_memo.get(id(prov))
             sub = self._children(memo[1], path) if memo is not None else ()
             value, unit = _shown(v)
             src = prov.condition
@@ -396,7 +408,8 @@ class Builder:
             if f in seen:
                 continue
             seen.add(f)
-            sym = self.ctx.book.symbols.get(f) or self.ctx.book.adopted.get(f, (None,))[0]
+            book = self.ctx.book
+            sym = book.symbols.get(f) or book.adopted.get(f, (None,))[0]
             given = self.ctx.facts.get(f)
             value, unit = _shown(given)
             kind = "decision" if sym is not None and sym.kind == "decision" else "fact"
