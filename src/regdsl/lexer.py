@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from lark import Token
@@ -26,9 +27,7 @@ class Indenter(PostLex):
     lines collapse into one _NL, and tabs in indentation are rejected.
     """
 
-    # NAME is always lexed, so that a keyword glued to a name (`andb`, `whenever`) is read as
-    # one name -- an error where a name cannot stand -- rather than as the keyword and a name.
-    always_accept = ("_NL", "NAME")
+    always_accept = ("_NL",)
 
     def __init__(self):
         self.reset()
@@ -42,10 +41,19 @@ class Indenter(PostLex):
         self.stack = [0]
         self.depth = 0
         self.last: Token | None = None
+        self.text = ""
 
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
         stack = self.stack
+        text = self.text
         for tok in stream:
+            if tok.type != "NAME" and tok.value.isidentifier():
+                end = tok.end_pos
+                if end is not None and end < len(text) and (text[end].isalnum() or text[end] == "_"):
+                    # A keyword glued to more letters (`andb`, `whenever`) is one word, not the
+                    # keyword and a name: where only the keyword fits, that is an error.
+                    word = tok.value + re.match(r"\w*", text[end:]).group(0)
+                    raise IndentationError_(f"unexpected `{word}`", tok, "E101")
             if tok.type == "_NL":
                 if self.depth:
                     continue

@@ -742,6 +742,7 @@ def parse(text: str, file: str = "<string>") -> n.Module:
     with _lock:
         _comments.clear()
         _INDENTER.reset()
+        _INDENTER.text = text
         try:
             tree = parser.parse(text, start="start", on_error=_keyword_as_name)
         except (UnexpectedInput, IndentationError_) as err:
