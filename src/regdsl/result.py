@@ -287,7 +287,8 @@ class Builder:
             return Outcome(name, sym.description, None, unit, raw.status, tuple(sorted(raw.missing)),
                            tuple(sorted({b for _, b in raw.bodies})), tuple(sorted(raw.reasons)),
                            Provenance(self, name))
-        value, unit = plain(raw)
+        t = type(raw)
+        value, unit = (raw, None) if t is bool or t is str else plain(raw)
         return Outcome(name, sym.description, value, unit, "determined", provenance=Provenance(self, name))
 
     @property

@@ -128,13 +128,25 @@ class Q:
 SHOWN_PLACES = 6  # decimal places kept when a value has no exact decimal form
 
 
+_DECIMALS: dict[Fraction, Decimal] = {}  # the few fractions a book shows, converted once
+
+
 def to_decimal(x) -> Decimal:
     """An exact fraction as a decimal: exact when it has a decimal form, else rounded."""
     if type(x) is int:
         return Decimal(x)
     if isinstance(x, Decimal):
         return x
-    f = Fraction(x)
+    found = _DECIMALS.get(x)
+    if found is not None:
+        return found
+    if len(_DECIMALS) > 10_000:
+        _DECIMALS.clear()
+    found = _DECIMALS[x] = _to_decimal(Fraction(x))
+    return found
+
+
+def _to_decimal(f: Fraction) -> Decimal:
     d = f.denominator
     while d % 2 == 0:
         d //= 2
