@@ -337,6 +337,8 @@ class Context:
         if self.depth > MAX_DEPTH:
             raise EvaluationError(f"evaluation of `{name}` nests deeper than {MAX_DEPTH} definitions",
                                   code="E802")
+        if not self.trace and name in self.engine.own:
+            return self._compute_fast(name)
         outer = self.frame
         frame = Frame(name) if self.trace else None
         self.frame = frame
@@ -366,6 +368,25 @@ class Context:
             self.frame = outer
             self.depth -= 1
         c = Computed(value, frame, conflict)
+        self.memo[name] = c
+        return c
+
+    def _compute_fast(self, name: str) -> Computed:
+        """`compute` with nothing recorded, for this book's own rules (an error ends the
+        whole evaluation, so there is no frame or depth to restore on the way out)."""
+        roots = self.forests.get(name)
+        if roots is None:
+            roots = self.engine.forest(name, self.key)
+        if len(roots) == 1 and not roots[0].children:
+            result = self._apply(roots[0].rule, self)
+            if result[0] == APPLIES:
+                c = Computed(result[1], None)
+            else:
+                c = Computed(self._choose(name, roots, [result])[0], None)
+        else:
+            value, _, conflict = self._choose(name, roots, [self._node(r, name, None, self) for r in roots])
+            c = Computed(value, None, conflict)
+        self.depth -= 1
         self.memo[name] = c
         return c
 
