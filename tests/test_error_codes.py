@@ -236,8 +236,6 @@ def test_a_deep_expression_is_reported_not_crashed():
     assert re.search(rf"^{re.escape(path)}:\d+:\d+: E101: .*nested too deeply", err, re.M), err
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the E101 for an expression nested too deeply is placed "
-                   "at 1:1 (the top of the file), not on the line of the expression (line 8)")
 def test_a_deep_expression_is_reported_on_its_line():
     path = f"{BUGS}/deep-expression.reg"
     _, _, err = run(Example(("check", path), 1, path))

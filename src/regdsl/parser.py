@@ -762,16 +762,31 @@ def parse(text: str, file: str = "<string>") -> n.Module:
                                code="E101", source_line=lines[tok.line - 1] if tok.line <= len(lines) else None) \
                 from None
         if isinstance(bad, RecursionError):
-            raise SyntaxError_("an expression is nested too deeply to read", Span(file, 1, 1),
-                               code="E101") from None
+            raise _too_deep(tree, file, text) from None
         raise
     except RecursionError:
-        raise SyntaxError_("an expression is nested too deeply to read", Span(file, 1, 1), code="E101") from None
+        raise _too_deep(tree, file, text) from None
     return n.Module(module.file, module.items, comments)
 
 
 _AST_VERSION = "1"  # bump when the node classes change shape
 _AST_KEEP = 400  # parsed files kept in the cache
+
+
+def _too_deep(tree, file: str, text: str) -> SyntaxError_:
+    """The error for an expression nested beyond Python's stack, placed at its deepest part
+    (found without recursion)."""
+    deepest, where = -1, None
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > deepest and not getattr(node.meta, "empty", True):
+            deepest, where = depth, node.meta
+        stack.extend((c, depth + 1) for c in node.children if hasattr(c, "children"))
+    line, col = (where.line, where.column) if where is not None else (1, 1)
+    lines = text.splitlines()
+    return SyntaxError_("an expression is nested too deeply to read", Span(file, line, col), code="E101",
+                        source_line=lines[line - 1] if 0 < line <= len(lines) else None)
 
 
 def parse_cached(text: str, file: str) -> n.Module:
