@@ -51,6 +51,7 @@ import attrs
 from . import nodes as n
 from .errors import RegdslError, UsageError
 from .parser import _unquote, parse
+from .resolve import describe_ref
 
 WIDTH = 100
 STEP = "  "
@@ -570,28 +571,7 @@ class Formatter:
     # ------------------------------------------------------------------ references
 
     def ref(self, r: n.Ref) -> str:
-        text = " of ".join(" ".join(self.selector(s) for s in g) for g in r.groups)
-        return f"{text} of {r.book}" if r.book else text
-
-    @staticmethod
-    def selector(s: n.Selector) -> str:
-        if s.kind in ("article", "paragraph", "item"):
-            if s.through is not None:
-                return f"{s.kind}s {s.numbers[0]} to {s.through}"
-            if len(s.numbers) > 1:
-                return f"{s.kind}s " + " and ".join(s.numbers)
-            return f"{s.kind} {s.numbers[0]}"
-        if s.kind == "subitem":
-            return f"subitem {s.numbers[0]}"
-        if s.kind in ("preceding", "following"):
-            return f"the {s.kind} {s.target}"
-        if s.kind == "this":
-            return f"this {s.target}"
-        if s.kind == "items_here":
-            return "the items"
-        if s.kind == "supplementary":
-            return "the supplementary provisions"
-        raise TypeError(f"cannot format selector {s.kind}")
+        return describe_ref(r)
 
     # ------------------------------------------------------------------ expressions
 

@@ -584,27 +584,28 @@ def _name(p: Provision) -> None:
 # ------------------------------------------------------------------ references
 
 
+_RELATIVE = {"items_here": "the items", "supplementary": "the supplementary provisions"}
+
+
+def describe_selector(s: n.Selector) -> str:
+    """One step of a reference in its canonical words (`items 1 and 2`, `the preceding article`)."""
+    if s.kind in ("preceding", "following"):
+        return f"the {s.kind} {s.target}"
+    if s.kind == "this":
+        return f"this {s.target}"
+    if s.kind in _RELATIVE:
+        return _RELATIVE[s.kind]
+    if s.through is not None:
+        return f"{s.kind}s {s.numbers[0]} to {s.through}"
+    if len(s.numbers) > 1:
+        return f"{s.kind}s " + " and ".join(s.numbers)
+    return f"{s.kind} {s.numbers[0]}"
+
+
 def describe_ref(ref: n.Ref) -> str:
-    """A reference as written, for messages."""
-    groups = []
-    for g in ref.groups:
-        words = []
-        for s in g:
-            if s.kind in ("preceding", "following"):
-                words.append(f"the {s.kind} {s.target}")
-            elif s.kind == "this":
-                words.append(f"this {s.target}")
-            elif s.kind == "items_here":
-                words.append("the items")
-            elif s.kind == "supplementary":
-                words.append("the supplementary provisions")
-            else:
-                plural = len(s.numbers) > 1 or s.through
-                nums = " and ".join(s.numbers) + (f" to {s.through}" if s.through else "")
-                words.append(f"{s.kind}{'s' if plural else ''} {nums}")
-        groups.append(" ".join(words))
-    text = " of ".join(groups)
-    return text + (f" of {ref.book}" if ref.book else "")
+    """A reference in its canonical words: for messages, and as `regdsl fmt` writes it."""
+    text = " of ".join(" ".join(describe_selector(s) for s in g) for g in ref.groups)
+    return f"{text} of {ref.book}" if ref.book else text
 
 
 def resolve_ref(ref: n.Ref, at: Provision, book: BookModel) -> list[Provision]:
