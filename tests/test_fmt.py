@@ -237,7 +237,7 @@ REFS = [
     "the preceding paragraph", "the preceding article", "the following item", "this article",
     "the items", "the supplementary provisions", "article 20 paragraph 2",
     "paragraph 2 of the preceding article", "items 1 and 2 of the preceding article",
-    "items 1 and 2 and 3", "subitem b of item 2 of this article",
+    "items 1 and 2 and 3", "subitem b of item 2 of this article", "section 2",
 ]
 COMPARE_WORDS = ["<", "<=", ">", ">=", "is", "is not", "is at least", "is at most",
                  "is more than", "is less than", "exceeds"]
