@@ -231,6 +231,7 @@ class Checker:
                         self.error(f"`{clause.kind} {describe_ref(clause.ref)}` names {cites}, "
                                    f"which has no rule for `{name}`", clause.span, "E501")
                     r.overrides.extend(t for t in targets if t not in r.overrides)
+            self.check_always(name, rules)
             # cycles among exceptions of this name
             state: dict[int, int] = {}
 
@@ -250,6 +251,20 @@ class Checker:
             for r in rules:
                 if not state.get(id(r)):
                     visit(r, [])
+
+    def check_always(self, name: str, rules: list[RuleInfo]) -> None:
+        """Two value rules with no condition, neither an exception to the other, in force on
+        the same day: every evaluation would find them in conflict (E801), so say so now."""
+        plain = [r for r in rules if r.node is not None and r.node.kind == "=" and not r.node.when
+                 and not r.node.unless and not r.node.however and not r.node.exceptions]
+        for i, a in enumerate(plain):
+            for b in plain[i + 1:]:
+                if a in b.overrides or b in a.overrides or not _overlap(a.provision, b.provision):
+                    continue
+                self.error(f"`{name}` has two rules that always apply: {a.provision.cite} and "
+                           f"{b.provision.cite}", b.node.span, "E505",
+                           f"add a condition (`when ...`), or say which one overrides the other "
+                           f"(`overrides {_short(a.provision, b.provision)}`)")
 
     def check_cycles(self) -> None:
         state: dict[str, int] = {}
@@ -716,6 +731,21 @@ class _TableData:
             elif k == key:
                 return row[col] if row[col] is not None else _none(table)
         return Unknown(reasons=frozenset({f"E803: {_show(key)} is not in table `{table}`"}))
+
+
+def _overlap(a: Provision, b: Provision) -> bool:
+    lo = max(a.start or dt.date.min, b.start or dt.date.min)
+    hi = min(a.end or dt.date.max, b.end or dt.date.max)
+    return lo <= hi
+
+
+def _short(target: Provision, at: Provision) -> str:
+    """How a rule at `at` names `target` in an `overrides` clause."""
+    if target.article is at.article and target.kind == "paragraph":
+        return f"paragraph {target.number}"
+    if target.kind == "paragraph" and not target.transparent:
+        return f"article {target.article.number} paragraph {target.number}"
+    return f"article {target.article.number}"
 
 
 def _none(table):

@@ -53,6 +53,7 @@ CODES: dict[str, str] = {
     "E502": "cycle between exceptions",
     "E503": "cycle between definitions",
     "E504": "'however' with no rule to qualify",
+    "E505": "two rules always apply to the same name",
     # E6xx: facts given to an evaluation
     "E601": "unknown fact",
     "E602": "fact has the wrong type",
