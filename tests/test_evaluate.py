@@ -127,15 +127,29 @@ class TestExceptions:
         b = book(tmp_path, """
         article 1 "A"
           | Text.
+          fact late : boolean "late"
+          outcome x : years "x"
+          x = 1 year
+          paragraph 2
+            | Text.
+            x = 2 years when late
+        """)
+        o = b.evaluate({"late": True}, "2026-01-01")["x"]
+        assert o.status == "undetermined"
+        assert any("E801" in r for r in o.reasons)
+        assert b.evaluate({"late": False}, "2026-01-01")["x"].value == 1
+
+    def test_rules_that_always_conflict_are_a_check_error(self, tmp_path):
+        codes = problems(tmp_path, """
+        article 1 "A"
+          | Text.
           outcome x : years "x"
           x = 1 year
           paragraph 2
             | Text.
             x = 2 years
         """)
-        o = b.evaluate({}, "2026-01-01")["x"]
-        assert o.status == "undetermined"
-        assert any("E801" in r for r in o.reasons)
+        assert codes == ["E505"]
 
 
 class TestUnknowns:
