@@ -656,7 +656,8 @@ def _resolve_group(group, base: Provision | None, at: Provision, book: BookModel
                     raise CheckError(f"`{describe_ref(ref)}` refers to Article {num}, which does not exist"
                                      + (f" in {book.short_title}" if book is not at.book else ""),
                                      sel.span, code="E303",
-                                     hint=did_you_mean(num, list(book.by_number)))
+                                     hint=did_you_mean(num, [k for k, v in book.by_number.items()
+                                                          if not all(a.deleted for a in v)]))
                 if art.deleted:
                     raise CheckError(f"`{describe_ref(ref)}` refers to Article {num}, which is deleted",
                                      sel.span, code="E304")
