@@ -109,8 +109,17 @@ class Engine:
                 self.booleans.add(name)
         self._forests: OrderedDict = OrderedDict()
         self.own = frozenset(book.rules)  # names this book's own rules answer
+        self._no_provision: dict[str, Unknown] = {}
 
     # ---- which rules are in force
+    def no_provision(self, name: str) -> Unknown:
+        """The answer for a name no rule gives a value to, for this student."""
+        found = self._no_provision.get(name)
+        if found is None:
+            found = self._no_provision[name] = Unknown(
+                reasons=frozenset({f"no provision gives `{name}` for this student"}))
+        return found
+
     def forests(self, key) -> dict[str, list[_Node]]:
         """The memo of rule forests for one version key (shared by evaluations with that key)."""
         found = self._forests.get(key)
@@ -377,7 +386,24 @@ class Context:
         roots = self.forests.get(name)
         if roots is None:
             roots = self.engine.forest(name, self.key)
-        if len(roots) == 1 and not roots[0].children:
+        if len(roots) == 1 and not roots[0].children and roots[0].rule.compiled is not None \
+                and roots[0].rule.as_of is None:
+            # One plain rule: _apply and _choose, inlined (this is most of every evaluation).
+            rule = roots[0].rule
+            cond_fn, value_fn = rule.compiled
+            cond = cond_fn(self) if cond_fn is not None else True
+            if cond is False:
+                value = False if name in self.engine.booleans else self.engine.no_provision(name)
+            else:
+                v = value_fn(self)
+                if rule.kind == "if" and v is False:
+                    value = False
+                elif cond is True:
+                    value = v
+                else:
+                    value = _merge([cond, v])
+            c = Computed(value, None)
+        elif len(roots) == 1 and not roots[0].children:
             result = self._apply(roots[0].rule, self)
             if result[0] == APPLIES:
                 c = Computed(result[1], None)
@@ -428,7 +454,7 @@ class Context:
             if all(a[1] == first for a in applied):
                 return first, winners, None
             return _conflict_unknown(winners), [], winners
-        return Unknown(reasons=frozenset({f"no provision gives `{name}` for this student"})), [], None
+        return self.engine.no_provision(name), [], None
 
     def _node(self, node: _Node, name: str, frame: Frame | None, scope):
         """(state, value, winners, guess) of a rule and the exceptions beneath it."""
