@@ -31,7 +31,6 @@ class Builtin:
     doc: str
     typer: Callable[[list[Type]], "Type | str"]
     impl: Callable
-    lazy: bool = False
 
 
 def _dates(n_args: int, result: Type):

@@ -18,9 +18,9 @@ from . import nodes as n
 from .adopt import adopted_symbols, build_adoption
 from .builtins import BUILTINS, DAYS, MONTHS
 from .errors import CheckError, did_you_mean
-from .resolve import TOPS, BookModel, Provision, RuleInfo, describe_ref, resolve_ref
+from .resolve import TOPS, BookModel, Provision, RuleInfo, overlap, describe_ref, resolve_ref
 from .types import ANY, BOOLEAN, DATE, NUMBER, SIMPLE_TYPES, TEXT, TIME, Type, quantity
-from .units import Q, dim_mul, dim_name, divide, exact, format_number, make
+from .units import Q, dim_mul, divide, exact, format_number, make
 from .values import Unknown
 
 Fn = Callable[[object], object]
@@ -259,7 +259,7 @@ class Checker:
                  and not r.node.unless and not r.node.however and not r.node.exceptions]
         for i, a in enumerate(plain):
             for b in plain[i + 1:]:
-                if a in b.overrides or b in a.overrides or not _overlap(a.provision, b.provision):
+                if a in b.overrides or b in a.overrides or not overlap(a.provision, b.provision):
                     continue
                 self.error(f"`{name}` has two rules that always apply: {a.provision.cite} and "
                            f"{b.provision.cite}", b.node.span, "E505",
@@ -532,9 +532,7 @@ class Checker:
     def x_Compare(self, e: n.Compare, at, expected):
         lt, lf = self.expr(e.left, at)
         rt, rf = self.expr(e.right, at, lt)
-        if lt.kind == "enum" and rt.kind == "any" and isinstance(e.right, n.Name):
-            pass
-        elif lt.kind == "any" and rt.kind != "any":
+        if lt.kind == "any" and rt.kind != "any":
             lt, lf = self.expr(e.left, at, rt)
         if not lt.same(rt):
             code = "E402" if lt.kind == rt.kind == "quantity" else "E401"
@@ -731,12 +729,6 @@ class _TableData:
             elif k == key:
                 return row[col] if row[col] is not None else _none(table)
         return Unknown(reasons=frozenset({f"E803: {_show(key)} is not in table `{table}`"}))
-
-
-def _overlap(a: Provision, b: Provision) -> bool:
-    lo = max(a.start or dt.date.min, b.start or dt.date.min)
-    hi = min(a.end or dt.date.max, b.end or dt.date.max)
-    return lo <= hi
 
 
 def _short(target: Provision, at: Provision) -> str:
@@ -1030,8 +1022,6 @@ def check(book: BookModel) -> BookModel:
     """Type-check and compile `book` in place; findings go to `book.errors`."""
     checker = Checker(book)
     checker.run()
-    book.tables_data = checker._tables
     return book
 
 
-__all__ = ["check", "Checker", "dim_name"]

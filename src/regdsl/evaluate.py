@@ -156,7 +156,7 @@ class Engine:
         by_article: dict[str, list[RuleInfo]] = {}
         for r in rules:
             by_article.setdefault(_article_id(r.provision), []).append(r)
-        for art_id, rs in by_article.items():
+        for rs in by_article.values():
             article = rs[0].provision.article
             day, why, prov = self.governing_date(article, as_of, spared, pending)
             if why is not None:
@@ -240,7 +240,7 @@ class Context:
     """
 
     __slots__ = ("engine", "book", "facts", "as_of", "memo", "frame", "depth", "key",
-                 "item_memo", "amendment_frame", "forests", "trace")
+                 "item_memo", "forests", "trace")
 
     def __init__(self, engine: Engine, facts: dict[str, Any], as_of: dt.date, trace: bool = True):
         self.engine = engine
@@ -252,7 +252,6 @@ class Context:
         self.item_memo: dict[int, tuple[Any, Frame | None]] = {}
         self.frame: Frame | None = None
         self.depth = 0
-        self.amendment_frame: Frame | None = None
         self.key = self._version_key()
         self.forests = engine.forests(self.key)
 
@@ -262,8 +261,6 @@ class Context:
         if not transitions:
             return (self.as_of, (), ())
         spared, pending = [], []
-        frame = Frame("(supplementary provisions)")
-        self.frame = frame
         for t in transitions:
             if t.date is None or self.as_of < t.date:
                 continue
@@ -276,8 +273,6 @@ class Context:
                         f"whether {prov.cite} keeps the text before the amendment of "
                         f"{t.date.isoformat()} for this student"})
                     pending.append((t, prov, why))
-        self.frame = None
-        self.amendment_frame = frame
         return (self.as_of, tuple(spared), tuple(pending))
 
     # ---- called by compiled expressions

@@ -847,7 +847,7 @@ def _col(level: int) -> int:
 
 def _parens(lines: list[_Sub]) -> list[_Sub]:
     """The lines of an expression wrapped in parentheses (the first already one column in)."""
-    first, last = lines[0], lines[-1]
+    first = lines[0]
     lines = list(lines)
     lines[0] = _Sub(first.col - 1, "(" + first.text, first.anchor)
     lines[-1] = _Sub(lines[-1].col, lines[-1].text + ")", lines[-1].anchor) if len(lines) > 1 else \

@@ -8,9 +8,6 @@ from collections.abc import Iterator
 from lark import Token
 from lark.lark import PostLex
 
-OPEN = {"LPAR": "RPAR"}
-
-
 class IndentationError_(Exception):
     """Raised by the post-lexer; carries the offending token."""
 

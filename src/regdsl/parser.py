@@ -359,10 +359,6 @@ class ToAst(Transformer):
             return None
         return Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
 
-    def _tok_span(self, tok: Token) -> Span:
-        return Span(self.file, tok.line, tok.column, tok.end_line or tok.line,
-                    tok.end_column or tok.column)
-
     # ---- structure
     def start(self, meta, items):
         return n.Module(self.file, _nodes(items))

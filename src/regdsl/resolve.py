@@ -168,7 +168,6 @@ class BookModel:
         self.units = UnitTable()
         self.applies: list[tuple[n.Applies, Provision]] = []
         self.amendment_rules: list[tuple[n.Amendment, Provision]] = []
-        self.tables_data: dict = {}
         self.transitions: list[Transition] = []
         self.adoptions: list = []  # adopt.Adoption, one per `applies`
         self.adopted: dict = {}  # name -> (Symbol of the other book, Adoption)
@@ -351,7 +350,7 @@ class _Builder:
         else:
             p.start = b.in_force
         for other in versions:
-            if other.deleted or _overlap(other, p):
+            if other.deleted or overlap(other, p):
                 b.error(f"two versions of Article {a.number} are in force on the same day",
                         a.span, "E205")
         self.body(p, a.body)
@@ -532,7 +531,8 @@ def _next_number(p: Provision) -> dict[str, str]:
     return out
 
 
-def _overlap(a: Provision, b: Provision) -> bool:
+def overlap(a: Provision, b: Provision) -> bool:
+    """Whether two provisions are in force on some common day."""
     lo = max(a.start or dt.date.min, b.start or dt.date.min)
     hi = min(a.end or dt.date.max, b.end or dt.date.max)
     return lo <= hi

@@ -79,5 +79,3 @@ def main(args) -> int:
     sys.stdout.write("\n".join(out))
     return 0
 
-
-__all__ = ["find", "describe", "main", "CheckError", "resolve_ref"]
