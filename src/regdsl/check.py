@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from fractions import Fraction
 from typing import Callable
 
 from . import nodes as n
 from .adopt import adopted_symbols, build_adoption
 from .builtins import BUILTINS, DAYS, MONTHS
-from .errors import CheckError, did_you_mean
+from .errors import CheckError, Span, did_you_mean
 from .resolve import TOPS, BookModel, Provision, RuleInfo, overlap, describe_ref, resolve_ref
 from .types import ANY, BOOLEAN, DATE, NUMBER, SIMPLE_TYPES, TEXT, TIME, Type, quantity
 from .units import Q, dim_mul, divide, exact, format_number, make
@@ -63,7 +64,7 @@ class Checker:
                 sym.type = self.type_of(decl.type) if decl.type is not None else BOOLEAN
                 for body in decl.bodies:
                     if body not in b.bodies:
-                        self.error(f"unknown body `{body}`", decl.span, "E310",
+                        self.error(f"unknown body `{body}`", self.word_span(decl.span, body), "E310",
                                    did_you_mean(body, b.bodies) or "declare it: body NAME \"the title\"")
             else:
                 sym.type = self.type_of(decl.type)
@@ -102,6 +103,18 @@ class Checker:
                 self.error(f"the amendment \"{t.title}\" never takes effect; "
                            "add `takes effect DATE` where the text says when", t.span, "E207")
         return b
+
+    def word_span(self, span: Span | None, word: str) -> Span | None:
+        """The place of `word` on the first line of `span` (the span itself if it is not there)."""
+        if span is None or span.file not in self.book.sources:
+            return span
+        lines = self.book.sources[span.file].splitlines()
+        line = lines[span.line - 1] if span.line <= len(lines) else ""
+        m = re.search(rf"\b{re.escape(word)}\b", line[span.column - 1:])
+        if m is None:
+            return span
+        col = span.column + m.start()
+        return Span(span.file, span.line, col, span.line, col + len(word))
 
     def resolve(self, ref: n.Ref, at: Provision, book_name: str | None = None) -> list[Provision]:
         if book_name is not None and ref.book is None:
