@@ -55,9 +55,9 @@ def parse_facts(text: str, fmt: str, name: str = "<facts>") -> Any:
             import tomllib
 
             return tomllib.loads(text)
-        import yaml
+        from .yamlload import load
 
-        return yaml.safe_load(text)
+        return load(text)
     except json.JSONDecodeError as e:
         raise FactsError(f"not valid JSON: {e.msg}", Span(name, e.lineno, e.colno), code="E603",
                          source_line=_line(text, e.lineno)) from None

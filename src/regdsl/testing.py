@@ -72,17 +72,19 @@ class _Loader:
     def load(text: str, file: str):
         import yaml
 
-        class LineLoader(yaml.SafeLoader):
+        from .yamlload import SafeLoader, load
+
+        class LineLoader(SafeLoader):
             pass
 
         def construct_mapping(loader, node, deep=False):
-            mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+            mapping = SafeLoader.construct_mapping(loader, node, deep=deep)
             mapping["__line__"] = node.start_mark.line + 1
             return mapping
 
         LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
         try:
-            return yaml.load(text, Loader=LineLoader)  # noqa: S506 - a SafeLoader subclass
+            return load(text, LineLoader)
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
             span = Span(file, mark.line + 1, mark.column + 1) if mark else Span(file, 1, 1)
