@@ -13,7 +13,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 REGULATIONS = ROOT / "regulations"
 EXAMPLES = ROOT / "examples"
-SEEDS = ROOT.parent / "shared" / "seeds"
+# The text each book was written from travels with the book (regulations/BOOK/source.txt;
+# where it came from is in regulations/BOOK/SOURCE.md).  Tests never read outside the repository.
+SOURCE = "source.txt"
+
+
+def source_of(book: str) -> Path:
+    """The source text the book `regulations/<book>` encodes."""
+    return REGULATIONS / book / SOURCE
 UPDATE = bool(os.environ.get("REGDSL_UPDATE_GOLDEN"))
 
 # Tests use a cache of their own, never the user's, and remove it afterwards.
@@ -25,6 +32,29 @@ if "REGDSL_CACHE_DIR" not in os.environ:
     _cache = tempfile.mkdtemp(prefix="regdsl-test-cache-")
     os.environ["REGDSL_CACHE_DIR"] = _cache
     atexit.register(shutil.rmtree, _cache, ignore_errors=True)
+
+
+# Tests never read outside the repository: a newcomer's clone has nothing beside it.  Every file
+# opened in this process under the repository's parent but not inside the repository is
+# recorded, and the session fails if there is one.
+_OUTSIDE: list[str] = []
+_INSIDE, _PARENT = str(ROOT) + os.sep, str(ROOT.parent) + os.sep
+
+
+def _audit(event: str, args: tuple) -> None:
+    if event in ("open", "os.listdir", "os.scandir") and args and isinstance(args[0], (str, bytes, os.PathLike)):
+        path = os.path.abspath(os.fsdecode(args[0]))
+        if path.startswith(_PARENT) and not (path + os.sep).startswith(_INSIDE):
+            _OUTSIDE.append(path)
+
+
+sys.addaudithook(_audit)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _OUTSIDE:
+        sys.stderr.write("\ntests read outside the repository: " + ", ".join(sorted(set(_OUTSIDE))) + "\n")
+        session.exitstatus = 1
 
 
 def run_cli(*args: str, stdin: str | None = None) -> tuple[int, str, str]:

@@ -1,7 +1,7 @@
 """Every sentence of a source document is in its book, word for word.
 
 A book keeps the regulation's own words in its `|` lines.  This test reads a
-seed (the source text in ../shared/seeds/) and the book through the real
+book's source text (regulations/BOOK/source.txt) and the book through the real
 parser and checker (`regdsl.api.read_book`), normalises both, splits the seed
 into sentences and asserts that each sentence occurs in the book's text.
 
@@ -31,14 +31,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REGULATIONS, SEEDS
+from conftest import REGULATIONS, source_of
 
-# (seed file, book directory under regulations/)
-BOOKS = [
-    ("003_24e120d53de58cd2.txt", "university"),
-    ("000_df57e698de7535e2.txt", "organization"),
-    ("004_4357bd3ba14f6f44.txt", "graduate"),
-]
+# book directories under regulations/, each with its source.txt
+BOOKS = ["university", "organization", "graduate"]
 
 MONTHS = ("January February March April May June July August September October November "
           "December").split()
@@ -237,10 +233,9 @@ def missing_table_cells(seed_path: Path, book_dir: Path) -> list[str]:
     return out
 
 
-@pytest.fixture(params=BOOKS, ids=lambda b: b[1])
+@pytest.fixture(params=BOOKS)
 def pair(request):
-    seed, book = request.param
-    return SEEDS / seed, REGULATIONS / book
+    return source_of(request.param), REGULATIONS / request.param
 
 
 def test_every_sentence_is_in_the_book(pair):
@@ -270,14 +265,14 @@ def test_a_changed_word_is_caught(tmp_path):
     """The test itself notices a word changed in the book."""
     import shutil
 
-    seed, book = BOOKS[0]
+    book = BOOKS[0]
     copy = tmp_path / book
     shutil.copytree(REGULATIONS / book, copy, ignore=shutil.ignore_patterns("tests"))
     f = next(p for p in sorted(copy.glob("*.reg")) if "| The" in p.read_text("utf-8"))
     text = f.read_text("utf-8")
     i = text.index("| The")
     f.write_text(text[:i] + "| Thee" + text[i + 5:], "utf-8")
-    assert missing_sentences(SEEDS / seed, copy)
+    assert missing_sentences(source_of(book), copy)
 
 
 # ---------------------------------------------------------------- the organisation page (seed 000)
@@ -289,7 +284,7 @@ def test_a_changed_word_is_caught(tmp_path):
 # cookie notice at the foot of the page is not part of the page's content and is left out of
 # the book (said so in its header comment), so its sentences are not looked for.
 
-ORGANIZATION_SEED = "000_df57e698de7535e2.txt"
+ORGANIZATION_SEED = source_of("organization")
 COOKIE_NOTICE = ("Our site uses cookies", "By using this website, you consent to our use of cookies",
                  "See our Privacy Policy")
 
@@ -311,14 +306,14 @@ class Seed(_SeedOfArticles):  # noqa: F811 - the class above, without the organi
 
     def _read(self, text: str) -> None:
         super()._read(text)
-        if self.path.name == ORGANIZATION_SEED:
+        if self.path == ORGANIZATION_SEED:
             self.units = [u for u in self.units if not u.startswith(COOKIE_NOTICE)]
 
 
 def test_organization_page_leaves_out_only_the_cookie_notice():
     """The cookie notice is the only part of the organisation page not looked for."""
-    everything = _SeedOfArticles(SEEDS / ORGANIZATION_SEED).units
-    looked_for = Seed(SEEDS / ORGANIZATION_SEED).units
+    everything = _SeedOfArticles(ORGANIZATION_SEED).units
+    looked_for = Seed(ORGANIZATION_SEED).units
     assert [u for u in everything if u not in looked_for] == [
         "Our site uses cookies to assist us in studying user behavior on the site and in improving "
         "the operation of the site.",
@@ -337,7 +332,7 @@ def test_organization_page_leaves_out_only_the_cookie_notice():
 # The run-in headings of Articles 15, 16, 21.2, 31 and 46 and the unnumbered last paragraph
 # of Article 38 (the book's Paragraph 4) need nothing: the book's text reads the same way.
 
-GRADUATE_SEED = "004_4357bd3ba14f6f44.txt"
+GRADUATE_SEED = source_of("graduate")
 CYRILLIC_LOOKALIKES = str.maketrans({"\u0412": "B", "\u0421": "C"})  # В, С
 RUN_IN_ITEM = re.compile(r" (?=\d+\) Individuals who are at least)")
 
@@ -349,7 +344,7 @@ class Seed(_SeedBeforeGraduate):  # noqa: F811 - the class above, with the gradu
 
     def _read(self, text: str) -> None:
         super()._read(text)
-        if self.path.name != GRADUATE_SEED:
+        if self.path != GRADUATE_SEED:
             return
         self.table_cells = [c.translate(CYRILLIC_LOOKALIKES) for c in self.table_cells]
         units: list[str] = []
@@ -362,9 +357,93 @@ class Seed(_SeedBeforeGraduate):  # noqa: F811 - the class above, with the gradu
 
 def test_graduate_seed_quirks_are_read_as_the_book_reads_them():
     """The Cyrillic grade letters and the run-in item 9 are the only graduate special cases."""
-    seed = Seed(SEEDS / GRADUATE_SEED)
+    seed = Seed(GRADUATE_SEED)
     assert "\u0412" not in seed.table_cells and "B" in seed.table_cells  # no Cyrillic В left
     item_9 = [u for u in seed.units if u.startswith("Individuals who are at least 22 years of age")]
     assert len(item_9) == 1
-    plain = _SeedBeforeGraduate(SEEDS / GRADUATE_SEED)
+    plain = _SeedBeforeGraduate(GRADUATE_SEED)
     assert len(seed.units) == len(plain.units) + 1
+
+
+# ---------------------------------------------------------------- the other way round
+# Every sentence a book quotes (its `|` lines) is in the source text it was written from, after
+# the same normalisation: a book cannot put words into the regulation's mouth.  The source is
+# read as a whole (sentences and table cells, joined), so a sentence the book splits or joins
+# differently from the seed is still found.  A `|` line of a table is the table's own layout
+# written out ("Graduate School: Graduate School of Global Studies" is a header cell and the
+# cell under it): each of its `: `-separated parts must be a cell of the source's table.
+
+
+def book_sentences(book_dir: Path) -> list[tuple[str, str]]:
+    """(where, sentence) for every sentence of every `|` block of a book."""
+    model = BookText(book_dir).model
+    blocks: list[tuple[str, list[str]]] = [("the book's preamble", model.preamble)]
+    for p in model.provisions():
+        blocks.append((p.cite, p.texts))
+    for name, (body, _) in model.bodies.items():
+        blocks.append((f"body {name}", [s.text for s in body.statements if hasattr(s, "text")]))
+    from regdsl import nodes as n
+
+    out = []
+    for name, (table, _) in model.tables.items():
+        for s in table.statements:
+            if isinstance(s, n.Text):
+                out.extend((f"table {name}", part) for part in normalise(s.text).split(": "))
+    for where, texts in blocks:
+        for sentence in SENTENCE_END.split(normalise(" ".join(texts))):
+            if sentence:
+                out.append((where, sentence))
+    return out
+
+
+def unquoted_sentences(source: Path, book_dir: Path) -> list[tuple[str, str]]:
+    """The book's sentences that its source text does not contain."""
+    seed = Seed(source)
+    everything = _SeedOfArticles(source)  # with what the book leaves out, such as a cookie notice
+    text = normalise(" ".join(everything.units + seed.units + seed.table_cells + everything.table_cells))
+    return [(where, s) for where, s in book_sentences(book_dir) if s not in text]
+
+
+def test_every_sentence_of_the_book_is_in_its_source(pair):
+    source, book = pair
+    sentences = book_sentences(book)
+    assert len(sentences) > 20, "the book was not split into sentences"
+    extra = unquoted_sentences(source, book)
+    assert not extra, f"{len(extra)} sentence(s) of {book} are not in {source}:\n" + "\n".join(
+        f"  - {where}: {s}" for where, s in extra)
+
+
+def test_a_sentence_added_to_the_book_is_caught(tmp_path):
+    import shutil
+
+    book = BOOKS[0]
+    copy = tmp_path / book
+    shutil.copytree(REGULATIONS / book, copy, ignore=shutil.ignore_patterns("tests"))
+    f = next(p for p in sorted(copy.glob("*.reg")) if "| The" in p.read_text("utf-8"))
+    text = f.read_text("utf-8")
+    i = text.index("| The")
+    f.write_text(text[:i] + "| Students shall be happy. The" + text[i + 5:], "utf-8")
+    assert ("Students shall be happy." in [s for _, s in unquoted_sentences(source_of(book), copy)])
+
+
+def test_article_58_paragraph_2_is_in_the_source_written_as_latex():
+    """The seed prints Article 58(2) as `$2.\\ Necessary\\ matters ...$`; read without the
+    LaTeX-ish escapes (as both directions of this test read the seed) it is the book's sentence."""
+    raw = source_of("university").read_text("utf-8")
+    assert r"$2.\ Necessary\ matters\ pertaining\ to\ extension\ courses" in raw
+    assert "Necessary matters pertaining to extension courses shall be stipulated separately." in \
+        Seed(source_of("university")).units
+
+
+@pytest.mark.parametrize("book", BOOKS)
+def test_source_is_recorded_with_its_origin_and_checksum(book):
+    """SOURCE.md says where source.txt came from, its date, and its sha256 (which matches)."""
+    import hashlib
+
+    record = (REGULATIONS / book / "SOURCE.md").read_text("utf-8")
+    for field in ("- Document:", "- Publisher:", "- Text as of:", "- Received:"):
+        assert field in record, f"{book}/SOURCE.md has no `{field}` line"
+    m = re.search(r"^- sha256: ([0-9a-f]{64})$", record, re.M)
+    assert m, f"{book}/SOURCE.md has no sha256"
+    assert hashlib.sha256(source_of(book).read_bytes()).hexdigest() == m.group(1), \
+        f"{book}/source.txt changed: update SOURCE.md (its date and sha256)"

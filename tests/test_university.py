@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REGULATIONS, ROOT, SEEDS, run_cli
+from conftest import REGULATIONS, ROOT, run_cli, source_of
 from test_sentences import BookText, Seed, normalise
 
 BOOK = REGULATIONS / "university"
-SEED = SEEDS / "003_24e120d53de58cd2.txt"
+SEED = source_of("university")
 TESTS = BOOK / "tests"
 
 # The deleted articles, as the seed lists them (Article 56 twice; once is enough here).
