@@ -64,7 +64,7 @@ EXAMPLES: dict[str, Example] = {
     "E702": Example(("check", f"{ERR}/no-such-book.reg"), 2, None),
     # A conflict is part of the answer: the outcome is undetermined, and says why.
     "E801": Example(("eval", f"{ERR}/E801.reg", f"{ERR}/E801.json", "--as-of", AS_OF), 0, None),
-    "E802": Example(("eval", f"{ERR}/E802.reg", f"{ERR}/no-facts.json", "--as-of", AS_OF), 2, None),
+    "E802": Example(("eval", f"{ERR}/E802.reg", f"{ERR}/no-facts.json", "--as-of", AS_OF), 2, f"{ERR}/E802.reg"),
     "E803": Example(("eval", f"{ERR}/E803.reg", f"{ERR}/E803.json", "--as-of", AS_OF), 0, None),
 }
 

@@ -19,11 +19,11 @@ import regdsl
 from conftest import ROOT
 
 BOOK = regdsl.load(ROOT / "benchmarks" / "slice")
-INPUTS = {name: s for name, s in BOOK.model.symbols.items() if not s.computed}
+INPUTS = dict(BOOK.ir.inputs)  # facts and decisions, with the types the checker gave them
 
 
-def value_for(sym):
-    t = sym.type
+def value_for(inp):
+    t = inp.ty
     if t.kind == "boolean":
         return st.booleans()
     if t.kind == "enum":

@@ -10,7 +10,7 @@ from .api import Book, load
 from .errors import (
     BookErrors, CheckError, EvaluationError, FactsError, RegdslError, Span, SyntaxError_, UsageError,
 )
-from .result import Citation, Explanation, Outcome, Result, Version
+from .results.outcome import Citation, Explanation, Outcome, Result, Version
 
 __version__ = "0.1.0"
 

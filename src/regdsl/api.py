@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
+import attrs
+
+from . import ir
 from . import nodes as n
-from .check import check
+from .check import lower
 from .errors import (
-    BookErrors, CheckError, EvaluationError, FactsError, RegdslError, Span, UsageError, did_you_mean,
+    BookErrors, CheckError, FactsError, RegdslError, Span, UsageError, did_you_mean,
 )
-from .evaluate import Context, Engine
+from .eval.engine import Evaluator
 from .facts import describe_input, validate
 from .parser import parse_cached
 from .resolve import BookModel, build
-from .result import Builder, Result
+from .results.outcome import Result
+from .results.provenance import Builder, citation_of
 
 
 def book_files(path: str | Path) -> list[Path]:
@@ -33,8 +38,19 @@ def book_files(path: str | Path) -> list[Path]:
     raise UsageError(f"{path}: no such file or directory", code="E702")
 
 
-def read_book(path: str | Path, _loading: tuple[str, ...] = ()) -> BookModel:
-    """Parse, resolve and check a book (and the books it uses); findings in `.errors`."""
+@attrs.frozen(eq=False)
+class Loaded:
+    """A book read from its files: its model, its IR (None if it has errors) and every finding."""
+
+    model: BookModel
+    ir: "ir.IRBook | None"
+    errors: list[RegdslError]
+    sources: dict[str, str]
+    path: str
+
+
+def read(path: str | Path, _loading: tuple[str, ...] = ()) -> Loaded:
+    """Parse, build, check and lower a book (and the books it uses); findings in `.errors`."""
     files = book_files(path)
     sources: dict[str, str] = {}
     modules: list[n.Module] = []
@@ -60,34 +76,52 @@ def read_book(path: str | Path, _loading: tuple[str, ...] = ()) -> BookModel:
             modules.append(parse_cached(text, name))
         except RegdslError as e:
             errors.append(e)
-    book = build(modules, sources, header_expected=not errors)
-    book.errors[:0] = errors
+    model = build(modules, sources, header_expected=not errors)
+    errors.extend(model.errors)
     base = Path(path) if Path(path).is_dir() else Path(path).parent
     key = str(Path(path).resolve())
-    for name, use in book.uses.items():
+    others: dict[str, ir.IRBook] = {}
+    for name, use in model.uses.items():
         target = (base / use.path).resolve()
         try:  # files are named relative to where regdsl runs, as the user names them
             target = Path(os.path.relpath(target))
         except ValueError:
             pass
         if str(target.resolve()) in _loading + (key,):
-            book.error(f"books use each other in a cycle through `{name}`", use.span, "E503")
+            errors.append(CheckError(f"books use each other in a cycle through `{name}`", use.span,
+                                     code="E503"))
             continue
         try:
-            other = read_book(target, _loading + (key,))
+            other = read(target, _loading + (key,))
         except UsageError as e:
-            book.error(f"`uses {name}`: {e.message}", use.span, "E702")
+            errors.append(CheckError(f"`uses {name}`: {e.message}", use.span, code="E702"))
             continue
         if other.errors:  # its problems are this book's problems too
-            book.errors.extend(other.errors)
-            book.sources.update(other.sources)
-        if other.name and other.name != name:
-            book.error(f"`{use.path}` is the book `{other.name}`, not `{name}`", use.span, "E309",
-                       f"write `uses {other.name} from \"{use.path}\"`")
-        book.others[name] = other
+            errors.extend(other.errors)
+            sources.update(other.sources)
+        if other.model.name and other.model.name != name:
+            errors.append(CheckError(f"`{use.path}` is the book `{other.model.name}`, not `{name}`", use.span,
+                                     code="E309", hint=f"write `uses {other.model.name} from \"{use.path}\"`"))
+        model.others[name] = other.model
+        if other.ir is not None:
+            others[name] = other.ir
+    lowered = None
     if not errors or modules:
-        check(book)
-    return book
+        lowered, findings = lower(model, others)
+        errors.extend(findings)
+    digest = hashlib.sha256("\0".join(f"{k}\0{v}" for k, v in sorted(sources.items())).encode()).hexdigest()
+    if lowered is not None:
+        lowered = attrs.evolve(lowered, digest=digest)
+    return Loaded(model, lowered if not errors else None, errors, sources, str(path))
+
+
+def read_book(path: str | Path) -> BookModel:
+    """The book model of a book (for authoring tools), with every finding in `.errors`."""
+    loaded = read(path)
+    model = loaded.model
+    model.errors[:] = loaded.errors
+    model.sources.update(loaded.sources)
+    return model
 
 
 def books_under(path: str | Path) -> list[Path]:
@@ -106,13 +140,13 @@ def check_paths(paths: Iterable[str | Path]) -> tuple[list[RegdslError], dict[st
     sources: dict[str, str] = {}
     seen = set()
     for p in [b for path in paths for b in books_under(path)]:
-        book = read_book(p)
-        for e in book.errors:  # a book used by several books is reported once
+        loaded = read(p)
+        for e in loaded.errors:  # a book used by several books is reported once
             key = (e.code, e.span, e.message)
             if key not in seen:
                 seen.add(key)
                 findings.append(e)
-        sources.update(book.sources)
+        sources.update(loaded.sources)
     findings.sort(key=RegdslError.sort_key)
     return findings, sources
 
@@ -123,28 +157,81 @@ def load(path: str | Path) -> "Book":
     Raises BookErrors (a RegdslError) listing every problem if the book is
     not sound.
     """
-    model = read_book(path)
-    if model.errors:
-        raise BookErrors(model.errors, model.sources)
-    return Book(model)
+    loaded = read(path)
+    if loaded.errors or loaded.ir is None:
+        raise BookErrors(loaded.errors, loaded.sources)
+    return Book(loaded.ir, loaded.model, str(path))
+
+
+class _Symbol(NamedTuple):
+    """A name as facts validation sees it."""
+
+    kind: str
+    type: Any
+    computed: bool
+    provision: Any
+
+
+class _FactsView:
+    """What `facts.validate` reads of a book, from its IR."""
+
+    def __init__(self, book: ir.IRBook):
+        self.inputs = {name: _Symbol(i.kind, i.ty, False, i.provision) for name, i in book.inputs.items()}
+        self.symbols = dict(self.inputs)
+        self.symbols.update((name, _Symbol(x.kind, x.ty, True, x.provision)) for name, x in book.names.items()
+                            if x.adoption is None and x.kind != "undeclared")
+        self.units = book.units
+        self.converted: dict = {}
 
 
 class Book:
-    """A checked book, ready to evaluate students."""
+    """A checked book, ready to evaluate students.
 
-    def __init__(self, model: BookModel):
-        self.model = model
-        self.engine = Engine(model)
-        self.outcome_names = [name for name, s in model.symbols.items() if s.kind == "outcome"]
-        self.outcome_names += [name for name, (s, _) in model.adopted.items() if s.kind == "outcome"]
+    A Book pickles with the standard library (its IR only), so it can be sent
+    to a process pool or a Dask or Spark worker; `model` (for the authoring
+    tools) is read again from the book's files when an unpickled book asks for it.
+    """
+
+    def __init__(self, lowered: ir.IRBook, model: BookModel | None = None, path: str | None = None):
+        self.ir = lowered
+        self._model = model
+        self._path = path
+        self._setup()
+
+    def _setup(self) -> None:
+        self.evaluator = Evaluator(self.ir)
+        self._facts = _FactsView(self.ir)
+        self._cites: dict[int, Any] = {}
+        self.outcome_names = list(self.ir.outcomes)
+        self._computed = [k for k, v in self.ir.names.items() if v.kind != "undeclared"]
+        self._known = frozenset(self._computed)
+
+    def __getstate__(self) -> dict:
+        return {"ir": self.ir, "path": self._path}
+
+    def __setstate__(self, state: dict) -> None:
+        self.ir, self._path, self._model = state["ir"], state["path"], None
+        self._setup()
+
+    @property
+    def model(self) -> BookModel:
+        """The book model (provisions, declarations, syntax) that authoring tools read."""
+        if self._model is None:
+            if self._path is None:
+                raise UsageError("this book has no files to read its model from", code="E702")
+            loaded = read(self._path)
+            if loaded.ir is None or loaded.ir.digest != self.ir.digest:
+                raise UsageError(f"{self._path}: the book's files changed since it was loaded", code="E702")
+            self._model = loaded.model
+        return self._model
 
     @property
     def name(self) -> str:
-        return self.model.name
+        return self.ir.name
 
     @property
     def title(self) -> str:
-        return self.model.title
+        return self.ir.title
 
     def evaluate(self, facts: Mapping[str, Any], as_of: dt.date | str | None = None,
                  outcomes: Iterable[str] | None = None, *, explain: bool = True,
@@ -156,14 +243,10 @@ class Book:
         """
         day = _as_date(as_of)
         names = self._names(outcomes)
-        given = validate(self.model, facts, _file, _text)
-        ctx = Context(self.engine, given, day, trace=False)
-        builder = Builder(ctx, self.model)
-        try:
-            return Result(self.model, day, {name: builder.outcome(name) for name in names})
-        except RecursionError:
-            raise EvaluationError("the book's definitions nest too deeply to evaluate",
-                                  code="E802") from None
+        given = validate(self._facts, facts, _file, _text)  # type: ignore[arg-type]
+        st = self.evaluator.evaluate(given, day, names)
+        builder = Builder(self.evaluator, st, self._cites)
+        return Result(self.ir, day, {name: builder.outcome(name) for name in (names or self.outcome_names)})
 
     def evaluate_many(self, students: Iterable[Mapping[str, Any]], as_of: dt.date | str | None = None,
                       outcomes: Iterable[str] | None = None, *, explain: bool = False) -> Iterator[Result]:
@@ -173,35 +256,31 @@ class Book:
         for facts in students:
             yield self.evaluate(facts, day, names, explain=explain)
 
-    def _names(self, outcomes: Iterable[str] | None) -> list[str]:
+    def _names(self, outcomes: Iterable[str] | None) -> tuple[str, ...] | None:
         if outcomes is None:
-            return self.outcome_names
-        names = list(outcomes)
-        m = self.model
-        computed = [k for k, s in m.symbols.items() if s.computed]
-        computed += [k for k, (s, _) in m.adopted.items() if s.computed]
+            return None
+        names = tuple(outcomes)
         for name in names:
-            sym = m.symbols.get(name) or m.adopted.get(name, (None,))[0]
-            if sym is None or not sym.computed:
+            if name not in self._known:
                 raise BookErrors([FactsError(f"unknown outcome `{name}`", code="E605",
-                                             hint=did_you_mean(name, computed)
+                                             hint=did_you_mean(name, self._computed)
                                              or "run `regdsl schema BOOK` to list the outcomes")])
         return names
 
     def schema(self) -> dict:
         """The facts a book needs and the outcomes it gives, with types, units and articles."""
-        m = self.model
+        b = self.ir
         facts, decisions, outcomes, definitions = [], [], [], []
-        from .result import cite
-
-        entries = [(name, s, None) for name, s in m.symbols.items()]
-        entries += [(name, s, a) for name, (s, a) in m.adopted.items()]
-        for name, s, adoption in entries:
-            t = s.type
+        entries: list[tuple[str, Any, bool]] = [(k, v, False) for k, v in b.inputs.items()]
+        entries += [(k, v, True) for k, v in b.names.items() if v.kind != "undeclared"]
+        own = [e for e in entries if e[1].adoption is None]
+        adopted = [e for e in entries if e[1].adoption is not None]
+        for name, s, computed in own + adopted:
+            t = s.ty
             entry: dict[str, Any] = {"name": name, "type": t.kind, "description": s.description}
-            if adoption is not None:
-                entry["via"] = {"cite": adoption.via.cite, "eid": adoption.via.eid,
-                                "book": adoption.other.name}
+            if s.adoption is not None:
+                a = b.adoptions[s.adoption]
+                entry["via"] = {"cite": a.via.cite, "eid": a.via.eid, "book": a.book}
             if t.kind == "quantity":
                 entry["unit"] = t.unit
             if t.kind == "enum":
@@ -211,34 +290,29 @@ class Book:
             if t.kind == "number":
                 entry["type"] = "integer" if t.integer else "number"
             if s.provision is not None:
-                c = cite(s.provision, m)
+                c = citation_of(s.provision, b, self._cites)[0]
                 entry["declared_in"] = {"cite": c.cite, "eid": c.eid}
-            if s.computed:
-                rules = m.rules.get(name, []) if adoption is None else [
-                    r for r in adoption.other.rules.get(adoption.there(name), [])
-                    if adoption.applies_to(r.provision)]
+            if computed:
                 seen: list = []
-                for r in rules:
-                    rc = cite(r.provision, m)
-                    c = {"cite": rc.cite, "eid": rc.eid}
-                    if c not in seen:
-                        seen.append(c)
+                for r in s.rules:
+                    rc = citation_of(r.provision, b, self._cites)[0]
+                    cd = {"cite": rc.cite, "eid": rc.eid}
+                    if cd not in seen:
+                        seen.append(cd)
                 entry["provisions"] = seen
                 (outcomes if s.kind == "outcome" else definitions).append(entry)
             elif s.kind == "decision":
-                from .evaluate import decided_by
-
-                entry["decided_by"] = decided_by(adoption.other if adoption else m, s.bodies)
+                entry["decided_by"] = s.decided_by
                 entry["input"] = describe_input(t)
                 decisions.append(entry)
             else:
                 entry["input"] = describe_input(t)
                 facts.append(entry)
-        return {"book": m.name, "title": m.title, "facts": facts, "decisions": decisions,
+        return {"book": b.name, "title": b.title, "facts": facts, "decisions": decisions,
                 "outcomes": outcomes, "definitions": definitions}
 
 
-def _as_date(as_of) -> dt.date:
+def _as_date(as_of: Any) -> dt.date:
     if as_of is None:
         return dt.date.today()
     if isinstance(as_of, dt.datetime):

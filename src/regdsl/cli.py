@@ -117,7 +117,7 @@ def _print_errors(errors, sources) -> None:
 def cmd_eval(args) -> int:
     from .api import load
     from .facts import read_facts
-    from .report import result_text, to_json
+    from .results.report import result_text, to_json
 
     book = load(args.book)
     stdin = sys.stdin.read() if args.facts == "-" else None

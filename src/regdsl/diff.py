@@ -66,7 +66,7 @@ def students(paths) -> Iterator[Student]:
 
 
 def _show(o) -> str:
-    from .report import show_value
+    from .results.report import show_value
 
     if o is None:
         return "(no such outcome)"
@@ -114,7 +114,7 @@ def _same(a, b) -> bool:
 
 def _only(book, facts: dict) -> dict:
     """The facts a book knows: an amendment may add or remove facts."""
-    known = set(book.model.symbols) | set(book.model.adopted)
+    known = set(book.ir.inputs) | set(book.ir.names)
     return {k: v for k, v in facts.items() if k in known}
 
 

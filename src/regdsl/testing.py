@@ -201,7 +201,7 @@ def _same_value(want, got, unit) -> bool:
 
 def _shown_want(v) -> str:
     """An expected value as the failure line shows it (like the value it is compared with)."""
-    from .report import show_value
+    from .results.report import show_value
 
     if isinstance(v, (list, tuple)):
         return "; ".join(_shown_want(x) for x in v)
@@ -211,7 +211,7 @@ def _shown_want(v) -> str:
 
 
 def _compare(want: dict, got) -> list[str]:
-    from .report import show_value
+    from .results.report import show_value
 
     problems = []
     unknown = set(want) - KEYS

@@ -6,8 +6,8 @@ import json
 import textwrap
 from decimal import Decimal
 
-from .result import Explanation, Outcome, Result, json_value
-from .units import format_number
+from .outcome import Explanation, Outcome, Result, json_value
+from ..units import format_number
 
 WIDTH = 80
 

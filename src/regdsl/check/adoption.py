@@ -6,28 +6,44 @@ same matter is the same name, after the readings: `reading program_length
 as standard_program_length` makes the other book's `program_length` mean
 this book's `standard_program_length` wherever the other book's rules use it.
 This book's own rules for a name always win over the other book's.
+
+The checker works out what is adopted; lower.py copies the adopted rules
+into this book's IR with the readings applied as renamings.
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
-from . import nodes as n
-from .errors import did_you_mean
-from .resolve import BookModel, Provision, Symbol
+from .. import ir
+from .. import nodes as n
+from ..errors import did_you_mean
+from ..resolve import BookModel, Provision, Symbol
+from ..types import Type
+
+if TYPE_CHECKING:
+    from .checker import Checker
 
 
 class Adoption:
     """Another book applied mutatis mutandis, with its readings and exclusions."""
 
-    def __init__(self, other: BookModel, via: Provision):
+    def __init__(self, other: BookModel, other_ir: ir.IRBook, via: Provision):
         self.other = other
+        self.other_ir = other_ir
         self.via = via
         self.names: dict[str, str] = {}  # other book's name -> this book's name
         self.reverse: dict[str, str] = {}  # this book's name -> other book's name
         self.texts: list[tuple[str, str]] = []  # word substitutions, in order
         self.articles: dict[str, str] = {}  # other article number -> this article number
         self.excluded: list[Provision] = []
+        self.types: dict[str, Type] = {k: v.ty for k, v in other_ir.inputs.items()}
+        self.types.update((k, v.ty) for k, v in other_ir.names.items())
+
+    @property
+    def key(self) -> str:
+        return f"{self.via.eid}:{self.other.name}"
 
     def here(self, other_name: str) -> str:
         """The name, in this book, of a name of the other book."""
@@ -37,7 +53,7 @@ class Adoption:
         """The name, in the other book, of a name of this book."""
         return self.reverse.get(name, name)
 
-    def applies_to(self, provision: Provision) -> bool:
+    def applies_to(self, provision: Any) -> bool:
         return not any(x.contains(provision) for x in self.excluded)
 
     def read(self, text: str) -> str:
@@ -58,15 +74,16 @@ class Adoption:
         return f"{self.via.cite} → {self.other.short_title}, {provision.cite}"
 
 
-def build_adoption(checker, s: n.Applies, at: Provision) -> Adoption | None:
+def build_adoption(checker: "Checker", s: n.Applies, at: Provision) -> Adoption | None:
     """Check an `applies` statement and return what it adopts."""
     book: BookModel = checker.book
     other = book.others.get(s.book)
-    if other is None:
+    other_ir = checker.others.get(s.book)
+    if other is None or other_ir is None:
         checker.error(f"unknown book `{s.book}`", s.span, "E309",
                       did_you_mean(s.book, book.others) or 'declare it in the header: uses NAME from "path"')
         return None
-    a = Adoption(other, at)
+    a = Adoption(other, other_ir, at)
     for item in s.adaptations:
         if isinstance(item, n.ExceptRefs):
             for ref in item.refs:
@@ -92,7 +109,7 @@ def build_adoption(checker, s: n.Applies, at: Provision) -> Adoption | None:
     return a
 
 
-def _name_reading(checker, a: Adoption, old: str, new: str, item) -> None:
+def _name_reading(checker: "Checker", a: Adoption, old: str, new: str, item: Any) -> None:
     book, other = checker.book, a.other
     if old not in other.symbols:
         checker.error(f"`{old}` is not a name in {other.short_title}", item.span, "E301",
@@ -106,15 +123,16 @@ def _name_reading(checker, a: Adoption, old: str, new: str, item) -> None:
     a.reverse[new] = old
 
 
-def adopted_symbols(book: BookModel) -> dict[str, tuple[Symbol, Adoption]]:
+def adopted_symbols(checker: "Checker") -> dict[str, tuple[Symbol, Adoption]]:
     """Names this book answers through other books: this book's name -> (symbol, adoption).
 
     A computed name is adopted when this book has no rule for it and the other
     book has a rule not excluded; a fact or decision when this book does not
     declare it.  The first `applies` statement that supplies a name wins.
     """
+    book = checker.book
     out: dict[str, tuple[Symbol, Adoption]] = {}
-    for a in book.adoptions:
+    for a in checker.adoptions:
         computed = []
         for name, sym in a.other.symbols.items():
             here = a.here(name)
@@ -128,44 +146,16 @@ def adopted_symbols(book: BookModel) -> dict[str, tuple[Symbol, Adoption]]:
                 computed.append(name)
         # the facts and decisions those rules read, and only those
         seen, todo = set(computed), list(computed)
+        graph = a.other_ir
         while todo:
-            for dep in a.other.name_deps.get(todo.pop(), ()):
+            node = todo.pop()
+            for dep in graph.deps.get(node, ()) + graph.facts_read.get(node, ()):
                 if dep not in seen:
                     seen.add(dep)
                     todo.append(dep)
-        for name in sorted(seen):
+        for name in sorted(d for d in seen if ":" not in d):
             sym = a.other.symbols.get(name)
             here = a.here(name)
             if sym is not None and not sym.computed and here not in out and here not in book.symbols:
                 out[here] = (sym, a)
     return out
-
-
-class View:
-    """The evaluation context as the other book's compiled rules see it."""
-
-    __slots__ = ("ctx", "adoption")
-
-    def __init__(self, ctx, adoption: Adoption):
-        self.ctx = ctx
-        self.adoption = adoption
-
-    @property
-    def as_of(self):
-        return self.ctx.as_of
-
-    @property
-    def frame(self):
-        return self.ctx.frame
-
-    def fact(self, name: str):
-        return self.ctx.fact(self.adoption.here(name))
-
-    def value(self, name: str):
-        return self.ctx.value(self.adoption.here(name))
-
-    def any_of(self, items):
-        return self.ctx._items(items, True, self)
-
-    def all_of(self, items):
-        return self.ctx._items(items, False, self)

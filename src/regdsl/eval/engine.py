@@ -1,0 +1,347 @@
+"""The per-student evaluator: default logic over a lowered book, with unknowns and discretion.
+
+For each name, the rules in force for the student form a forest: a rule's
+children are the exceptions that override it.  An exception that applies
+wins over the rule it names; where it does not apply the rule itself
+decides; where whether it applies is unknown the answer is unknown, unless
+it would give the same value anyway (logic.py).
+
+Which rules are in force depends on the date asked and on the amendments
+whose transitional provisions spare the student (the version key); a `Plan`
+holds the forests of one version key and is shared by every student with
+that key.  A student is evaluated eagerly, in the book's dependency order
+(`IRBook.order`): every name and item is computed once, after everything it
+reads, so no evaluation ever recurses from one definition into another and
+a chain of definitions of any length needs no deeper Python stack.  While a
+name is computed its closures append what they read (names, facts, items,
+provisions of bodies) to the state's logs; with the rules that won, kept in
+its `Record`, that is all citations and explanations need, without
+evaluating the student again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from typing import Any, Callable, Iterable
+
+from .. import ir
+from ..values import Unknown
+from .compile import Compiler, Fn
+from .logic import APPLIES, NOT, UNKNOWN, Node, Pseudo, choose, decide_node, unencoded
+
+_PLANS = 64  # version keys remembered per book
+
+
+class Record:
+    """What one name or item read while it was computed, and the rules that decided it.
+
+    The logs are slices `[start, end)` of the state's logs, in reading order.
+    """
+
+    __slots__ = ("value", "winners", "considered", "conflict", "deps", "facts", "items", "cited")
+
+    def __init__(self, value: Any, winners: tuple, considered: tuple, conflict: Any,
+                 deps: tuple[int, int], facts: tuple[int, int], items: tuple[int, int], cited: tuple[int, int]):
+        self.value = value
+        self.winners = winners
+        self.considered = considered
+        self.conflict = conflict
+        self.deps = deps
+        self.facts = facts
+        self.items = items
+        self.cited = cited
+
+
+class State:
+    """One evaluation: the facts given, the date, the values computed and what each read."""
+
+    __slots__ = ("facts", "as_of", "values", "items", "records", "dlog", "flog", "ilog", "clog", "plan")
+
+    def __init__(self, facts: dict[str, Any], as_of: dt.date):
+        self.facts = facts
+        self.as_of = as_of
+        self.values: dict[str, Any] = {}
+        self.items: dict[str, Any] = {}
+        self.records: dict[str, Record] = {}
+        self.dlog: list[str] = []
+        self.flog: list[str] = []
+        self.ilog: list[tuple[str, Any]] = []
+        self.clog: list[ir.Prov] = []
+        self.plan: Plan | None = None
+
+
+Decider = Callable[[State], tuple[Any, tuple, tuple, Any]]
+
+
+class Plan:
+    """The rules in force for one version key, as a decider per name, in dependency order."""
+
+    def __init__(self, evaluator: "Evaluator", key: tuple):
+        self.key = key
+        self.evaluator = evaluator
+        book = evaluator.book
+        self.deciders: dict[str, Decider] = {}
+        for name, info in book.names.items():
+            self.deciders[name] = evaluator.decider(info, evaluator.forest(info, key))
+        self._orders: dict[tuple[str, ...] | None, list[tuple[bool, str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def steps(self, outcomes: tuple[str, ...] | None) -> list[tuple[bool, str, Any]]:
+        """(is an item, key, its function) for everything the outcomes need, in order."""
+        found = self._orders.get(outcomes)
+        if found is not None:
+            return found
+        ev = self.evaluator
+        book = ev.book
+        needed: set[str] | None = None
+        if outcomes is not None:
+            needed = set()
+            todo = list(outcomes)
+            while todo:
+                k = todo.pop()
+                if k not in needed:
+                    needed.add(k)
+                    todo.extend(book.deps.get(k, ()))
+        steps = []
+        for k in book.order:
+            if needed is not None and k not in needed:
+                continue
+            if k in book.items:
+                steps.append((True, k, ev.item_fn(k)))
+            else:
+                steps.append((False, k, self.deciders[k]))
+        with self._lock:
+            self._orders[outcomes] = steps
+        return steps
+
+
+class Evaluator:
+    """Evaluates students against one IRBook; shared by all evaluations (and threads).
+
+    Compiled closures and plans are built on first use and kept in this
+    process only: they are not part of the book's pickled state.
+    """
+
+    def __init__(self, book: ir.IRBook):
+        self.book = book
+        self.unknown_fact: dict[str, Unknown] = {}
+        for name, inp in book.inputs.items():
+            if inp.kind == "decision":
+                self.unknown_fact[name] = Unknown(bodies=frozenset({(name, inp.decided_by)}))
+            else:
+                self.unknown_fact[name] = Unknown(missing=frozenset({name}))
+        self.compiler = Compiler(book, self.unknown_fact)
+        self._rules: dict[int, tuple[Fn | None, Fn | None]] = {}
+        self._items: dict[str, Fn] = {}
+        self._plans: OrderedDict[tuple, Plan] = OrderedDict()
+        self._no_provision: dict[str, Unknown] = {}
+        self._lock = threading.Lock()
+        self._sparing = [[(self.compiler.compile(cond), prov) for cond, prov in t.sparing]
+                         for t in book.transitions]
+
+    # ---- compiled pieces
+    def rule_fns(self, rule: ir.Rule) -> tuple[Fn | None, Fn | None]:
+        found = self._rules.get(rule.rid)
+        if found is None:
+            cond = self.compiler.compile(rule.cond) if rule.cond is not None else None
+            value = self.compiler.compile(rule.value) if rule.value is not None else None
+            found = self._rules[rule.rid] = (cond, value)
+        return found
+
+    def item_fn(self, key: str) -> Fn:
+        found = self._items.get(key)
+        if found is None:
+            found = self._items[key] = self.compiler.compile(self.book.items[key].cond)
+        return found
+
+    def no_provision(self, name: str) -> Unknown:
+        """The answer for a name no rule gives a value to, for this student."""
+        found = self._no_provision.get(name)
+        if found is None:
+            found = self._no_provision[name] = Unknown(
+                reasons=frozenset({f"no provision gives `{name}` for this student"}))
+        return found
+
+    # ---- versions
+    def version_key(self, st: State) -> tuple:
+        """The date, the amendments the student is spared, and those for whom that is unknown."""
+        book = self.book
+        if not book.transitions:
+            return (st.as_of, (), ())
+        spared, pending = [], []
+        for t, sparing in zip(book.transitions, self._sparing):
+            if st.as_of < t.date:
+                continue
+            for fn, prov in sparing:
+                v = fn(st)
+                if v is True:
+                    spared.append((t, prov))
+                elif type(v) is Unknown:
+                    why = Unknown(v.missing, v.bodies, v.reasons | {
+                        f"whether {prov.cite} keeps the text before the amendment of "
+                        f"{t.date.isoformat()} for this student"})
+                    pending.append((t, prov, why))
+        del st.flog[:]  # what the version key read is no name's reading
+        return (st.as_of, tuple(spared), tuple(pending))
+
+    def plan(self, key: tuple) -> Plan:
+        """The plan of a version key (built once, shared by every student with that key)."""
+        cache_key = (key[0], key[1], tuple((t, p, u.missing, u.bodies, u.reasons) for t, p, u in key[2]))
+        found = self._plans.get(cache_key)
+        if found is not None:
+            return found
+        plan = Plan(self, key)
+        with self._lock:
+            self._plans[cache_key] = plan
+            while len(self._plans) > _PLANS:
+                self._plans.popitem(last=False)
+        return plan
+
+    def governing_date(self, article: ir.Prov, key: tuple) -> tuple[dt.date, Unknown | None, ir.Prov | None]:
+        """The date whose version of `article` governs this student, or why it is unknown."""
+        as_of, spared, pending = key
+        day = as_of
+        if not article.own_book:
+            return day, None, None
+        for t, prov, unknown in pending:
+            if _affects(t, article):
+                return day, unknown, prov
+        for t, prov in spared:
+            if _affects(t, article):
+                day = min(day, t.date - dt.timedelta(days=1))
+                if not article.any_version_in_force(day):
+                    return day, Unknown(reasons=frozenset({
+                        f"{prov.cite} keeps the text before the amendment of "
+                        f"{t.date.isoformat()} for this student, and {article.cite} as in "
+                        f"force on {day.isoformat()} is not encoded in this book"})), prov
+        return day, None, None
+
+    def forest(self, info: ir.Name, key: tuple) -> list[Node]:
+        """The rules for a name in force for this key, as trees of exceptions."""
+        book = self.book
+        rules: Iterable[Any] = info.rules
+        if info.adoption is not None:
+            # The other book applies only through the provision that adopts it, in the
+            # version that governs this student.
+            via = book.adoptions[info.adoption].via_article
+            day, why, prov = self.governing_date(via, key)
+            if why is None and not via.any_version_in_force(day):
+                why = unencoded(via, day)
+            if why is not None:
+                return [Node(Pseudo(via, why, (prov,) if prov is not None else ()))]
+        active: list[Any] = []
+        by_article: dict[str, list[ir.Rule]] = {}
+        for r in rules:
+            by_article.setdefault(r.provision.article, []).append(r)
+        for article_key, rs in by_article.items():
+            article = book.provisions[article_key]
+            day, why, prov = self.governing_date(article, key)
+            if why is not None:
+                active.append(Pseudo(article, why, (prov,) if prov is not None else ()))
+                continue
+            live = [r for r in rs if r.provision.in_force(day)]
+            if not article.any_version_in_force(day):
+                active.append(Pseudo(article, unencoded(article, day)))
+            active.extend(live)
+        nodes = {id(r): Node(r) for r in active}
+        by_rid = {r.rid: nodes[id(r)] for r in active if type(r) is ir.Rule}
+        roots = []
+        for r in active:
+            parents = [by_rid[o] for o in sorted(r.overrides) if o in by_rid]
+            for parent in _in_rule_order(parents, info):
+                parent.children.append(nodes[id(r)])
+            if not parents:
+                roots.append(nodes[id(r)])
+        return roots
+
+    def decider(self, info: ir.Name, roots: list[Node]) -> Decider:
+        """A function computing the name for a student: (value, winners, considered, conflict)."""
+        name = info.name
+        boolean = info.boolean
+        if len(roots) == 1 and not roots[0].children and type(roots[0].rule) is ir.Rule \
+                and roots[0].rule.as_of is None and roots[0].rule.kind != "delegated":
+            return self._plain(roots[0].rule, boolean)
+        applier = self._apply
+
+        def decide(st: State) -> tuple[Any, tuple, tuple, Any]:
+            considered: list = []
+            results = [decide_node(r, boolean, st, applier, considered) for r in roots]
+            value, winners, conflict = choose(boolean, roots, results, self.no_provision(name))
+            return value, tuple(winners), tuple(considered), conflict
+
+        return decide
+
+    def _plain(self, rule: ir.Rule, boolean: bool) -> Decider:
+        """The decider of a name with one plain rule: `_apply` and `choose`, specialised."""
+        cond_fn, value_fn = self.rule_fns(rule)
+        win = (rule,)
+        not_ = ((rule, NOT),)
+        applies = ((rule, APPLIES),)
+        unknown = ((rule, UNKNOWN),)
+        none = (False, win, not_, None) if boolean else (self.no_provision(rule.name), (), not_, None)
+        is_if = rule.kind == "if"
+
+        def plain(st: State) -> tuple[Any, tuple, tuple, Any]:
+            c = cond_fn(st) if cond_fn is not None else True
+            if c is False:
+                return none
+            v = value_fn(st)  # type: ignore[misc]
+            if is_if:
+                if v is False:
+                    return none
+                if c is True and v is True:
+                    return True, win, applies, None
+                return _merge(c, v), (), unknown, None
+            if c is True:
+                if type(v) is Unknown:
+                    return v, (), unknown, None
+                return v, win, applies, None
+            return _merge(c, v), (), unknown, None
+
+        return plain
+
+    def _apply(self, rule: Any, st: State) -> tuple[int, Any, list, Any]:
+        """(state, value, winners, guess) of one rule on its own."""
+        from .logic import apply_rule
+
+        return apply_rule(rule, st, self.rule_fns)
+
+    # ---- evaluating
+    def evaluate(self, facts: dict[str, Any], as_of: dt.date, outcomes: tuple[str, ...] | None = None) -> State:
+        """Compute the outcomes (all when None) and everything they need for one student."""
+        st = State(facts, as_of)
+        plan = st.plan = self.plan(self.version_key(st))
+        values, item_values, records = st.values, st.items, st.records
+        dlog, flog, ilog, clog = st.dlog, st.flog, st.ilog, st.clog
+        for is_item, key, fn in plan.steps(outcomes):
+            d0, f0, i0, c0 = len(dlog), len(flog), len(ilog), len(clog)
+            if is_item:
+                v = fn(st)
+                item_values[key] = v
+                records[key] = Record(v, (), (), None, (d0, len(dlog)), (f0, len(flog)), (i0, len(ilog)),
+                                      (c0, len(clog)))
+            else:
+                v, winners, considered, conflict = fn(st)
+                values[key] = v
+                records[key] = Record(v, winners, considered, conflict, (d0, len(dlog)), (f0, len(flog)),
+                                      (i0, len(ilog)), (c0, len(clog)))
+        return st
+
+
+def _merge(c: Any, v: Any) -> Unknown:
+    if type(c) is Unknown:
+        return c.merge(v) if type(v) is Unknown else c
+    return v
+
+
+def _affects(t: ir.Transition, article: ir.Prov) -> bool:
+    if t.affected is None:
+        return article.kind == "article"
+    return article.number in t.affected
+
+
+def _in_rule_order(parents: list[Node], info: ir.Name) -> list[Node]:
+    order = {r.rid: i for i, r in enumerate(info.rules)}
+    return sorted(parents, key=lambda n: order.get(getattr(n.rule, "rid", -1), -1))

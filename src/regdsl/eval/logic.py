@@ -1,0 +1,172 @@
+"""Default logic: which rule decides a name, given the rules in force and their exceptions.
+
+A rule's result is (state, value, winners, guess): `state` is APPLIES (its
+condition holds and it gives `value`), NOT (its condition does not hold),
+UNKNOWN (it is not known whether it holds; `guess` is the value it would give,
+so that an exception that would not change the answer does not make it
+unknown) or CONFLICT.  `decide_node` resolves a rule and the exceptions
+beneath it; `choose` resolves the roots of a name's forest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable
+
+from .. import ir
+from ..values import Unknown, merge_all
+
+APPLIES, NOT, UNKNOWN, CONFLICT = range(4)
+_NOT = (NOT, None, [], None)
+
+Result = tuple[int, Any, list, Any]
+
+
+class Pseudo:
+    """A stand-in rule for an article whose governing version is not encoded."""
+
+    __slots__ = ("provision", "unknown", "extra")
+    kind = "pseudo"
+    overrides: frozenset[int] = frozenset()
+    as_of = None
+    source = ""
+    name = ""
+    rid = -1
+
+    def __init__(self, provision: ir.Prov, unknown: Unknown, extra: tuple[ir.Prov, ...] = ()):
+        self.provision = provision
+        self.unknown = unknown
+        self.extra = extra
+
+
+class Node:
+    """A rule in force and the exceptions (nodes) that override it."""
+
+    __slots__ = ("rule", "children")
+
+    def __init__(self, rule: Any):
+        self.rule = rule
+        self.children: list[Node] = []
+
+
+def unencoded(article: ir.Prov, day: dt.date) -> Unknown:
+    """Why a name is unknown when the version of `article` in force on `day` is not in the book."""
+    starts = sorted(s for s, _ in article.versions if s)
+    since = f" (the encoded text is in force from {starts[0].isoformat()})" if starts else ""
+    return Unknown(reasons=frozenset({
+        f"{article.cite} as in force on {day.isoformat()} is not encoded in this book{since}"}))
+
+
+def delegation(rule: Any) -> Unknown:
+    """The answer of a matter left to separate regulations."""
+    return Unknown(reasons=frozenset({f"delegated to separate regulations ({rule.provision.cite})"}))
+
+
+def conflict_unknown(winners: list) -> Unknown:
+    """The answer when rules that both apply give different values (E801)."""
+    cites = sorted({w.provision.cite for w in winners})
+    return Unknown(reasons=frozenset({"E801: conflicting rules apply: " + "; ".join(cites)}))
+
+
+def apply_rule(rule: Any, st: Any, fns: Callable[[Any], tuple[Any, Any]]) -> Result:
+    """(state, value, winners, guess) of one rule on its own."""
+    if rule.kind == "pseudo":
+        return UNKNOWN, rule.unknown, [], None
+    if rule.kind == "delegated":
+        return UNKNOWN, delegation(rule), [], None
+    cond_fn, value_fn = fns(rule)
+    stated = rule.as_of
+    if stated is not None and st.as_of < stated:
+        return UNKNOWN, Unknown(reasons=frozenset({
+            f"{rule.provision.cite} states this as of {stated.isoformat()}; it is not known "
+            f"for {st.as_of.isoformat()}"})), [], None
+    c = cond_fn(st) if cond_fn is not None else True
+    if c is False:
+        return _NOT
+    v = value_fn(st)
+    if rule.kind == "if":
+        if v is False:
+            return _NOT
+        if c is True and v is True:
+            return APPLIES, True, [rule], None
+        return UNKNOWN, merge_all([c, v]), [], True
+    if c is True:
+        if type(v) is Unknown:
+            return UNKNOWN, v, [], None
+        return APPLIES, v, [rule], None
+    guess = None if type(v) is Unknown else v
+    return UNKNOWN, merge_all([c, v]), [], guess
+
+
+Applier = Callable[[Any, Any], Result]
+
+
+def decide_node(node: Node, boolean: bool, st: Any, apply: Applier, considered: list) -> Result:
+    """The result of a rule and the exceptions beneath it (the exceptions first)."""
+    if not node.children:
+        result = apply(node.rule, st)
+        considered.append((node.rule, result[0]))
+        return result
+    sub = [decide_node(c, boolean, st, apply, considered) for c in node.children]
+    for s in sub:
+        if s[0] == CONFLICT:
+            return s
+    applied = [s for s in sub if s[0] == APPLIES]
+    unknown_sub = [s for s in sub if s[0] == UNKNOWN]
+    if applied:
+        first = applied[0][1]
+        winners = [w for s in applied for w in s[2]]
+        if any(s[1] != first for s in applied):
+            return CONFLICT, None, winners, None
+        # A sibling exception that may also apply decides nothing only if it would agree.
+        if all(s[3] is not None and s[3] == first for s in unknown_sub):
+            return APPLIES, first, winners, None
+        return UNKNOWN, merge_all(s[1] for s in unknown_sub), [], None
+    own = apply(node.rule, st)
+    considered.append((node.rule, own[0]))
+    if unknown_sub:
+        if own[0] == APPLIES and all(s[3] is not None and s[3] == own[1] for s in unknown_sub):
+            return own
+        if own[0] == NOT and boolean and all(s[3] is False for s in unknown_sub):
+            return own  # a boolean that does not apply is false: an exception to false agrees
+        parts = [s[1] for s in unknown_sub] + ([own[1]] if own[0] == UNKNOWN else [])
+        return UNKNOWN, merge_all(parts), [], None
+    return own
+
+
+def choose(boolean: bool, roots: list[Node], results: list[Result],
+           no_provision: Unknown) -> tuple[Any, list, Any]:
+    """(value, winners, conflict) of a name from the results of its root rules."""
+    if len(results) == 1:  # one root rule, which did not simply apply
+        state, value = results[0][0], results[0][1]
+        if state == APPLIES:
+            return value, results[0][2], None
+        if state == UNKNOWN:
+            return value, [], None
+        if state == NOT and boolean:
+            return False, [roots[0].rule], None
+    applied = [r for r in results if r[0] == APPLIES]
+    unknowns = [r for r in results if r[0] == UNKNOWN]
+    conflicts = [r for r in results if r[0] == CONFLICT]
+    if conflicts:
+        return conflict_unknown(conflicts[0][2]), [], conflicts[0][2]
+    if boolean:
+        trues = [r for r in applied if r[1] is True]
+        if trues:
+            return True, [w for r in trues for w in r[2]], None
+        if unknowns:
+            return merge_all(u[1] for u in unknowns), [], None
+        falses = [r for r in applied if r[1] is False]
+        return False, [w for r in falses for w in r[2]] or [n.rule for n in roots], None
+    if unknowns:
+        if applied and all(u[3] is not None and u[3] == applied[0][1] for u in unknowns) and \
+                all(a[1] == applied[0][1] for a in applied):
+            return applied[0][1], [w for r in applied for w in r[2]], None
+        return merge_all(u[1] for u in unknowns), [], None
+    if applied:
+        first = applied[0][1]
+        winners = [w for r in applied for w in r[2]]
+        if all(a[1] == first for a in applied):
+            return first, winners, None
+        return conflict_unknown(winners), [], winners
+    return no_provision, [], None

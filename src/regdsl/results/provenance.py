@@ -1,0 +1,197 @@
+"""From an evaluation's records to typed outcomes, citations, versions and explanations.
+
+Nothing is evaluated here: each name's `Record` says which rules decided it
+and what it read (engine.py), and the citations of an outcome are the
+provisions of its deciding rules, then of what it read, depth first, each
+once.  An explanation is the same walk, kept as a tree with the words of
+each provision.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import ir
+from ..eval.engine import Evaluator, Record, State
+from ..eval.logic import APPLIES, NOT
+from ..values import Unknown
+from .outcome import Citation, Explanation, Outcome, Version, plain
+
+
+def citation_of(p: ir.Prov, book: ir.IRBook, cache: dict[int, tuple[Citation, Version | None]]
+                ) -> tuple[Citation, Version | None]:
+    """The citation of a provision as the evaluated book shows it, and its article's version."""
+    found = cache.get(id(p))
+    if found is None:
+        a = book.provisions.get(p.article, p)
+        version = None
+        if a.kind == "article":
+            version = Version(a.home_cite, a.eid, a.start, a.end)
+        found = (Citation(p.home_cite, p.eid, p.foreign_book, p.via), version)
+        cache[id(p)] = found
+    return found
+
+
+class Builder:
+    """Turns a finished evaluation state into outcomes, citations and explanations."""
+
+    def __init__(self, evaluator: Evaluator, state: State, cache: dict[int, Any]):
+        self.ev = evaluator
+        self.book = evaluator.book
+        self.st = state
+        self._cache = cache
+        self._frames: dict[str, list[ir.Prov]] = {}
+        self._cites: dict[str, tuple[tuple[Citation, ...], tuple[Version, ...]]] = {}
+        self._explained: dict[str, Explanation] = {}
+
+    def cached_citations(self, name: str) -> tuple[tuple[Citation, ...], tuple[Version, ...]]:
+        """`citations(name)`, worked out once."""
+        found = self._cites.get(name)
+        if found is None:
+            found = self._cites[name] = self.citations(name)
+        return found
+
+    def cached_explanation(self, name: str) -> Explanation:
+        """`explain(name)`, worked out once."""
+        found = self._explained.get(name)
+        if found is None:
+            found = self._explained[name] = self.explain(name)
+        return found
+
+    def outcome(self, name: str) -> Outcome:
+        """The outcome of `name`."""
+        info = self.book.names[name]
+        raw = self.st.values[name]
+        if type(raw) is Unknown:
+            unit = (info.ty.unit or None) if info.ty.kind == "quantity" else None
+            return Outcome(name, info.description, None, unit, raw.status,
+                           tuple(sorted(raw.missing)) if raw.missing else (),
+                           tuple(sorted({b for _, b in raw.bodies})) if raw.bodies else (),
+                           tuple(sorted(raw.reasons)) if raw.reasons else (), self)
+        t = type(raw)
+        value, unit = (raw, None) if t is bool or t is str else plain(raw)
+        return Outcome(name, info.description, value, unit, "determined", (), (), (), self)
+
+    # ---- citations
+    def citations(self, name: str) -> tuple[tuple[Citation, ...], tuple[Version, ...]]:
+        """The citations of an outcome (the deciding rule first) and the versions they applied."""
+        cites = []
+        versions: dict[Version, None] = {}
+        for p in self.provisions(name):
+            c, v = citation_of(p, self.book, self._cache)
+            cites.append(c)
+            if v is not None:
+                versions[v] = None
+        return tuple(cites), tuple(versions)
+
+    def provisions(self, name: str) -> list[ir.Prov]:
+        """The provisions that decided a value, the deciding rule first, without repeats."""
+        out = self._frame(name)
+        if not out:
+            out = _unique(rule.provision for rule, _ in self.st.records[name].considered)
+        return out
+
+    def _frame(self, key: str) -> list[ir.Prov]:
+        found = self._frames.get(key)
+        if found is not None:
+            return found
+        self._frames[key] = []  # a record reached again while it is walked adds nothing
+        st = self.st
+        rec = st.records[key]
+        parts: list[ir.Prov] = []
+        if type(rec.value) is Unknown:
+            for rule, state in rec.considered:
+                if state not in (APPLIES, NOT):
+                    parts.append(rule.provision)
+                    parts.extend(getattr(rule, "extra", ()))
+        parts.extend(w.provision for w in rec.winners)
+        parts.extend(st.clog[rec.cited[0]:rec.cited[1]])
+        items = self.book.items
+        for item, _ in st.ilog[rec.items[0]:rec.items[1]]:
+            parts.append(items[item].provision)
+            parts.extend(self._frame(item))
+        for d in st.dlog[rec.deps[0]:rec.deps[1]]:
+            parts.extend(self._frame(d))
+        out = _unique(parts)
+        self._frames[key] = out
+        return out
+
+    def notes(self, name: str) -> tuple[str, ...]:
+        """Remarks on an answer, such as the date a figure is stated as of."""
+        return tuple(f"stated as of {w.as_of.isoformat()} ({w.provision.cite})"
+                     for w in self.st.records[name].winners if getattr(w, "as_of", None))
+
+    # ---- explanation trees
+    def explain(self, name: str) -> Explanation:
+        """The reasoning behind a name, as a tree quoting each provision used."""
+        return self._definition(name, set())
+
+    def _definition(self, name: str, path: set[str]) -> Explanation:
+        rec = self.st.records.get(name)
+        value, unit = _shown(rec.value if rec else None)
+        status = _status(rec.value if rec else None)
+        if rec is None or name in path:
+            return Explanation("definition", name, value, unit, status)
+        path = path | {name}
+        winners = rec.winners
+        main = winners[0] if winners else None
+        if main is None and type(rec.value) is Unknown:
+            undecided = [r for r, s in rec.considered if s not in (APPLIES, NOT)]
+            main = undecided[0] if undecided else None
+        citation = citation_of(main.provision, self.book, self._cache)[0] if main is not None else None
+        text = main.provision.text if main is not None else ""
+        rule = main.source if main is not None else ""
+        considered = tuple((citation_of(r.provision, self.book, self._cache)[0], _state(s))
+                           for r, s in rec.considered if r not in winners and r is not main)
+        because = self._children(rec, path)
+        return Explanation("definition", name, value, unit, status, citation, text, rule, because, considered)
+
+    def _children(self, rec: Record, path: set[str]) -> tuple[Explanation, ...]:
+        st, book = self.st, self.book
+        out: list[Explanation] = []
+        seen: set[str] = set()
+        for key, v in st.ilog[rec.items[0]:rec.items[1]]:
+            item = book.items[key]
+            sub = self._children(st.records[key], path) if key in st.records else ()
+            value, unit = _shown(v)
+            c = citation_of(item.provision, book, self._cache)[0]
+            out.append(Explanation("item", c.cite, value, unit, _status(v), c, item.provision.text, item.source,
+                                   sub))
+        for f in st.flog[rec.facts[0]:rec.facts[1]]:
+            if f in seen:
+                continue
+            seen.add(f)
+            inp = book.inputs.get(f)
+            given = st.facts.get(f)
+            value, unit = _shown(given)
+            kind = "decision" if inp is not None and inp.kind == "decision" else "fact"
+            status = "given" if given is not None else "not given"
+            out.append(Explanation(kind, f, value, unit, status))
+        for d in st.dlog[rec.deps[0]:rec.deps[1]]:
+            if d in seen:
+                continue
+            seen.add(d)
+            out.append(self._definition(d, path))
+        return tuple(out)
+
+
+def _unique(provisions: Any) -> list[ir.Prov]:
+    return list(dict.fromkeys(provisions))  # provisions hash by identity; order is kept
+
+
+def _shown(v: Any) -> tuple[Any, str | None]:
+    if v is None or type(v) is Unknown:
+        return None, None
+    return plain(v)
+
+
+def _status(v: Any) -> str:
+    if v is None:
+        return "not evaluated"
+    if type(v) is Unknown:
+        return v.status
+    return "determined"
+
+
+def _state(s: int) -> str:
+    return {APPLIES: "applies", NOT: "does not apply"}.get(s, "unknown")
