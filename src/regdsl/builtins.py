@@ -99,11 +99,12 @@ def _previous_month_end(d: dt.date) -> dt.date:
 
 
 @lru_cache(maxsize=64)
-def _japan_holidays(year: int):
-    # Imported here: the holiday calendar is only loaded when a book asks for it.
+def _japan_holidays(year: int) -> frozenset[dt.date]:
+    # Imported here: the holiday calendar is only loaded when a book asks for it.  A set of
+    # dates, because asking the library itself (`d in Japan(...)`) costs ~100 µs a question.
     from holidays.countries.japan import Japan
 
-    return Japan(years=year)
+    return frozenset(Japan(years=year).keys())
 
 
 def is_national_holiday(d: dt.date) -> bool:

@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 
+# (id(a), id(b)) -> (a, b, a merged with b); the objects are kept so that their ids stay theirs.
+_MERGED: dict[tuple[int, int], tuple["Unknown", "Unknown", "Unknown"]] = {}
+
+
 class Unknown:
     """A value the evaluation cannot give, with what would decide it.
 
@@ -15,19 +19,37 @@ class Unknown:
     answer does not make it unknown.
     """
 
-    __slots__ = ("missing", "bodies", "reasons", "guess")
+    __slots__ = ("missing", "bodies", "reasons", "guess", "_sorted")
 
     def __init__(self, missing=frozenset(), bodies=frozenset(), reasons=frozenset(), guess=None):
         self.missing = missing
         self.bodies = bodies
         self.reasons = reasons
         self.guess = guess
+        self._sorted: tuple | None = None
 
     def merge(self, other: "Unknown") -> "Unknown":
+        """The union of two unknowns (remembered: the same unknowns meet in every evaluation)."""
         if other is self:
             return self
-        return Unknown(self.missing | other.missing, self.bodies | other.bodies,
-                       self.reasons | other.reasons)
+        key = (id(self), id(other))
+        hit = _MERGED.get(key)
+        if hit is not None and hit[0] is self and hit[1] is other:
+            return hit[2]
+        merged = Unknown(self.missing | other.missing, self.bodies | other.bodies,
+                         self.reasons | other.reasons)
+        if len(_MERGED) > 8192:
+            _MERGED.clear()
+        _MERGED[key] = (self, other, merged)
+        return merged
+
+    def shown(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """(missing facts, deciding bodies, reasons), each sorted, as an outcome lists them."""
+        found = self._sorted
+        if found is None:
+            found = self._sorted = (tuple(sorted(self.missing)), tuple(sorted({b for _, b in self.bodies})),
+                                    tuple(sorted(self.reasons)))
+        return found
 
     def __repr__(self) -> str:
         parts = []

@@ -2,8 +2,11 @@
 
 A closure reads what it needs from the evaluation state (`State` in
 engine.py): the facts given, the date, the values of the names and items
-already computed, and appends what it read to the state's logs, from which
-citations and explanations are built.  Unknown values (`Unknown`) propagate
+already computed, and appends what it read to the state's log, from which
+citations and explanations are built.  The log holds `(DEP, name)` and
+`(FACT, name)` entries (built once, when the closure is), `(ITEM, key, value)`
+for each item an `any of` / `all of` consulted, and the provisions a body
+function read.  Unknown values (`Unknown`) propagate
 as in Kleene's three-valued logic: `false and ?` is false, `true and ?` is
 unknown, and an unknown carries the facts, decisions and reasons that would
 decide it.  No source text is ever evaluated: the closures are built from
@@ -25,6 +28,7 @@ from .operators import ARITH, COMPARE, ORDERED, le, negate
 Fn = Callable[[Any], Any]
 
 _UNKNOWN = Unknown()
+DEP, FACT, ITEM = 0, 1, 2
 
 
 def _merge2(x: Any, y: Any) -> Any:
@@ -53,9 +57,10 @@ class Compiler:
     def c_Fact(self, e: ir.Fact) -> Fn:
         name = e.name
         unknown = self.unknown_fact.get(name, _UNKNOWN)
+        entry = (FACT, name)
 
         def fact(st: Any) -> Any:
-            st.flog.append(name)
+            st.log.append(entry)
             v = st.facts.get(name)
             return unknown if v is None else v
 
@@ -63,11 +68,11 @@ class Compiler:
 
     def c_Ref(self, e: ir.Ref) -> Fn:
         name = e.name
+        entry = (DEP, name)
 
         def ref(st: Any) -> Any:
-            v = st.values[name]
-            st.dlog.append(name)
-            return v
+            st.log.append(entry)
+            return st.values[name]
 
         return ref
 
@@ -177,7 +182,30 @@ class Compiler:
     def c_Compare(self, e: ir.Compare) -> Fn:
         fn = COMPARE[e.op]
         ordered = e.op in ORDERED
-        lf, rf = self.compile(e.left), self.compile(e.right)
+        lf = self.compile(e.left)
+        if type(e.right) is ir.Const and type(e.right.value) is not Unknown \
+                and e.left.ty.kind == e.right.ty.kind and e.left.ty.kind in ("quantity", "number", "date", "enum"):
+            # the common case, `fact is at least 124 credits`: the constant's type is the fact's
+            c = e.right.value
+            if isinstance(c, Q):
+                c = c.value
+
+                def compare_q(st: Any) -> Any:
+                    x = lf(st)
+                    if type(x) is Unknown:
+                        return x
+                    return fn(x.value, c)
+
+                return compare_q
+
+            def compare_c(st: Any) -> Any:
+                x = lf(st)
+                if type(x) is Unknown:
+                    return x
+                return fn(x, c)
+
+            return compare_c
+        rf = self.compile(e.right)
 
         def compare(st: Any) -> Any:
             x = lf(st)
@@ -260,7 +288,7 @@ class Compiler:
             if type(name) is Unknown:
                 return name
             value, provisions = lookup(org, name)
-            st.clog.extend(provisions)
+            st.log.extend(provisions)
             if value is None:
                 return Unknown(reasons=frozenset({asks(func, org.titles.get(name, name))}))
             return value
@@ -273,21 +301,21 @@ class Compiler:
         outcome = not decisive
 
         def items(st: Any) -> Any:
-            values = st.items
+            values = st.values
             unknown = None
             seen = []
             for key in keys:
                 v = values[key]
-                seen.append((key, v))
+                seen.append((ITEM, key, v))
                 if v is decisive:
-                    st.ilog.append((key, v))
+                    st.log.append(seen[-1])
                     return decisive
                 if type(v) is Unknown:
                     unknown = v if unknown is None else unknown.merge(v)
             if unknown is not None:
-                st.ilog.extend(kv for kv in seen if type(kv[1]) is Unknown)
+                st.log.extend(e for e in seen if type(e[2]) is Unknown)
                 return unknown
-            st.ilog.extend(seen)
+            st.log.extend(seen)
             return outcome
 
         return items

@@ -14,8 +14,8 @@ that key.  A student is evaluated eagerly, in the book's dependency order
 reads, so no evaluation ever recurses from one definition into another and
 a chain of definitions of any length needs no deeper Python stack.  While a
 name is computed its closures append what they read (names, facts, items,
-provisions of bodies) to the state's logs; with the rules that won, kept in
-its `Record`, that is all citations and explanations need, without
+provisions of bodies) to the state's log; with the rules that won, kept in
+its record, that is all citations and explanations need, without
 evaluating the student again.
 """
 
@@ -29,46 +29,28 @@ from typing import Any, Callable, Iterable
 from .. import ir
 from ..values import Unknown
 from .compile import Compiler, Fn
-from .logic import APPLIES, NOT, UNKNOWN, Node, Pseudo, choose, decide_node, unencoded
+from .logic import APPLIES, NOT, UNKNOWN, Node, Pseudo, applier, choose, decide_node, unencoded
 
 _PLANS = 64  # version keys remembered per book
 
 
-class Record:
-    """What one name or item read while it was computed, and the rules that decided it.
+class State:
+    """One evaluation: the facts given, the date, the values computed and what each read.
 
-    The logs are slices `[start, end)` of the state's logs, in reading order.
+    `records` lists, in evaluation order, (key, start, result) for every name and
+    item computed: `result` is (value, winners, considered, conflict) for a name and
+    (value,) for an item, and what it read is `log[start:]` up to the next record's
+    start (see compile.py for the entries).
     """
 
-    __slots__ = ("value", "winners", "considered", "conflict", "deps", "facts", "items", "cited")
-
-    def __init__(self, value: Any, winners: tuple, considered: tuple, conflict: Any,
-                 deps: tuple[int, int], facts: tuple[int, int], items: tuple[int, int], cited: tuple[int, int]):
-        self.value = value
-        self.winners = winners
-        self.considered = considered
-        self.conflict = conflict
-        self.deps = deps
-        self.facts = facts
-        self.items = items
-        self.cited = cited
-
-
-class State:
-    """One evaluation: the facts given, the date, the values computed and what each read."""
-
-    __slots__ = ("facts", "as_of", "values", "items", "records", "dlog", "flog", "ilog", "clog", "plan")
+    __slots__ = ("facts", "as_of", "values", "records", "log", "plan")
 
     def __init__(self, facts: dict[str, Any], as_of: dt.date):
         self.facts = facts
         self.as_of = as_of
         self.values: dict[str, Any] = {}
-        self.items: dict[str, Any] = {}
-        self.records: dict[str, Record] = {}
-        self.dlog: list[str] = []
-        self.flog: list[str] = []
-        self.ilog: list[tuple[str, Any]] = []
-        self.clog: list[ir.Prov] = []
+        self.records: list[tuple[str, int, tuple]] = []
+        self.log: list[Any] = []
         self.plan: Plan | None = None
 
 
@@ -85,33 +67,42 @@ class Plan:
         self.deciders: dict[str, Decider] = {}
         for name, info in book.names.items():
             self.deciders[name] = evaluator.decider(info, evaluator.forest(info, key))
-        self._orders: dict[tuple[str, ...] | None, list[tuple[bool, str, Any]]] = {}
+        self._orders: dict[tuple[str, ...] | None, list[tuple[str, Any, bool]]] = {}
         self._lock = threading.Lock()
+        # Names and items that read no fact are the same for every student of this key:
+        # computed once here, and copied into each student's state.
+        st = State({}, key[0])
+        for k in book.order:
+            if k in evaluator.constant:
+                fn = evaluator.item_fn(k) if k in book.items else self.deciders[k]
+                start = len(st.log)
+                r = (fn(st),) if k in book.items else fn(st)
+                st.values[k] = r[0]
+                st.records.append((k, start, r))
+        self.constants = (st.values, st.records, st.log)
 
-    def steps(self, outcomes: tuple[str, ...] | None) -> list[tuple[bool, str, Any]]:
-        """(is an item, key, its function) for everything the outcomes need, in order."""
+    def steps(self, outcomes: tuple[str, ...] | None) -> list[tuple[str, Any, bool]]:
+        """(key, its function, is an item) for everything the outcomes need, in order."""
         found = self._orders.get(outcomes)
         if found is not None:
             return found
         ev = self.evaluator
         book = ev.book
-        needed: set[str] | None = None
-        if outcomes is not None:
-            needed = set()
-            todo = list(outcomes)
-            while todo:
-                k = todo.pop()
-                if k not in needed:
-                    needed.add(k)
-                    todo.extend(book.deps.get(k, ()))
+        needed: set[str] = set()
+        todo = list(book.outcomes if outcomes is None else outcomes)
+        while todo:
+            k = todo.pop()
+            if k not in needed:
+                needed.add(k)
+                todo.extend(book.deps.get(k, ()))
         steps = []
         for k in book.order:
-            if needed is not None and k not in needed:
+            if k not in needed or k in ev.constant:
                 continue
             if k in book.items:
-                steps.append((True, k, ev.item_fn(k)))
+                steps.append((k, ev.item_fn(k), True))
             else:
-                steps.append((False, k, self.deciders[k]))
+                steps.append((k, self.deciders[k], False))
         with self._lock:
             self._orders[outcomes] = steps
         return steps
@@ -137,9 +128,23 @@ class Evaluator:
         self._items: dict[str, Fn] = {}
         self._plans: OrderedDict[tuple, Plan] = OrderedDict()
         self._no_provision: dict[str, Unknown] = {}
+        self._shown: dict[str, tuple[str, str | None]] = {}
         self._lock = threading.Lock()
         self._sparing = [[(self.compiler.compile(cond), prov) for cond, prov in t.sparing]
                          for t in book.transitions]
+        self.constant: set[str] = set()
+        for k in book.order:
+            if not book.facts_read.get(k) and all(d in self.constant for d in book.deps.get(k, ())):
+                self.constant.add(k)
+
+    def shown_name(self, name: str) -> tuple[str, str | None]:
+        """(description, the unit an unknown quantity is shown in) of a computed name."""
+        found = self._shown.get(name)
+        if found is None:
+            info = self.book.names[name]
+            found = self._shown[name] = (info.description,
+                                         (info.ty.unit or None) if info.ty.kind == "quantity" else None)
+        return found
 
     # ---- compiled pieces
     def rule_fns(self, rule: ir.Rule) -> tuple[Fn | None, Fn | None]:
@@ -183,7 +188,7 @@ class Evaluator:
                         f"whether {prov.cite} keeps the text before the amendment of "
                         f"{t.date.isoformat()} for this student"})
                     pending.append((t, prov, why))
-        del st.flog[:]  # what the version key read is no name's reading
+        del st.log[:]  # what the version key read is no name's reading
         return (st.as_of, tuple(spared), tuple(pending))
 
     def plan(self, key: tuple) -> Plan:
@@ -249,8 +254,8 @@ class Evaluator:
         by_rid = {r.rid: nodes[id(r)] for r in active if type(r) is ir.Rule}
         roots = []
         for r in active:
-            parents = [by_rid[o] for o in sorted(r.overrides) if o in by_rid]
-            for parent in _in_rule_order(parents, info):
+            parents = [by_rid[o] for o in r.overrides if o in by_rid]
+            for parent in parents:
                 parent.children.append(nodes[id(r)])
             if not parents:
                 roots.append(nodes[id(r)])
@@ -263,12 +268,26 @@ class Evaluator:
         if len(roots) == 1 and not roots[0].children and type(roots[0].rule) is ir.Rule \
                 and roots[0].rule.as_of is None and roots[0].rule.kind != "delegated":
             return self._plain(roots[0].rule, boolean)
-        applier = self._apply
+        for node in _nodes(roots):
+            node.apply = applier(node.rule, self.rule_fns(node.rule) if type(node.rule) is ir.Rule else None)
+        none = self.no_provision(name)
+        if not any(r.children for r in roots):  # rules with no exceptions, the common case
+            def decide_flat(st: State) -> tuple[Any, tuple, tuple, Any]:
+                considered = []
+                results = []
+                for node in roots:
+                    r = node.apply(st)
+                    considered.append(node.seen[r[0]])
+                    results.append(r)
+                value, winners, conflict = choose(boolean, roots, results, none)
+                return value, tuple(winners), tuple(considered), conflict
+
+            return decide_flat
 
         def decide(st: State) -> tuple[Any, tuple, tuple, Any]:
             considered: list = []
-            results = [decide_node(r, boolean, st, applier, considered) for r in roots]
-            value, winners, conflict = choose(boolean, roots, results, self.no_provision(name))
+            results = [decide_node(r, boolean, st, considered) for r in roots]
+            value, winners, conflict = choose(boolean, roots, results, none)
             return value, tuple(winners), tuple(considered), conflict
 
         return decide
@@ -281,6 +300,7 @@ class Evaluator:
         applies = ((rule, APPLIES),)
         unknown = ((rule, UNKNOWN),)
         none = (False, win, not_, None) if boolean else (self.no_provision(rule.name), (), not_, None)
+        yes = (True, win, applies, None)
         is_if = rule.kind == "if"
 
         def plain(st: State) -> tuple[Any, tuple, tuple, Any]:
@@ -292,41 +312,35 @@ class Evaluator:
                 if v is False:
                     return none
                 if c is True and v is True:
-                    return True, win, applies, None
+                    return yes
                 return _merge(c, v), (), unknown, None
             if c is True:
                 if type(v) is Unknown:
                     return v, (), unknown, None
+                if v is True:
+                    return yes
                 return v, win, applies, None
             return _merge(c, v), (), unknown, None
 
         return plain
-
-    def _apply(self, rule: Any, st: State) -> tuple[int, Any, list, Any]:
-        """(state, value, winners, guess) of one rule on its own."""
-        from .logic import apply_rule
-
-        return apply_rule(rule, st, self.rule_fns)
 
     # ---- evaluating
     def evaluate(self, facts: dict[str, Any], as_of: dt.date, outcomes: tuple[str, ...] | None = None) -> State:
         """Compute the outcomes (all when None) and everything they need for one student."""
         st = State(facts, as_of)
         plan = st.plan = self.plan(self.version_key(st))
-        values, item_values, records = st.values, st.items, st.records
-        dlog, flog, ilog, clog = st.dlog, st.flog, st.ilog, st.clog
-        for is_item, key, fn in plan.steps(outcomes):
-            d0, f0, i0, c0 = len(dlog), len(flog), len(ilog), len(clog)
+        values, records, log = plan.constants
+        st.values, st.records, st.log = dict(values), list(records), list(log)
+        values, log = st.values, st.log
+        add = st.records.append
+        for key, fn, is_item in plan.steps(outcomes):
+            start = len(log)
             if is_item:
-                v = fn(st)
-                item_values[key] = v
-                records[key] = Record(v, (), (), None, (d0, len(dlog)), (f0, len(flog)), (i0, len(ilog)),
-                                      (c0, len(clog)))
+                r: tuple = (fn(st),)
             else:
-                v, winners, considered, conflict = fn(st)
-                values[key] = v
-                records[key] = Record(v, winners, considered, conflict, (d0, len(dlog)), (f0, len(flog)),
-                                      (i0, len(ilog)), (c0, len(clog)))
+                r = fn(st)
+            values[key] = r[0]
+            add((key, start, r))
         return st
 
 
@@ -342,6 +356,10 @@ def _affects(t: ir.Transition, article: ir.Prov) -> bool:
     return article.number in t.affected
 
 
-def _in_rule_order(parents: list[Node], info: ir.Name) -> list[Node]:
-    order = {r.rid: i for i, r in enumerate(info.rules)}
-    return sorted(parents, key=lambda n: order.get(getattr(n.rule, "rid", -1), -1))
+def _nodes(roots: list[Node]) -> list[Node]:
+    out, todo = [], list(roots)
+    while todo:
+        node = todo.pop()
+        out.append(node)
+        todo.extend(node.children)
+    return out

@@ -40,13 +40,18 @@ class Pseudo:
 
 
 class Node:
-    """A rule in force and the exceptions (nodes) that override it."""
+    """A rule in force and the exceptions (nodes) that override it.
 
-    __slots__ = ("rule", "children")
+    `apply(state)` gives the rule's own result (set when a plan is built);
+    `seen[state]` is the (rule, state) pair recorded in `considered`."""
+
+    __slots__ = ("rule", "children", "apply", "seen")
 
     def __init__(self, rule: Any):
         self.rule = rule
         self.children: list[Node] = []
+        self.apply: Callable[[Any], Result] = lambda st: (UNKNOWN, Unknown(), [], None)
+        self.seen = tuple((rule, s) for s in range(4))
 
 
 def unencoded(article: ir.Prov, day: dt.date) -> Unknown:
@@ -98,16 +103,58 @@ def apply_rule(rule: Any, st: Any, fns: Callable[[Any], tuple[Any, Any]]) -> Res
     return UNKNOWN, merge_all([c, v]), [], guess
 
 
-Applier = Callable[[Any, Any], Result]
+def applier(rule: Any, fns: tuple[Any, Any] | None) -> Callable[[Any], Result]:
+    """`apply_rule` for one rule, with its closures bound (the common cases specialised)."""
+    if fns is None or rule.as_of is not None or rule.kind not in ("=", "if"):
+        if rule.kind in ("pseudo", "delegated"):
+            result = apply_rule(rule, None, lambda _: (None, None))
+            return lambda st: result
+        return lambda st: apply_rule(rule, st, lambda _: fns)
+    cond_fn, value_fn = fns
+    win = (rule,)
+    if rule.kind == "if":
+        yes = (APPLIES, True, win, None)
+
+        def apply_if(st: Any) -> Result:
+            c = cond_fn(st) if cond_fn is not None else True
+            if c is False:
+                return _NOT
+            v = value_fn(st)
+            if v is False:
+                return _NOT
+            if c is True and v is True:
+                return yes
+            return UNKNOWN, _merge(c, v), (), True
+
+        return apply_if
+
+    def apply_eq(st: Any) -> Result:
+        c = cond_fn(st) if cond_fn is not None else True
+        if c is False:
+            return _NOT
+        v = value_fn(st)
+        if c is True:
+            if type(v) is Unknown:
+                return UNKNOWN, v, (), None
+            return APPLIES, v, win, None
+        return UNKNOWN, _merge(c, v), (), (None if type(v) is Unknown else v)
+
+    return apply_eq
 
 
-def decide_node(node: Node, boolean: bool, st: Any, apply: Applier, considered: list) -> Result:
+def _merge(c: Any, v: Any) -> Unknown:
+    if type(c) is Unknown:
+        return c.merge(v) if type(v) is Unknown else c
+    return v
+
+
+def decide_node(node: Node, boolean: bool, st: Any, considered: list) -> Result:
     """The result of a rule and the exceptions beneath it (the exceptions first)."""
     if not node.children:
-        result = apply(node.rule, st)
-        considered.append((node.rule, result[0]))
+        result = node.apply(st)
+        considered.append(node.seen[result[0]])
         return result
-    sub = [decide_node(c, boolean, st, apply, considered) for c in node.children]
+    sub = [decide_node(c, boolean, st, considered) for c in node.children]
     for s in sub:
         if s[0] == CONFLICT:
             return s
@@ -122,8 +169,8 @@ def decide_node(node: Node, boolean: bool, st: Any, apply: Applier, considered: 
         if all(s[3] is not None and s[3] == first for s in unknown_sub):
             return APPLIES, first, winners, None
         return UNKNOWN, merge_all(s[1] for s in unknown_sub), [], None
-    own = apply(node.rule, st)
-    considered.append((node.rule, own[0]))
+    own = node.apply(st)
+    considered.append(node.seen[own[0]])
     if unknown_sub:
         if own[0] == APPLIES and all(s[3] is not None and s[3] == own[1] for s in unknown_sub):
             return own

@@ -14,6 +14,8 @@ from ..units import Q, to_decimal
 if TYPE_CHECKING:
     from .provenance import Builder
 
+_set = object.__setattr__
+
 
 @attrs.frozen(cache_hash=True)
 class Citation:
@@ -84,25 +86,54 @@ class Explanation:
         return d
 
 
-@attrs.frozen
+_FIELDS = ("name", "description", "value", "unit", "status", "missing", "decided_by", "reasons")
+
+
 class Outcome:
     """The answer to one question, its status and the provisions behind it.
 
     `status` is determined, undetermined (see `missing` and `reasons`) or
     discretionary (see `decided_by`).  The provisions behind the answer
     (`citations`, `versions`, `notes`, `explanation`) are worked out the
-    first time they are read.
+    first time they are read.  Outcomes are immutable and compare by their
+    fields (not by their provenance).
     """
 
-    name: str
-    description: str
-    value: Any
-    unit: str | None
-    status: str
-    missing: tuple[str, ...] = ()
-    decided_by: tuple[str, ...] = ()
-    reasons: tuple[str, ...] = ()
-    provenance: "Builder | None" = attrs.field(default=None, eq=False, repr=False)
+    __slots__ = ("_f", "provenance")
+
+    def __init__(self, name: str, description: str, value: Any, unit: str | None, status: str,
+                 missing: tuple[str, ...] = (), decided_by: tuple[str, ...] = (), reasons: tuple[str, ...] = (),
+                 provenance: "Builder | None" = None):
+        _set(self, "_f", (name, description, value, unit, status, missing, decided_by, reasons))
+        _set(self, "provenance", provenance)
+
+    name: str = property(lambda self: self._f[0])  # type: ignore[assignment]
+    description: str = property(lambda self: self._f[1])  # type: ignore[assignment]
+    value: Any = property(lambda self: self._f[2])
+    unit: str | None = property(lambda self: self._f[3])  # type: ignore[assignment]
+    status: str = property(lambda self: self._f[4])  # type: ignore[assignment]
+    missing: tuple[str, ...] = property(lambda self: self._f[5])  # type: ignore[assignment]
+    decided_by: tuple[str, ...] = property(lambda self: self._f[6])  # type: ignore[assignment]
+    reasons: tuple[str, ...] = property(lambda self: self._f[7])  # type: ignore[assignment]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise attrs.exceptions.FrozenInstanceError()
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Outcome and self._f == other._f
+
+    def __hash__(self) -> int:
+        return hash(self._f)
+
+    def __repr__(self) -> str:
+        return "Outcome(" + ", ".join(f"{k}={v!r}" for k, v in zip(_FIELDS, self._f)) + ")"
+
+    def __getstate__(self) -> tuple:
+        return self._f
+
+    def __setstate__(self, state: tuple) -> None:
+        _set(self, "_f", state)
+        _set(self, "provenance", None)
 
     @property
     def determined(self) -> bool:

@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from .. import ir
-from ..eval.engine import Evaluator, Record, State
+from ..eval.compile import DEP, FACT, ITEM
+from ..eval.engine import Evaluator, State
 from ..eval.logic import APPLIES, NOT
 from ..values import Unknown
 from .outcome import Citation, Explanation, Outcome, Version, plain
@@ -41,6 +42,7 @@ class Builder:
         self.st = state
         self._cache = cache
         self._frames: dict[str, list[ir.Prov]] = {}
+        self._index: dict[str, tuple[int, int, tuple]] | None = None
         self._cites: dict[str, tuple[tuple[Citation, ...], tuple[Version, ...]]] = {}
         self._explained: dict[str, Explanation] = {}
 
@@ -58,19 +60,26 @@ class Builder:
             found = self._explained[name] = self.explain(name)
         return found
 
+    def record(self, key: str) -> tuple[int, int, tuple] | None:
+        """(start, end, result) of a name or item: what it read is `log[start:end]`."""
+        if self._index is None:
+            recs = self.st.records
+            ends = [r[1] for r in recs[1:]] + [len(self.st.log)]
+            self._index = {key: (start, end, r) for (key, start, r), end in zip(recs, ends)}
+        return self._index.get(key)
+
     def outcome(self, name: str) -> Outcome:
         """The outcome of `name`."""
-        info = self.book.names[name]
+        description, unit = self.ev.shown_name(name)
         raw = self.st.values[name]
-        if type(raw) is Unknown:
-            unit = (info.ty.unit or None) if info.ty.kind == "quantity" else None
-            return Outcome(name, info.description, None, unit, raw.status,
-                           tuple(sorted(raw.missing)) if raw.missing else (),
-                           tuple(sorted({b for _, b in raw.bodies})) if raw.bodies else (),
-                           tuple(sorted(raw.reasons)) if raw.reasons else (), self)
         t = type(raw)
-        value, unit = (raw, None) if t is bool or t is str else plain(raw)
-        return Outcome(name, info.description, value, unit, "determined", (), (), (), self)
+        if t is Unknown:
+            missing, bodies, reasons = raw.shown()
+            return Outcome(name, description, None, unit, raw.status, missing, bodies, reasons, self)
+        if t is bool or t is str:
+            return Outcome(name, description, raw, None, "determined", (), (), (), self)
+        value, shown_unit = plain(raw)
+        return Outcome(name, description, value, shown_unit, "determined", (), (), (), self)
 
     # ---- citations
     def citations(self, name: str) -> tuple[tuple[Citation, ...], tuple[Version, ...]]:
@@ -88,7 +97,8 @@ class Builder:
         """The provisions that decided a value, the deciding rule first, without repeats."""
         out = self._frame(name)
         if not out:
-            out = _unique(rule.provision for rule, _ in self.st.records[name].considered)
+            rec = self.record(name)
+            out = _unique(rule.provision for rule, _ in (rec[2][2] if rec else ()))
         return out
 
     def _frame(self, key: str) -> list[ir.Prov]:
@@ -96,30 +106,36 @@ class Builder:
         if found is not None:
             return found
         self._frames[key] = []  # a record reached again while it is walked adds nothing
-        st = self.st
-        rec = st.records[key]
+        start, end, r = self.record(key)  # type: ignore[misc]
         parts: list[ir.Prov] = []
-        if type(rec.value) is Unknown:
-            for rule, state in rec.considered:
-                if state not in (APPLIES, NOT):
-                    parts.append(rule.provision)
-                    parts.extend(getattr(rule, "extra", ()))
-        parts.extend(w.provision for w in rec.winners)
-        parts.extend(st.clog[rec.cited[0]:rec.cited[1]])
+        if len(r) > 1:  # a name: the rules that decided it (or left it open)
+            value, winners, considered = r[0], r[1], r[2]
+            if type(value) is Unknown:
+                for rule, state in considered:
+                    if state not in (APPLIES, NOT):
+                        parts.append(rule.provision)
+                        parts.extend(getattr(rule, "extra", ()))
+            parts.extend(w.provision for w in winners)
+        log = self.st.log[start:end]
+        parts.extend(e for e in log if type(e) is ir.Prov)
         items = self.book.items
-        for item, _ in st.ilog[rec.items[0]:rec.items[1]]:
-            parts.append(items[item].provision)
-            parts.extend(self._frame(item))
-        for d in st.dlog[rec.deps[0]:rec.deps[1]]:
-            parts.extend(self._frame(d))
+        for e in log:
+            if type(e) is tuple and e[0] == ITEM:
+                parts.append(items[e[1]].provision)
+                parts.extend(self._frame(e[1]))
+        for e in log:
+            if type(e) is tuple and e[0] == DEP:
+                parts.extend(self._frame(e[1]))
         out = _unique(parts)
         self._frames[key] = out
         return out
 
     def notes(self, name: str) -> tuple[str, ...]:
         """Remarks on an answer, such as the date a figure is stated as of."""
+        rec = self.record(name)
+        winners = rec[2][1] if rec is not None else ()
         return tuple(f"stated as of {w.as_of.isoformat()} ({w.provision.cite})"
-                     for w in self.st.records[name].winners if getattr(w, "as_of", None))
+                     for w in winners if getattr(w, "as_of", None))
 
     # ---- explanation trees
     def explain(self, name: str) -> Explanation:
@@ -127,39 +143,46 @@ class Builder:
         return self._definition(name, set())
 
     def _definition(self, name: str, path: set[str]) -> Explanation:
-        rec = self.st.records.get(name)
-        value, unit = _shown(rec.value if rec else None)
-        status = _status(rec.value if rec else None)
+        rec = self.record(name)
+        value, unit = _shown(rec[2][0] if rec else None)
+        status = _status(rec[2][0] if rec else None)
         if rec is None or name in path:
             return Explanation("definition", name, value, unit, status)
         path = path | {name}
-        winners = rec.winners
+        v, winners, considered = rec[2][0], rec[2][1], rec[2][2]
         main = winners[0] if winners else None
-        if main is None and type(rec.value) is Unknown:
-            undecided = [r for r, s in rec.considered if s not in (APPLIES, NOT)]
+        if main is None and type(v) is Unknown:
+            undecided = [r for r, s in considered if s not in (APPLIES, NOT)]
             main = undecided[0] if undecided else None
         citation = citation_of(main.provision, self.book, self._cache)[0] if main is not None else None
         text = main.provision.text if main is not None else ""
         rule = main.source if main is not None else ""
-        considered = tuple((citation_of(r.provision, self.book, self._cache)[0], _state(s))
-                           for r, s in rec.considered if r not in winners and r is not main)
+        shown_considered = tuple((citation_of(r.provision, self.book, self._cache)[0], _state(s))
+                                 for r, s in considered if r not in winners and r is not main)
         because = self._children(rec, path)
-        return Explanation("definition", name, value, unit, status, citation, text, rule, because, considered)
+        return Explanation("definition", name, value, unit, status, citation, text, rule, because,
+                           shown_considered)
 
-    def _children(self, rec: Record, path: set[str]) -> tuple[Explanation, ...]:
+    def _children(self, rec: tuple[int, int, tuple], path: set[str]) -> tuple[Explanation, ...]:
         st, book = self.st, self.book
         out: list[Explanation] = []
         seen: set[str] = set()
-        for key, v in st.ilog[rec.items[0]:rec.items[1]]:
+        log = st.log[rec[0]:rec[1]]
+        for e in log:
+            if type(e) is not tuple or e[0] != ITEM:
+                continue
+            key, v = e[1], e[2]
             item = book.items[key]
-            sub = self._children(st.records[key], path) if key in st.records else ()
+            sub_rec = self.record(key)
+            sub = self._children(sub_rec, path) if sub_rec is not None else ()
             value, unit = _shown(v)
             c = citation_of(item.provision, book, self._cache)[0]
             out.append(Explanation("item", c.cite, value, unit, _status(v), c, item.provision.text, item.source,
                                    sub))
-        for f in st.flog[rec.facts[0]:rec.facts[1]]:
-            if f in seen:
+        for e in log:
+            if type(e) is not tuple or e[0] != FACT or e[1] in seen:
                 continue
+            f = e[1]
             seen.add(f)
             inp = book.inputs.get(f)
             given = st.facts.get(f)
@@ -167,11 +190,11 @@ class Builder:
             kind = "decision" if inp is not None and inp.kind == "decision" else "fact"
             status = "given" if given is not None else "not given"
             out.append(Explanation(kind, f, value, unit, status))
-        for d in st.dlog[rec.deps[0]:rec.deps[1]]:
-            if d in seen:
+        for e in log:
+            if type(e) is not tuple or e[0] != DEP or e[1] in seen:
                 continue
-            seen.add(d)
-            out.append(self._definition(d, path))
+            seen.add(e[1])
+            out.append(self._definition(e[1], path))
         return tuple(out)
 
 
