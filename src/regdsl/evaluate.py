@@ -471,6 +471,13 @@ class Context:
                 return APPLIES, first, winners, None
             return UNKNOWN, _merge(s[1] for s in unknown_sub), [], None
         own = self._rule(node.rule, frame, scope)
+        if node.rule.kind == "delegated":
+            # A matter left to separate regulations, with the book's own provisions as its
+            # exceptions: until one is known not to apply it may still decide; when none
+            # applies, the regulation states nothing for this student.
+            if unknown_sub:
+                return UNKNOWN, _merge(s[1] for s in unknown_sub), [], None
+            return UNKNOWN, _unstated(node), [], None
         if unknown_sub:
             if own[0] == APPLIES and all(s[3] is not None and s[3] == own[1] for s in unknown_sub):
                 return own
@@ -521,6 +528,14 @@ _NOT = (NOT, None, [], None)
 
 def _delegation(rule) -> Unknown:
     return Unknown(reasons=frozenset({f"delegated to separate regulations ({rule.provision.cite})"}))
+
+
+def _unstated(node: _Node) -> Unknown:
+    cites = sorted({c.rule.provision.cite for c in node.children})
+    verb = "does" if len(cites) == 1 else "do"
+    return Unknown(reasons=frozenset({
+        f"not stated in the regulation: {' and '.join(cites)} {verb} not apply; "
+        f"delegated to separate regulations ({node.rule.provision.cite})"}))
 
 
 def _conflict_unknown(winners) -> Unknown:
