@@ -142,7 +142,7 @@ MASTERS = {"program": "masters", "course_of_study": "japan_studies_course", "adm
 def test_eval_reports_the_version_of_each_article_applied():
     code, out, err = run_cli("eval", str(GRADUATE), "-", "--as-of", "2026-04-01", "--format", "json",
                              "--outcome", "years_limit_exceeded", "--outcome", "max_consecutive_leave",
-                             stdin=json.dumps({**MASTERS, "leave_extensions": 0}))
+                             stdin=json.dumps({**MASTERS, "leave_extension_period": 0}))
     assert code == 0, err
     outcomes = {o["name"]: o for o in json.loads(out)["outcomes"]}
     versions = {v["cite"]: v for v in outcomes["years_limit_exceeded"]["versions"]}
@@ -263,6 +263,7 @@ def test_the_university_regulations_text_is_read_for_the_graduate_school(graduat
 # whether it is the Faculty's own (add it to `except`), or whether it applies as it is.
 ADOPTED_OUTCOMES = {
     "max_consecutive_leave",            # Art. 38(1): a single leave within one year
+    "consecutive_leave_exceeded",       # Art. 38(1): the current leave is over that limit
     "prior_approval_required",          # Art. 40: enrolling elsewhere or in another field
     "application_elsewhere_permitted",  # Art. 40
     "study_abroad_counted",             # Art. 41(2)
