@@ -247,7 +247,8 @@ def test_the_university_regulations_text_is_read_for_the_graduate_school(graduat
              "credits_earned_at_graduate_school": 30, "credits_earned_abroad": 0,
              "credits_at_other_graduate_schools": 0, "credits_at_foreign_graduate_schools": 0,
              "prior_credits_earned_at_graduate_school": 0, "prior_credits_earned_elsewhere": 0,
-             "received_research_instruction": True, "thesis_review_result": "pass", "passed_final_exam": True}
+             "received_research_instruction": True, "thesis_review_result": "pass", "passed_final_exam": True,
+             "completion_approved": True}
     o = graduate.evaluate(facts, "2026-04-01", ["receives_diploma"])["receives_diploma"]
     assert o.value is True
     first = o.citations[0]
@@ -267,6 +268,7 @@ ADOPTED_OUTCOMES = {
     "prior_approval_required",          # Art. 40: enrolling elsewhere or in another field
     "application_elsewhere_permitted",  # Art. 40
     "study_abroad_counted",             # Art. 41(2)
+    "may_graduate",                     # Art. 44(1): completion approved, read for completion
     "receives_diploma",                 # Art. 44(4), read for completion
     "may_enroll_in_different_field",    # Art. 24.2: separate regulations
 }
@@ -281,7 +283,7 @@ def test_schema_lists_what_article_52_adopts(graduate):
             assert o["via"]["cite"] == "Article 52"
             assert all(p["cite"].startswith("Article 52 → University Regulations, ") for p in o["provisions"])
     # The same matter under this book's name is not adopted.
-    for own in ("max_years_enrolled", "must_be_expelled", "degree_awarded", "may_graduate",
+    for own in ("max_years_enrolled", "must_be_expelled", "degree_awarded",
                 "meets_graduation_requirements", "program_length", "credits_counted_for_graduation",
                 "eligible_for_third_year_admission", "recognition_limit_exceeded"):
         assert own not in adopted
