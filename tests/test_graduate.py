@@ -287,3 +287,39 @@ def test_schema_lists_what_article_52_adopts(graduate):
                 "meets_graduation_requirements", "program_length", "credits_counted_for_graduation",
                 "eligible_for_third_year_admission", "recognition_limit_exceeded"):
         assert own not in adopted
+
+
+# Facts only the excepted University provisions (or the matters this book answers itself)
+# read: the graduate book cannot use them, so its schema does not list them and a facts file
+# that gives one is told so.
+NOT_USABLE = {"entry", "school", "credits_at_other_universities", "credits_at_foreign_universities",
+              "credits_before_enrollment_at_the_university", "credits_before_enrollment_elsewhere",
+              "credits_for_non_university_study", "credits_for_prior_non_university_study",
+              "credits_recognised_for_mid_program_entry", "credits_earned", "media_credits",
+              "non_degree_period_counted"}
+
+
+def test_schema_lists_only_the_facts_the_book_can_use(graduate):
+    schema = graduate.schema()
+    facts = {f["name"] for f in schema["facts"]}
+    decisions = {d["name"] for d in schema["decisions"]}
+    assert not (facts | decisions) & NOT_USABLE
+    assert not {"graduation_approved", "other_university_credits_beneficial",
+                "prior_credits_beneficial"} & decisions
+    # what the adopted rules read is listed, with the path
+    adopted = {f["name"]: f for f in schema["facts"] if "via" in f}
+    assert {"current_leave", "leave_extension_period", "application_elsewhere"} <= set(adopted)
+    with pytest.raises(BookErrors) as e:
+        graduate.evaluate({"program": "masters", "entry": "first_year"}, "2026-04-01")
+    assert [err.code for err in e.value.errors] == ["E601"]
+
+
+def test_descriptions_reached_through_article_52_are_read_like_the_text(graduate):
+    r = graduate.evaluate({"program": "masters", "study_abroad_period": 6}, "2026-04-01",
+                          ["study_abroad_counted", "may_graduate"])
+    counted = r["study_abroad_counted"].description
+    assert "(Article 8)" in counted and "(Article 9)" in counted
+    assert "Article 14" not in counted and "Article 15" not in counted
+    assert r["may_graduate"].description == "Whether the student is approved to complete the program."
+    schema = {o["name"]: o for o in graduate.schema()["outcomes"]}
+    assert schema["study_abroad_counted"]["description"] == counted

@@ -28,6 +28,7 @@ class Adoption:
         self.texts: list[tuple[str, str]] = []  # word substitutions, in order
         self.articles: dict[str, str] = {}  # other article number -> this article number
         self.excluded: list[Provision] = []
+        self._described: dict[str, str] = {}
 
     def here(self, other_name: str) -> str:
         """The name, in this book, of a name of the other book."""
@@ -52,6 +53,13 @@ class Adoption:
             return text
         pattern = "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True))
         return re.sub(r"\b(?:" + pattern + r")\b", lambda m: table[m.group(0)], text)
+
+    def described(self, sym: Symbol) -> str:
+        """The other book's description of a name, read for this book like its text."""
+        found = self._described.get(sym.name)
+        if found is None:
+            found = self._described[sym.name] = self.read(sym.description)
+        return found
 
     def cite(self, provision: Provision) -> str:
         """`Article 52 → University Regulations, Article 58`."""
@@ -106,12 +114,22 @@ def _name_reading(checker, a: Adoption, old: str, new: str, item) -> None:
     a.reverse[new] = old
 
 
+def description(book: BookModel, name: str) -> str:
+    """The description of a name of this book, or of one it takes from another book."""
+    sym = book.symbols.get(name)
+    if sym is not None:
+        return sym.description
+    sym, adoption = book.adopted[name]
+    return adoption.described(sym)
+
+
 def adopted_symbols(book: BookModel) -> dict[str, tuple[Symbol, Adoption]]:
     """Names this book answers through other books: this book's name -> (symbol, adoption).
 
     A computed name is adopted when this book has no rule for it and the other
     book has a rule not excluded; a fact or decision when this book does not
-    declare it.  The first `applies` statement that supplies a name wins.
+    declare it and an adopted rule reads it.  The first `applies` statement that
+    supplies a name wins.
     """
     out: dict[str, tuple[Symbol, Adoption]] = {}
     for a in book.adoptions:
@@ -126,11 +144,19 @@ def adopted_symbols(book: BookModel) -> dict[str, tuple[Symbol, Adoption]]:
             if any(a.applies_to(r.provision) for r in a.other.rules.get(name, [])):
                 out[here] = (sym, a)
                 computed.append(name)
-        # the facts and decisions those rules read, and only those
+        # The facts and decisions those rules read, and only those: what a rule applied here
+        # reads, following only names this book answers through the other book (a name this
+        # book answers itself is computed by this book's rules, which read only its own names),
+        # and only the rules not excluded.
         seen, todo = set(computed), list(computed)
         while todo:
-            for dep in a.other.name_deps.get(todo.pop(), ()):
-                if dep not in seen:
+            for r in a.other.rules.get(todo.pop(), ()):
+                if not a.applies_to(r.provision):
+                    continue
+                for dep in r.deps:
+                    here = a.here(dep)
+                    if dep in seen or (here in book.symbols and here not in out):
+                        continue
                     seen.add(dep)
                     todo.append(dep)
         for name in sorted(seen):

@@ -198,7 +198,8 @@ class Book:
         entries += [(name, s, a) for name, (s, a) in m.adopted.items()]
         for name, s, adoption in entries:
             t = s.type
-            entry: dict[str, Any] = {"name": name, "type": t.kind, "description": s.description}
+            entry: dict[str, Any] = {"name": name, "type": t.kind,
+                                     "description": adoption.described(s) if adoption else s.description}
             if adoption is not None:
                 entry["via"] = {"cite": adoption.via.cite, "eid": adoption.via.eid,
                                 "book": adoption.other.name}

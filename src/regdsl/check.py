@@ -201,6 +201,7 @@ class Checker:
             if sym.type.kind == "quantity" and sym.type.unit:
                 value = _in_unit(value, sym.type.unit, self.unit_factor(sym.type.unit))
         r.compiled = (cond, value)
+        r.deps = frozenset(self.deps)
         self.name_deps.setdefault(r.name, set()).update(self.deps)
         self.deps = None
 

@@ -9,6 +9,7 @@ from typing import Any, Iterator
 
 import attrs
 
+from .adopt import description
 from .evaluate import APPLIES, NOT, Computed, Context, Frame
 from .resolve import BookModel, Provision
 from .units import Q, to_decimal
@@ -280,16 +281,17 @@ class Builder:
     def outcome(self, name: str) -> Outcome:
         """The outcome of `name`, computing it if no other outcome needed it yet."""
         sym = self.home.symbols.get(name) or self.home.adopted[name][0]
+        desc = description(self.home, name)  # another book's, read as its text is
         comp = self.ctx.memo.get(name) or self.ctx.compute(name)
         raw = comp.value
         if type(raw) is Unknown:
             unit = (sym.type.unit or None) if sym.type.kind == "quantity" else None
-            return Outcome(name, sym.description, None, unit, raw.status, tuple(sorted(raw.missing)),
+            return Outcome(name, desc, None, unit, raw.status, tuple(sorted(raw.missing)),
                            tuple(sorted({b for _, b in raw.bodies})), tuple(sorted(raw.reasons)),
                            Provenance(self, name))
         t = type(raw)
         value, unit = (raw, None) if t is bool or t is str else plain(raw)
-        return Outcome(name, sym.description, value, unit, "determined", provenance=Provenance(self, name))
+        return Outcome(name, desc, value, unit, "determined", provenance=Provenance(self, name))
 
     @property
     def traced(self) -> Context:
