@@ -376,6 +376,39 @@ class TestDelegation:
         assert o.reasons == ("delegated to separate regulations (Article 17, Paragraph 2)",)
         assert o.citations[0].eid == "art_17__para_2"
 
+    CREDITS = """
+    article 29 "Credits"
+      | Numbers of credits shall be stipulated separately.
+      outcome credits : credits "the credits of a class"
+      outcome approved : boolean "whether the credits are approved"
+      delegated credits, approved
+    article 30 "Calculating Credits"
+      | Lectures given one hour a week over 15 weeks shall be one credit.
+      fact hours : hours per week "weekly hours"
+      fact weeks : weeks "weeks"
+      credits = 1 credit * (hours / 1 hour per week) when weeks is 15 weeks overrides article 29
+      approved if weeks is 15 weeks overrides article 29
+    """
+
+    def test_own_rule_overriding_a_delegation_answers_where_it_applies(self, tmp_path):
+        o = book(tmp_path, self.CREDITS).evaluate({"hours": 2, "weeks": 15}, "2026-01-01")["credits"]
+        assert (o.value, o.status) == (2, "determined")
+        assert [c.eid for c in o.citations] == ["art_30"]
+
+    def test_where_no_own_rule_applies_the_regulation_states_nothing(self, tmp_path):
+        r = book(tmp_path, self.CREDITS).evaluate({"hours": 1, "weeks": 8}, "2026-01-01")
+        for name in ("credits", "approved"):  # a boolean is not taken as false either
+            o = r[name]
+            assert o.status == "undetermined" and o.value is None and not o.missing
+            assert o.reasons == ("not stated in the regulation: Article 30 does not apply; "
+                                 "delegated to separate regulations (Article 29)",)
+            assert o.citations[0].eid == "art_29"
+
+    def test_while_it_is_unknown_whether_one_applies_only_its_facts_are_asked(self, tmp_path):
+        o = book(tmp_path, self.CREDITS).evaluate({"hours": 1}, "2026-01-01")["credits"]
+        assert o.status == "undetermined"
+        assert (o.missing, o.reasons) == (("weeks",), ())
+
 
 class TestTables:
     def test_range_lookup_and_checked_totals(self, tmp_path):

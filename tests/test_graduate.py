@@ -142,7 +142,7 @@ MASTERS = {"program": "masters", "course_of_study": "japan_studies_course", "adm
 def test_eval_reports_the_version_of_each_article_applied():
     code, out, err = run_cli("eval", str(GRADUATE), "-", "--as-of", "2026-04-01", "--format", "json",
                              "--outcome", "years_limit_exceeded", "--outcome", "max_consecutive_leave",
-                             stdin=json.dumps({**MASTERS, "leave_extensions": 0}))
+                             stdin=json.dumps({**MASTERS, "leave_extension_period": 0}))
     assert code == 0, err
     outcomes = {o["name"]: o for o in json.loads(out)["outcomes"]}
     versions = {v["cite"]: v for v in outcomes["years_limit_exceeded"]["versions"]}
@@ -247,7 +247,8 @@ def test_the_university_regulations_text_is_read_for_the_graduate_school(graduat
              "credits_earned_at_graduate_school": 30, "credits_earned_abroad": 0,
              "credits_at_other_graduate_schools": 0, "credits_at_foreign_graduate_schools": 0,
              "prior_credits_earned_at_graduate_school": 0, "prior_credits_earned_elsewhere": 0,
-             "received_research_instruction": True, "thesis_review_result": "pass", "passed_final_exam": True}
+             "received_research_instruction": True, "thesis_review_result": "pass", "passed_final_exam": True,
+             "completion_approved": True}
     o = graduate.evaluate(facts, "2026-04-01", ["receives_diploma"])["receives_diploma"]
     assert o.value is True
     first = o.citations[0]
@@ -263,9 +264,11 @@ def test_the_university_regulations_text_is_read_for_the_graduate_school(graduat
 # whether it is the Faculty's own (add it to `except`), or whether it applies as it is.
 ADOPTED_OUTCOMES = {
     "max_consecutive_leave",            # Art. 38(1): a single leave within one year
+    "consecutive_leave_exceeded",       # Art. 38(1): the current leave is over that limit
     "prior_approval_required",          # Art. 40: enrolling elsewhere or in another field
     "application_elsewhere_permitted",  # Art. 40
     "study_abroad_counted",             # Art. 41(2)
+    "may_graduate",                     # Art. 44(1): completion approved, read for completion
     "receives_diploma",                 # Art. 44(4), read for completion
     "may_enroll_in_different_field",    # Art. 24.2: separate regulations
 }
@@ -280,7 +283,43 @@ def test_schema_lists_what_article_52_adopts(graduate):
             assert o["via"]["cite"] == "Article 52"
             assert all(p["cite"].startswith("Article 52 → University Regulations, ") for p in o["provisions"])
     # The same matter under this book's name is not adopted.
-    for own in ("max_years_enrolled", "must_be_expelled", "degree_awarded", "may_graduate",
+    for own in ("max_years_enrolled", "must_be_expelled", "degree_awarded",
                 "meets_graduation_requirements", "program_length", "credits_counted_for_graduation",
                 "eligible_for_third_year_admission", "recognition_limit_exceeded"):
         assert own not in adopted
+
+
+# Facts only the excepted University provisions (or the matters this book answers itself)
+# read: the graduate book cannot use them, so its schema does not list them and a facts file
+# that gives one is told so.
+NOT_USABLE = {"entry", "school", "credits_at_other_universities", "credits_at_foreign_universities",
+              "credits_before_enrollment_at_the_university", "credits_before_enrollment_elsewhere",
+              "credits_for_non_university_study", "credits_for_prior_non_university_study",
+              "credits_recognised_for_mid_program_entry", "credits_earned", "media_credits",
+              "non_degree_period_counted"}
+
+
+def test_schema_lists_only_the_facts_the_book_can_use(graduate):
+    schema = graduate.schema()
+    facts = {f["name"] for f in schema["facts"]}
+    decisions = {d["name"] for d in schema["decisions"]}
+    assert not (facts | decisions) & NOT_USABLE
+    assert not {"graduation_approved", "other_university_credits_beneficial",
+                "prior_credits_beneficial"} & decisions
+    # what the adopted rules read is listed, with the path
+    adopted = {f["name"]: f for f in schema["facts"] if "via" in f}
+    assert {"current_leave", "leave_extension_period", "application_elsewhere"} <= set(adopted)
+    with pytest.raises(BookErrors) as e:
+        graduate.evaluate({"program": "masters", "entry": "first_year"}, "2026-04-01")
+    assert [err.code for err in e.value.errors] == ["E601"]
+
+
+def test_descriptions_reached_through_article_52_are_read_like_the_text(graduate):
+    r = graduate.evaluate({"program": "masters", "study_abroad_period": 6}, "2026-04-01",
+                          ["study_abroad_counted", "may_graduate"])
+    counted = r["study_abroad_counted"].description
+    assert "(Article 8)" in counted and "(Article 9)" in counted
+    assert "Article 14" not in counted and "Article 15" not in counted
+    assert r["may_graduate"].description == "Whether the student is approved to complete the program."
+    schema = {o["name"]: o for o in graduate.schema()["outcomes"]}
+    assert schema["study_abroad_counted"]["description"] == counted

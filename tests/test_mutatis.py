@@ -123,3 +123,42 @@ def test_schema_marks_adopted_names(grad):
     adopted = {o["name"]: o for o in schema["outcomes"] if "via" in o}
     assert adopted["extension_courses"]["via"]["cite"] == "Article 52"
     assert adopted["extension_courses"]["provisions"][0]["cite"].startswith("Article 52 →")
+
+
+def test_only_facts_an_applied_rule_reads_are_taken(grad):
+    univ = (grad / "univ" / "book.reg").read_text() + textwrap.dedent("""
+    article 59 "Credits"
+      | The limit shall be 60 credits.
+      fact entry : one of first, second "the year of entry"
+      outcome credit_cap : credits "the limit"
+      credit_cap = 60 credits
+
+      paragraph 2
+        | For second-year entrants it shall be 30 credits.
+        credit_cap = 30 credits when entry is second overrides paragraph 1
+    """)
+    (grad / "univ" / "book.reg").write_text(univ)
+    text = (grad / "grad" / "book.reg").read_text() + "    except article 59 paragraph 2\n"
+    (grad / "grad" / "book.reg").write_text(text)
+    book = regdsl.load(grad / "grad")
+    schema = book.schema()
+    assert "credit_cap" in {o["name"] for o in schema["outcomes"]}
+    # `entry` is read only by the excepted paragraph: the graduate book cannot use it.
+    assert "entry" not in {f["name"] for f in schema["facts"]}
+    assert book.evaluate({}, "2026-01-01", ["credit_cap"])["credit_cap"].value == 60
+    with pytest.raises(BookErrors) as e:
+        book.evaluate({"entry": "second"}, "2026-01-01")
+    assert [err.code for err in e.value.errors] == ["E601"]
+
+
+def test_a_description_of_the_other_book_is_read_like_its_text(tmp_path, grad):
+    text = (grad / "univ" / "book.reg").read_text().replace(
+        'outcome max_years : years "limit"', 'outcome max_years : years "twice the length of Article 14"')
+    (grad / "univ" / "book.reg").write_text(text)
+    book = regdsl.load(grad / "grad")
+    o = book.evaluate({}, "2026-01-01", ["max_years"])["max_years"]
+    assert o.description == "twice the length of Article 8"
+    assert {x["name"]: x for x in book.schema()["outcomes"]}["max_years"]["description"] == o.description
+    univ = regdsl.load(grad / "univ")
+    assert univ.evaluate({}, "2026-01-01", ["max_years"])["max_years"].description == \
+        "twice the length of Article 14"

@@ -127,6 +127,7 @@ class RuleInfo:
         self.overrides: list[RuleInfo] = []  # the rules this one is an exception to
         self.source = ""
         self.compiled = None  # set by the checker: (condition, value) closures
+        self.deps: frozenset[str] = frozenset()  # set by the checker: the names the rule reads
         self.as_of = node.as_of if node is not None else None  # a figure stated as of a date
 
 

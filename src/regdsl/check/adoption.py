@@ -38,6 +38,7 @@ class Adoption:
         self.texts: list[tuple[str, str]] = []  # word substitutions, in order
         self.articles: dict[str, str] = {}  # other article number -> this article number
         self.excluded: list[Provision] = []
+        self._described: dict[str, str] = {}
         self.types: dict[str, Type] = {k: v.ty for k, v in other_ir.inputs.items()}
         self.types.update((k, v.ty) for k, v in other_ir.names.items())
 
@@ -68,6 +69,13 @@ class Adoption:
             return text
         pattern = "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True))
         return re.sub(r"\b(?:" + pattern + r")\b", lambda m: table[m.group(0)], text)
+
+    def described(self, sym: Symbol) -> str:
+        """The other book's description of a name, read for this book like its text."""
+        found = self._described.get(sym.name)
+        if found is None:
+            found = self._described[sym.name] = self.read(sym.description)
+        return found
 
     def cite(self, provision: Provision) -> str:
         """`Article 52 → University Regulations, Article 58`."""
@@ -128,7 +136,8 @@ def adopted_symbols(checker: "Checker") -> dict[str, tuple[Symbol, Adoption]]:
 
     A computed name is adopted when this book has no rule for it and the other
     book has a rule not excluded; a fact or decision when this book does not
-    declare it.  The first `applies` statement that supplies a name wins.
+    declare it and an adopted rule reads it.  The first `applies` statement that
+    supplies a name wins.
     """
     book = checker.book
     out: dict[str, tuple[Symbol, Adoption]] = {}
@@ -144,18 +153,53 @@ def adopted_symbols(checker: "Checker") -> dict[str, tuple[Symbol, Adoption]]:
             if any(a.applies_to(r.provision) for r in a.other.rules.get(name, [])):
                 out[here] = (sym, a)
                 computed.append(name)
-        # the facts and decisions those rules read, and only those
+        # The facts and decisions those rules read, and only those: what a rule applied here
+        # reads, following only names this book answers through the other book (a name this
+        # book answers itself is computed by this book's rules, which read only its own names),
+        # and only the rules not excluded.
         seen, todo = set(computed), list(computed)
         graph = a.other_ir
         while todo:
-            node = todo.pop()
-            for dep in graph.deps.get(node, ()) + graph.facts_read.get(node, ()):
-                if dep not in seen:
+            name = todo.pop()
+            info = graph.names.get(name)
+            lowered = info.rules if info is not None else ()
+            for r, lr in zip(a.other.rules.get(name, ()), lowered):
+                if not a.applies_to(r.provision):
+                    continue
+                for dep in sorted(rule_reads(graph, lr)):
+                    here = a.here(dep)
+                    if dep in seen or (here in book.symbols and here not in out):
+                        continue
                     seen.add(dep)
                     todo.append(dep)
-        for name in sorted(d for d in seen if ":" not in d):
+        for name in sorted(seen):
             sym = a.other.symbols.get(name)
             here = a.here(name)
             if sym is not None and not sym.computed and here not in out and here not in book.symbols:
                 out[here] = (sym, a)
+    return out
+
+
+def rule_reads(book: ir.IRBook, rule: ir.Rule) -> set[str]:
+    """The names, facts and decisions a lowered rule reads (through the items it tests, too)."""
+    out: set[str] = set()
+    items: list[str] = []
+    for x in (rule.cond, rule.value):
+        if x is None:
+            continue
+        inputs, names, keys = ir.reads(x)
+        out |= inputs | names
+        items.extend(keys)
+    seen: set[str] = set()
+    while items:
+        key = items.pop()
+        if key in seen:
+            continue
+        seen.add(key)
+        for d in book.deps.get(key, ()):
+            if d in book.items:
+                items.append(d)
+            else:
+                out.add(d)
+        out.update(book.facts_read.get(key, ()))
     return out

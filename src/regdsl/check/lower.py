@@ -140,7 +140,7 @@ class _Lowering:
             if sym.computed:
                 continue
             there = a.there(name)
-            inputs[name] = ir.Input(name, sym.kind, a.types[there], sym.description,
+            inputs[name] = ir.Input(name, sym.kind, a.types[there], a.described(sym),
                                     decided_by(_body_titles(a.other, sym.bodies)), sym.bodies,
                                     self._declared(sym), a.key)
         for name, (sym, a) in c.adopted.items():
@@ -220,7 +220,7 @@ class _Lowering:
                 rename(r.cond, a.here) if r.cond is not None else None,
                 rename(r.value, a.here) if r.value is not None else None,
                 frozenset(rids[o] for o in r.overrides if o in rids), r.as_of, r.source))
-        self.names[name] = ir.Name(name, sym.kind, other.ty, sym.description, tuple(rules),
+        self.names[name] = ir.Name(name, sym.kind, other.ty, a.described(sym), tuple(rules),
                                    self._declared(sym), a.key)
 
     def _dangling(self, inputs: dict[str, ir.Input]) -> None:

@@ -67,6 +67,15 @@ def delegation(rule: Any) -> Unknown:
     return Unknown(reasons=frozenset({f"delegated to separate regulations ({rule.provision.cite})"}))
 
 
+def unstated(node: Node) -> Unknown:
+    """The answer when none of the exceptions to a delegated matter applies."""
+    cites = sorted({c.rule.provision.cite for c in node.children})
+    verb = "does" if len(cites) == 1 else "do"
+    return Unknown(reasons=frozenset({
+        f"not stated in the regulation: {' and '.join(cites)} {verb} not apply; "
+        f"delegated to separate regulations ({node.rule.provision.cite})"}))
+
+
 def conflict_unknown(winners: list) -> Unknown:
     """The answer when rules that both apply give different values (E801)."""
     cites = sorted({w.provision.cite for w in winners})
@@ -171,6 +180,13 @@ def decide_node(node: Node, boolean: bool, st: Any, considered: list) -> Result:
         return UNKNOWN, merge_all(s[1] for s in unknown_sub), [], None
     own = node.apply(st)
     considered.append(node.seen[own[0]])
+    if node.rule.kind == "delegated":
+        # A matter left to separate regulations, with the book's own provisions as its
+        # exceptions: until one is known not to apply it may still decide; when none
+        # applies, the regulation states nothing for this student.
+        if unknown_sub:
+            return UNKNOWN, merge_all(s[1] for s in unknown_sub), [], None
+        return UNKNOWN, unstated(node), [], None
     if unknown_sub:
         if own[0] == APPLIES and all(s[3] is not None and s[3] == own[1] for s in unknown_sub):
             return own
