@@ -72,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     w = sub.add_parser("show", help="print a provision of a book, e.g. `regdsl show BOOK \"article 15\"`")
     w.add_argument("book")
-    w.add_argument("ref", help='a reference such as "article 20 paragraph 2" or an eId such as art_20__para_2')
+    w.add_argument("ref", help='a citation as regdsl prints it ("Article 20, Paragraph 2"), a reference as a '
+                   'book writes it ("article 20 paragraph 2") or an eId (art_20__para_2)')
 
     s = sub.add_parser("schema", help="list the facts a book needs and the outcomes it gives")
     s.add_argument("book")
