@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("paths", nargs="+", metavar="PATH")
     t.add_argument("--coverage", action="store_true",
                    help="report the articles, paragraphs and items no case exercises")
+    t.add_argument("--update", action="store_true",
+                   help="rewrite the expectations of failing cases to the book's current answers")
 
     f = sub.add_parser("fmt", help="lay books out in the one canonical way")
     f.add_argument("paths", nargs="+", metavar="PATH")
