@@ -71,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="facts files, directories of them, or case tables (*.test.yaml)")
     d.add_argument("--as-of", metavar="YYYY-MM-DD", help="evaluate as of this date (default: today)")
     d.add_argument("--format", choices=["text", "json"], default="text")
+    d.add_argument("--limit", type=int, default=20, metavar="N",
+                   help="list at most N students in the text report (default 20; 0 lists all)")
 
     w = sub.add_parser("show", help="print a provision of a book, e.g. `regdsl show BOOK \"article 15\"`")
     w.add_argument("book")
