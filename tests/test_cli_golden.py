@@ -62,6 +62,8 @@ CASES = [
     _case("diff-json", "diff", MINI, AMENDED, DIFF_STUDENTS, *AS_OF, "--format", "json", exit=1),
     _case("diff-no-change", "diff", MINI, MINI, DIFF_STUDENTS, *AS_OF, exit=0),
     _case("args-diff-bad-limit", "diff", MINI, AMENDED, DIFF_STUDENTS, "--limit", "-1", exit=2),
+    # ---- regdsl test: cases written for tests/books/mini, run against it after the amendment
+    _case("test-after-amendment", "test", "tests/books/mini-tests", exit=1),
     # ---- bad arguments
     _case("args-no-command", exit=2),
     _case("args-unknown-command", "evl", MINI, f"{STUDENTS}/ok.json", exit=2),

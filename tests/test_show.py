@@ -43,14 +43,13 @@ def test_the_citations_eval_prints_can_be_shown(university):
     import json
 
     from conftest import ROOT
+    from regdsl.show import describe, find
 
     facts = json.loads((ROOT / "examples" / "university" / "graduating-student.json").read_text())
     cites = {c.cite for o in university.evaluate(facts, "2026-04-01") for c in o.citations if not c.book}
     assert len(cites) > 5
     for cite in sorted(cites):
-        code, out, err = run_cli("show", UNIVERSITY, cite)
-        assert code == 0, err
-        assert out.startswith(cite + "  ("), (cite, out)
+        assert describe(find(university, cite)[0])[0].startswith(cite + "  ("), cite
 
 
 def test_deleted_article_by_citation():
