@@ -255,3 +255,24 @@ def test_an_amendment_to_the_university_book(tmp_path):
     code, out, _ = run_cli("test", str(book), "--update")
     assert out.endswith("updated 0 case(s) in 0 file(s)\n227 passed, 0 failed\n")
     assert table.read_text() == after[table.name]
+
+
+def test_a_file_that_cannot_be_written_is_said_and_left(book, monkeypatch):
+    path = write(book, '''
+        book: ..
+        as_of: 2025-04-01
+        cases:
+          - name: wrong
+            facts: {years_enrolled: 1, short_track: false}
+            expect: {over_limit: true}
+    ''')
+    from pathlib import Path
+
+    def refuse(self, *a, **k):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "write_text", refuse)
+    code, out, err = run_cli("test", str(path), "--update")
+    assert code == 1 and "internal error" not in err
+    assert out.splitlines()[:2] == [f"{path}: not updated: cannot write it (Permission denied)",
+                                    "updated 0 case(s) in 0 file(s)"]

@@ -232,6 +232,7 @@ def update(paths) -> list[str]:
         nodes = case_nodes(text)
         edits: list[Edit] = []
         said: list[str] = []
+        cases_here = 0
         for index, case in enumerate(cases):
             result, failures = evaluate_case(case, books, None, texts)
             if not failures:
@@ -241,15 +242,20 @@ def update(paths) -> list[str]:
             mine = _case_edits(text, case, result, failures, node, texts, said, where)
             if mine:
                 edits += mine
-                changed_cases += 1
+                cases_here += 1
         if edits:
             new_text = apply(text, edits)
             problem = _reads_back(path, new_text, cases)
             if problem:
                 lines.append(f"{path}: not updated: {problem}")
                 continue
-            path.write_text(new_text, "utf-8")
+            try:
+                path.write_text(new_text, "utf-8")
+            except OSError as e:
+                lines.append(f"{path}: not updated: cannot write it ({e.strerror or e})")
+                continue
             changed_files += 1
+            changed_cases += cases_here
         lines += said
     lines.append(f"updated {changed_cases} case(s) in {changed_files} file(s)")
     return lines
