@@ -90,6 +90,28 @@ def university():
     return regdsl.load(REGULATIONS / "university")
 
 
+@pytest.fixture(scope="session")
+def docs_site(tmp_path_factory):
+    """The documentation site, built once (`mkdocs build --strict`): its directory."""
+    import subprocess
+
+    pytest.importorskip("mkdocs", reason="mkdocs is installed with the test extras")
+    site = tmp_path_factory.mktemp("site")
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site)],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return site
+
+
+# Folders of files a test keeps for people to look at (screenshots): listed at the end of the run.
+ARTIFACTS: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    for folder in ARTIFACTS:
+        terminalreporter.write_line(f"artifacts kept in {folder}")
+
+
 @pytest.fixture(autouse=True)
 def _at_root(monkeypatch):
     """Golden outputs name files relative to the repository root."""

@@ -27,6 +27,8 @@ from conftest import ROOT, golden, run_cli
 GOLDEN = ROOT / "tests" / "golden" / "cli"
 MINI = "tests/books/mini"
 STUDENTS = "tests/books/students"
+AMENDED = "tests/books/mini-amended"
+DIFF_STUDENTS = "tests/books/diff-students"
 AS_OF = ("--as-of", "2026-04-01")
 
 
@@ -54,6 +56,14 @@ CASES = [
     _case("eval-facts-not-json", "eval", MINI, f"{STUDENTS}/not-json.json", *AS_OF, exit=2),
     _case("eval-syntax-error", "eval", "tests/books/syntax-error", f"{STUDENTS}/ok.json", *AS_OF, exit=2),
     _case("eval-book-with-errors", "eval", "tests/books/broken", f"{STUDENTS}/ok.json", *AS_OF, exit=2),
+    # ---- regdsl diff: tests/books/mini, and the same book after an amendment
+    _case("diff-text", "diff", MINI, AMENDED, DIFF_STUDENTS, *AS_OF, exit=1),
+    _case("diff-limit", "diff", MINI, AMENDED, DIFF_STUDENTS, *AS_OF, "--limit", "2", exit=1),
+    _case("diff-json", "diff", MINI, AMENDED, DIFF_STUDENTS, *AS_OF, "--format", "json", exit=1),
+    _case("diff-no-change", "diff", MINI, MINI, DIFF_STUDENTS, *AS_OF, exit=0),
+    _case("args-diff-bad-limit", "diff", MINI, AMENDED, DIFF_STUDENTS, "--limit", "-1", exit=2),
+    # ---- regdsl test: cases written for tests/books/mini, run against it after the amendment
+    _case("test-after-amendment", "test", "tests/books/mini-tests", exit=1),
     # ---- bad arguments
     _case("args-no-command", exit=2),
     _case("args-unknown-command", "evl", MINI, f"{STUDENTS}/ok.json", exit=2),

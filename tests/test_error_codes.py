@@ -60,6 +60,7 @@ EXAMPLES: dict[str, Example] = {
     **{code: _facts(code) for code in ("E601", "E602", "E603", "E604")},
     "E605": Example(("eval", f"{ERR}/facts.reg", f"{ERR}/facts-ok.json", "--as-of", AS_OF,
                      "--outcome", "years_limit_exceded"), 2, None),
+    "E607": Example(("test", f"{ERR}/E607.test.yaml"), 2, f"{ERR}/E607.test.yaml"),
     "E701": Example(("eval", f"{ERR}/facts.reg", f"{ERR}/facts-ok.json", "--as-of", "2026-02-30"), 2, None),
     "E702": Example(("check", f"{ERR}/no-such-book.reg"), 2, None),
     # A conflict is part of the answer: the outcome is undetermined, and says why.

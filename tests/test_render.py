@@ -244,8 +244,8 @@ def test_table_with_total(sample_html):
     t = table.group(1)
     assert "<caption>Admission limits by school</caption>" in t
     assert "<th>School</th><th>First-year (students)</th><th>Third-year (students)</th>" in t
-    assert "<tr><td>arts</td><td>100</td><td>10</td></tr>" in t
-    assert '<tr class="total"><td></td><td>180</td><td>15</td></tr>' in t
+    assert "<tr><td>Arts</td><td>100</td><td>10</td></tr>" in t  # a printed key, in words
+    assert '<tr class="total"><td>Total</td><td>180</td><td>15</td></tr>' in t
 
 
 def test_bodies_with_relations_and_duties(sample_html):
@@ -396,3 +396,39 @@ def test_bundled_book_is_self_contained(bundled):
     page = pages["html"]
     assert not re.search(r'(?:href|src)="(?:https?:)?//', page)
     assert "<link" not in page and "<script" not in page and "@import" not in page
+
+
+# ------------------------------------------------------------------ tables as the regulation prints them
+
+
+def _table(page: str, ident: str) -> str:
+    m = re.search(rf'<table class="data" id="{ident}">(.*?)</table>', page, re.S)
+    assert m, f"no table {ident}"
+    return m.group(1)
+
+
+def test_the_machine_key_of_a_table_is_not_printed():
+    """Article 13.2: the key column `school` (no title of its own) is hidden beside "School"."""
+    page = render(regdsl.load(REGULATIONS / "university"), "html")
+    t = _table(page, "table_enrollment_limits")
+    assert "<thead><tr><th>School</th><th>Field of Study</th><th>Admission limit (students)</th>" in t
+    assert "language_and_culture_studies" not in t and "japan_studies" not in t
+    assert "<tr><td>School of Japan Studies</td><td>Japan Studies</td><td>75</td><td>10</td><td>320</td></tr>" in t
+    assert '<tr class="total"><td>Total</td><td></td><td>745</td>' in t
+    text = render(regdsl.load(REGULATIONS / "university"), "text")
+    assert "language_and_culture_studies" not in text[text.index("Fields of study and enrollment limits"):]
+
+
+def test_a_key_with_the_title_of_another_column_is_not_printed():
+    """Graduate Article 7: `field` and `field_name` are both titled "Field of Study"; one is printed."""
+    page = render(regdsl.load(REGULATIONS / "graduate"), "html")
+    t = _table(page, "table_enrollment_limits")
+    assert t.count("<th>Field of Study</th>") == 1
+    assert "<td>global_studies</td>" not in t and "<td>Global Studies</td>" in t
+
+
+def test_a_key_that_is_the_only_column_of_its_kind_is_printed_in_words():
+    """The organisation page's lounges: the campus is printed (it is the only column naming it)."""
+    page = render(regdsl.load(REGULATIONS / "organization"), "html")
+    t = _table(page, "table_lounges")
+    assert "<th>Campus</th>" in t and "<td>Kagurazaka</td>" in t

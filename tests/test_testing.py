@@ -114,8 +114,10 @@ def test_failure_lines_and_exit_code(book):
     code, out, err = run_cli("test", str(path))
     assert code == 1 and err == ""
     assert out.splitlines() == [
-        f"{path}:8: seven years is over the limit: over_limit: expected yes, got no",
-        f"{path}:8: seven years is over the limit: max_years: expected 9 years, got 8 years",
+        # the value and the provision that decided it
+        f"{path}:8: seven years is over the limit: over_limit: expected yes, got no (by Article 1, Paragraph 1)",
+        f"{path}:8: seven years is over the limit: max_years: expected 9 years, got 8 years "
+        "(by Article 1, Paragraph 1)",
         "1 passed, 1 failed",
     ]
 
@@ -344,6 +346,131 @@ def test_list_values_and_shared_facts(tmp_path):
     assert code == 1
     assert out.splitlines() == [
         f"{path}:10: a list in another order is another list: duties_of: "
-        "expected Records.; Admissions., got Admissions.; Records.",
+        "expected Records.; Admissions., got Admissions.; Records. (by Section 1)",
         "1 passed, 1 failed",
+    ]
+
+
+# ------------------------------------------------------------------ sentences and failure lines
+
+
+def test_a_sentence_is_found_whatever_its_line_breaks(book):
+    write(book, "s.test.yaml", '''
+        book: ..
+        as_of: 2025-04-01
+        cases:
+          - name: the limit, quoted over two lines
+            sentence: >
+              The maximum number of years a student
+              may be enrolled    shall be eight.
+            facts: {years_enrolled: 9, short_track: false}
+            expect: {over_limit: true}
+          - name: a body's title and a heading are text too
+            sentence: Article 1 Limit on Years Enrolled
+            facts: {years_enrolled: 9, short_track: false}
+            expect: {over_limit: true}
+    ''')
+    assert run_cli("test", str(book)) == (0, "2 passed, 0 failed\n", "")
+
+
+def test_a_sentence_an_amendment_changed_names_the_case_and_the_place(book):
+    (book / "book.reg").write_text(BOOK.replace("shall be eight.", "shall be seven."))
+    path = write(book, "s.test.yaml", '''
+        book: ..
+        as_of: 2025-04-01
+        cases:
+          - name: nine years is over the limit
+            sentence: The maximum number of years a student may be enrolled shall be eight.
+            facts: {years_enrolled: 9, short_track: false}
+            expect: {over_limit: true}
+          - name: a sentence from another regulation
+            sentence: Students shall bring a packed lunch on Tuesdays.
+            facts: {years_enrolled: 9, short_track: false}
+            expect: {over_limit: true}
+    ''')
+    code, out, _ = run_cli("test", str(path))
+    assert code == 1
+    assert out.splitlines() == [
+        f"{path}:5: nine years is over the limit: sentence: not found in the book's text: "
+        f'{book / "book.reg"}:8 (Article 1, Paragraph 1) now reads "seven." where the case quotes "eight."',
+        f"{path}:9: a sentence from another regulation: sentence: not found in the book's text, nor anything "
+        "like it; quote the regulation word for word",
+        "0 passed, 2 failed",
+    ]
+
+
+def test_several_changed_words_are_each_named(book):
+    (book / "book.reg").write_text(BOOK.replace("The maximum number of years a student may be enrolled",
+                                                "The maximum number of academic years a student can be enrolled"))
+    path = write(book, "s.test.yaml", '''
+        book: ..
+        as_of: 2025-04-01
+        cases:
+          - name: the limit
+            sentence: The maximum number of years a student may be enrolled shall be eight.
+            facts: {years_enrolled: 9, short_track: false}
+            expect: {over_limit: true}
+    ''')
+    _, out, _ = run_cli("test", str(path))
+    assert out.splitlines()[0].endswith(
+        'now reads "academic", which the case does not quote; "can" where the case quotes "may"')
+
+
+def test_a_failed_value_names_the_missing_facts_or_the_deciding_body(book):
+    path = write(book, "why.test.yaml", '''
+        book: ..
+        as_of: 2025-04-01
+        cases:
+          - name: without the years
+            facts: {short_track: false}
+            expect:
+              over_limit: true
+              may_graduate: {value: true}
+              max_years: {status: determined, value: 8 years}
+    ''')
+    code, out, _ = run_cli("test", str(path))
+    assert code == 1
+    assert out.splitlines() == [
+        f"{path}:5: without the years: over_limit: expected yes, got ? (undetermined; missing: years_enrolled)",
+        f"{path}:5: without the years: may_graduate: expected yes, got ? "
+        "(discretionary; decided by: the President)",
+        "0 passed, 1 failed",
+    ]
+
+
+def test_a_wrong_status_alone_names_what_the_answer_waits_for(book):
+    path = write(book, "status.test.yaml", '''
+        book: ..
+        as_of: 2025-04-01
+        cases:
+          - name: graduation
+            facts: {}
+            expect:
+              may_graduate: {status: determined}
+    ''')
+    _, out, _ = run_cli("test", str(path))
+    assert out.splitlines()[0] == (f"{path}:5: graduation: may_graduate: expected status determined, "
+                                   "got discretionary (decided by: the President)")
+
+
+@pytest.mark.parametrize("expect", ["", "expect: {}", "expect:"])
+def test_a_case_without_expectations_is_an_error(book, expect):
+    path = write(book, "none.test.yaml", '''
+        book: ..
+        cases:
+          - name: fine
+            expect: {over_limit: false}
+            facts: {years_enrolled: 1, short_track: false}
+          - name: checks nothing
+            facts: {years_enrolled: 9}
+            EXPECT
+    '''.replace("EXPECT", expect))
+    code, out, err = run_cli("test", str(book))
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        f"{path}:7:5: E607: the case `checks nothing` has no `expect`, so it checks nothing",
+        "      - name: checks nothing",
+        "        ^^^^",
+        "  hint: say what the book must answer, e.g. `expect: {may_graduate: true}`; "
+        "`regdsl schema BOOK` lists the outcomes",
     ]

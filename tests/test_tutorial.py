@@ -77,4 +77,11 @@ def test_the_tutorial_runs_as_written(tut):
     code, out = cli("diff", "tut-before", "tut", "tut/examples", "tut/tests", "--as-of", "2026-04-01")
     assert code == 1 and out == block_after("regdsl diff tut-before tut")
     code, out = cli("test", "tut")
-    assert code == 1 and out == block_after("rule changed:", skip=1)
+    assert code == 1 and out == block_after("notice that the words did:", skip=1)
+    before = (tut / "tut" / "tests" / "graduation.test.yaml").read_text()
+    code, out = cli("test", "tut", "--update")
+    assert code == 0 and out == block_after("regdsl test tut --update")
+    after = (tut / "tut" / "tests" / "graduation.test.yaml").read_text()
+    assert after == before.replace("at least 125 credits", "at least 124 credits").replace(
+        "may_graduate: false",
+        "may_graduate: {status: discretionary, decided_by: ['the President, upon approval by the Faculty Meeting']}")

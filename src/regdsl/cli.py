@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("paths", nargs="+", metavar="PATH")
     t.add_argument("--coverage", action="store_true",
                    help="report the articles, paragraphs and items no case exercises")
+    t.add_argument("--update", action="store_true",
+                   help="rewrite the expectations of failing cases to the book's current answers")
 
     f = sub.add_parser("fmt", help="lay books out in the one canonical way")
     f.add_argument("paths", nargs="+", metavar="PATH")
@@ -69,10 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="facts files, directories of them, or case tables (*.test.yaml)")
     d.add_argument("--as-of", metavar="YYYY-MM-DD", help="evaluate as of this date (default: today)")
     d.add_argument("--format", choices=["text", "json"], default="text")
+    d.add_argument("--limit", type=int, default=20, metavar="N",
+                   help="list at most N students in the text report (default 20; 0 lists all)")
 
     w = sub.add_parser("show", help="print a provision of a book, e.g. `regdsl show BOOK \"article 15\"`")
     w.add_argument("book")
-    w.add_argument("ref", help='a reference such as "article 20 paragraph 2" or an eId such as art_20__para_2')
+    w.add_argument("ref", help='a citation as regdsl prints it ("Article 20, Paragraph 2"), a reference as a '
+                   'book writes it ("article 20 paragraph 2") or an eId (art_20__para_2)')
 
     s = sub.add_parser("schema", help="list the facts a book needs and the outcomes it gives")
     s.add_argument("book")

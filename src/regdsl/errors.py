@@ -60,6 +60,7 @@ CODES: dict[str, str] = {
     "E603": "facts file cannot be read",
     "E604": "facts are not a mapping",
     "E605": "unknown outcome",
+    "E607": "a test case checks nothing",
     # E7xx: command line
     "E701": "bad command-line argument",
     "E702": "path not found",

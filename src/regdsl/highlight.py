@@ -79,6 +79,8 @@ class RegdslLexer(RegexLexer):
             (rf"^([ \t]*)(?:(however){WS})?({NAME})(?=[ \t]*(?:=|if\b))",
              bygroups(Whitespace, Keyword, Whitespace, Name.Variable)),
             (r"\n", Whitespace),
+            # `...` alone on a line: text left out of an example (in the docs), not an error.
+            (r"^([ \t]*)(\.\.\.)([ \t]*)$", bygroups(Whitespace, Comment, Whitespace)),
             (r"[ \t]+", Whitespace),
             (r"#.*", Comment.Single),
             (r"(\|)(.*)", bygroups(Punctuation, String.Doc)),

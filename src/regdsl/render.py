@@ -343,7 +343,10 @@ class TableView:
 
 
 def table_view(t: n.Table, book: BookModel) -> TableView:
+    """A table as the regulation prints it: the machine key column hidden (see `_shown_columns`),
+    the values of a printed key in words, `Total` in a total row's first empty cell."""
     columns = [s for s in t.statements if isinstance(s, n.Column)]
+    shown = _shown_columns(columns)
     units: list[str | None] = []
     headers = []
     for c in columns:
@@ -355,13 +358,35 @@ def table_view(t: n.Table, book: BookModel) -> TableView:
     rows = []
     for r in t.statements:
         if isinstance(r, n.Row):
-            cells = [cell_text(c, units[i] if i < len(units) else None) for i, c in enumerate(r.cells)]
+            cells = []
+            for i, c in enumerate(r.cells):
+                if i in shown:
+                    text = cell_text(c, units[i] if i < len(units) else None)
+                    cells.append(_words(text) if isinstance(columns[i].type, n.EnumType) else text)
+            if r.total and cells and not cells[0]:
+                cells[0] = "Total"
             rows.append((tuple(cells), r.total))
     texts = tuple(text_paragraphs([s.text for s in t.statements if isinstance(s, n.Text)]))
     as_of = [s.date for s in t.statements if isinstance(s, n.AsOf)]
     note = f"As of {long_date(as_of[0])}" if as_of else ""
     return TableView(f"table_{t.name}", t.title or t.name.replace("_", " ").capitalize(), texts, note,
-                     tuple(headers), tuple(rows))
+                     tuple(h for i, h in enumerate(headers) if i in shown), tuple(rows))
+
+
+def _shown_columns(columns: list[n.Column]) -> set[int]:
+    """The columns a reader sees.  An enumeration column is the table's machine key — what lookups
+    match, not what the regulation prints — when it has no title of its own, or when another column
+    has the same title (the printed words beside the key); it is hidden."""
+    titles = [c.description for c in columns]
+    hidden = {i for i, c in enumerate(columns) if isinstance(c.type, n.EnumType)
+              and (not c.description or titles.count(c.description) > 1)}
+    return {i for i in range(len(columns)) if i not in hidden}
+
+
+def _words(value: str) -> str:
+    """An enumeration value in words: `area_studies` is "Area studies"."""
+    text = value.replace("_", " ")
+    return text[:1].upper() + text[1:]
 
 
 # ------------------------------------------------------------------ the walk
@@ -600,7 +625,7 @@ class Writer:
 CSS = """
 :root { --text: #1f2328; --muted: #59636e; --rule: #d1d9e0; --accent: #0b5cad; --code-bg: #f6f8fa; }
 * { box-sizing: border-box; }
-body { margin: 0; color: var(--text); background: #fff;
+body { margin: 0; color: var(--text); background: #fff; overflow-wrap: break-word;
   font: 16px/1.55 Georgia, "Times New Roman", serif; }
 main { max-width: 72rem; margin: 0 auto; padding: 1.5rem 1.25rem 4rem; }
 h1, h2, h3, h4, h5, h6, summary, nav, table, .num, .note, dl { font-family: system-ui, -apple-system,
@@ -619,6 +644,7 @@ dl.history dt { font-weight: 600; }
 dl.history dd { margin: 0; }
 details > summary { cursor: pointer; color: var(--muted); font-size: 0.85rem; }
 table { border-collapse: collapse; margin: 0.6rem 0; font-size: 0.9rem; }
+.table-scroll { max-width: 100%; overflow-x: auto; }
 th, td { border: 1px solid var(--rule); padding: 0.25rem 0.6rem; text-align: left; vertical-align: top; }
 thead th { background: var(--code-bg); }
 tr.total td { font-weight: 700; }
@@ -633,7 +659,8 @@ article.deleted h6 { color: var(--muted); font-weight: 500; }
 .row { display: block; }
 .encoding { margin: 0.2rem 0 0.5rem; }
 .encoding .highlight { border-left: 3px solid var(--rule); }
-.highlight pre { margin: 0; padding: 0.45rem 0.7rem; overflow-x: auto; font-size: 0.8rem; line-height: 1.4;
+.highlight pre { margin: 0; padding: 0.45rem 0.7rem; font-size: 0.8rem; line-height: 1.4;
+  white-space: pre-wrap; overflow-wrap: anywhere;
   font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 .highlight a { color: inherit; text-decoration: underline dotted; }
 .body { margin: 0.6rem 0 0.9rem; padding-left: 0.8rem; border-left: 3px solid var(--rule); }
@@ -655,7 +682,8 @@ nav.contents > details > ul { padding-left: 0; }
 def _pygments_css() -> str:
     from pygments.formatters import HtmlFormatter
 
-    return HtmlFormatter(style="default").get_style_defs(".highlight")
+    # The default style leaves dates (Literal.Date) uncoloured: the colour of numbers (as in docs/css).
+    return HtmlFormatter(style="default").get_style_defs(".highlight") + "\n.highlight .ld { color: #666666 }"
 
 
 def _css_class(ttype) -> str:
@@ -868,6 +896,7 @@ class HtmlWriter(Writer):
         o = self.out
         for text in t.texts:
             o.append(f"<p>{_esc(text)}</p>")
+        o.append('<div class="table-scroll">')  # a table wider than the page scrolls in its box
         o.append(f'<table class="data"{_id(t.id)}>')
         caption = _esc(t.title) + (f' <span class="note">({_esc(t.note)})</span>' if t.note else "")
         o.append(f"<caption>{caption}</caption>")
@@ -877,6 +906,7 @@ class HtmlWriter(Writer):
             cls = ' class="total"' if total else ""
             o.append(f"<tr{cls}>" + "".join(f"<td>{_esc(c)}</td>" for c in cells) + "</tr>")
         o.append("</tbody></table>")
+        o.append("</div>")
 
     def _body(self, b: BodyView) -> None:
         o = self.out

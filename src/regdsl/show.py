@@ -1,4 +1,13 @@
-"""`regdsl show BOOK REF`: one provision's text, rules and parts, or that it is deleted."""
+"""`regdsl show BOOK REF`: one provision's text, rules and parts, or that it is deleted.
+
+REF may be written in any of the forms the tool itself prints or reads:
+
+- a citation as regdsl prints it: `Article 43, Item 1`, `Article 20, Paragraph 2, Item 4`,
+  `Supplementary Provisions, Paragraph 2`, `Section 3, duties of ...`;
+- an eId: `art_43__item_1`, `art_13-2`, `suppl__para_2`;
+- a reference as a book writes it: `article 43 item 1`, `item 1 of article 43`,
+  `articles 33 to 35`.
+"""
 
 from __future__ import annotations
 
@@ -8,34 +17,130 @@ import textwrap
 
 from . import nodes as n
 from .api import load
-from .errors import CheckError
+from .errors import CheckError, RegdslError, Span, SyntaxError_, did_you_mean
 from .parser import parse_ref
 from .resolve import Provision, resolve_ref
 
 WIDTH = 80
-_EID = re.compile(r"^(art|suppl|sec)(_[0-9-]+)?(__[a-z]+_[0-9a-z]+)*$")
+REF_FILE = "<reference>"
+_EID = re.compile(r"^(art|suppl|sec)(_[0-9-]+)?(__[a-z]+_[0-9a-z-]+)*$")
+FORMS = ('write it as regdsl prints it ("Article 20, Paragraph 2, Item 4"), as a book writes it '
+         '("article 20 paragraph 2 item 4") or as an eId ("art_20__para_2__item_4")')
+# One step of a printed citation, and the book's word for it.
+_STEP = re.compile(r"(?P<kind>article|section|paragraph|item|sub-?item)\s+(?P<num>\d+(?:\.\d+)*|[a-z])\b"
+                   r"|(?P<suppl>supplementary\s+provisions)\b", re.I)
+_GAP = re.compile(r"^(?:[\s,]|\bof\b|\bthe\b)*$", re.I)
+_SKIP = re.compile(r"^(?:[\s,]+|(?:of|the)\b)*", re.I)
+_WORDS = ("article", "section", "paragraph", "item", "sub-item", "supplementary provisions")
 
 
 def find(book, text: str) -> list[Provision]:
-    """The provisions a reference (or an eId) names; raises CheckError."""
-    m = book.model
-    text = text.strip()
+    """The provisions a reference, a printed citation or an eId names; raises a positioned error."""
+    try:
+        return _find(book.model, text.strip())
+    except RegdslError as e:
+        if e.span is not None and e.span.file == REF_FILE and e.source_line is None:
+            e.source_line = text.strip()
+        raise
+
+
+def _find(m, text: str) -> list[Provision]:
     if _EID.match(text):
         p = m.find(text)
         if p is None:
-            raise CheckError(f"no provision has the eId `{text}`", code="E303")
+            raise CheckError(f"no provision has the eId `{text}`", Span(REF_FILE, 1, 1, 1, len(text) + 1),
+                             code="E303", hint=did_you_mean(text, (q.eid for q in m.provisions())))
         return [p]
-    ref = parse_ref(text)
+    cited = _by_citation(m, text)
+    if cited:
+        return cited
+    form = _book_form(text)
+    if form is None:
+        return _resolve(m, _parse(text), text)
+    try:
+        return _resolve(m, parse_ref(form, REF_FILE), text)
+    except RegdslError as e:  # say it in the words the user wrote
+        e.message = e.message.replace(f"`{form}`", f"`{text}`")
+        e.span = Span(REF_FILE, 1, 1, 1, len(text) + 1)
+        e.args = (e.message,)
+        raise
+
+
+def _resolve(m, ref: n.Ref, text: str) -> list[Provision]:
     first = ref.groups[-1][0] if ref.groups else None
     if first is not None and first.kind in ("preceding", "following", "this", "items_here"):
         raise CheckError(f"`{text}` is relative; name the article, e.g. \"article 15 paragraph 2\"",
-                         code="E305")
+                         Span(REF_FILE, 1, 1, 1, len(text) + 1), code="E305")
     if len(ref.groups) == 1 and len(ref.groups[0]) == 1 and first.kind == "article" and not first.through:
         found = [m.article(num) for num in first.numbers]
         if all(a is not None and a.deleted for a in found):
             return found
     anchor = m.articles[0] if m.articles else (m.sections[0] if m.sections else m.supplementary)
     return resolve_ref(ref, anchor.children[0], m)
+
+
+def _key(text: str) -> str:
+    return " ".join(text.replace(",", " ").split()).lower()
+
+
+def _by_citation(m, text: str) -> list[Provision]:
+    """The provisions whose printed citation is `text` (commas, spaces and case aside)."""
+    key = _key(text)
+    found = [p for p in m.provisions() if _key(p.cite) == key]
+    # A sole first paragraph is cited as its article: show the article.
+    return [p for p in found if not (p.transparent and p.parent in found)]
+
+
+def _book_form(text: str) -> str | None:
+    """A printed citation (`Article 20, Paragraph 2, Item 4`) in the book's words, or None."""
+    steps, at = [], 0
+    for mt in _STEP.finditer(text):
+        if text[at:mt.start()].strip(" ,"):
+            return None
+        at = mt.end()
+        if mt.group("suppl"):
+            steps.append("the supplementary provisions")
+        else:
+            kind = mt.group("kind").lower().replace("-", "")
+            steps.append(f"{kind} {mt.group('num')}")
+    if not steps or text[at:].strip(" ,"):
+        return None
+    if steps[0] == "the supplementary provisions" and len(steps) > 1:
+        return " ".join(steps[1:]) + " of the supplementary provisions"
+    return " ".join(steps)
+
+
+def _parse(text: str) -> n.Ref:
+    """A reference in the book's words; a syntax error points at the first word not understood."""
+    try:
+        return parse_ref(text, REF_FILE)
+    except SyntaxError_:
+        pass
+    col, word = _first_unread(text)
+    hint = did_you_mean(word.lower(), _WORDS) if word else None
+    forms = FORMS[0].upper() + FORMS[1:]
+    if not text:
+        message = "the reference is empty"
+    elif not word:
+        message = f"`{text}` is not a reference: it ends too early"
+    else:
+        message = f"`{text}` is not a reference" + (f": `{word}` is not understood here" if word else "")
+    raise SyntaxError_(message, Span(REF_FILE, 1, col, 1, col + max(1, len(word))), code="E101",
+                       hint=f"{hint} {forms}" if hint else forms)
+
+
+def _first_unread(text: str) -> tuple[int, str]:
+    """The column and word where `text` stops reading as a printed citation."""
+    at = 0
+    for mt in _STEP.finditer(text):
+        if not _GAP.match(text[at:mt.start()]):
+            break
+        at = mt.end()
+    rest = text[at:]
+    stripped = _SKIP.sub("", rest)
+    col = at + len(rest) - len(stripped) + 1
+    word = stripped.split()[0].rstrip(",") if stripped.split() else ""
+    return col, word
 
 
 def describe(p: Provision) -> list[str]:

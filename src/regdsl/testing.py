@@ -51,6 +51,7 @@ class Case:
     as_of: Any
     facts: dict
     expect: dict
+    column: int = 1
 
 
 @attrs.frozen
@@ -80,6 +81,7 @@ class _Loader:
         def construct_mapping(loader, node, deep=False):
             mapping = SafeLoader.construct_mapping(loader, node, deep=deep)
             mapping["__line__"] = node.start_mark.line + 1
+            mapping["__column__"] = node.start_mark.column + 1
             return mapping
 
         LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
@@ -93,7 +95,7 @@ class _Loader:
 
 def _strip(x):
     if isinstance(x, dict):
-        return {k: _strip(v) for k, v in x.items() if k != "__line__"}
+        return {k: _strip(v) for k, v in x.items() if k not in ("__line__", "__column__")}
     if isinstance(x, list):
         return [_strip(v) for v in x]
     return x
@@ -114,8 +116,31 @@ def find_test_files(paths) -> list[Path]:
 
 def load_cases(path: Path) -> list[Case]:
     """The cases of one test file."""
+    return load_text(path.read_text("utf-8"), path)
+
+
+def load_all(paths) -> list[tuple[Path, list[Case]]]:
+    """The cases of every test file at `paths`; a case that checks nothing is an error (E607)."""
+    files = [(f, load_cases(f)) for f in find_test_files(paths)]
+    errors, sources = [], {}
+    for f, cases in files:
+        for c in cases:
+            if not c.expect:
+                sources[c.file] = f.read_text("utf-8")
+                errors.append(UsageError(
+                    f"the case `{c.name}` has no `expect`, so it checks nothing",
+                    Span(c.file, c.line, c.column, c.line, c.column + 4), code="E607",
+                    hint="say what the book must answer, e.g. `expect: {may_graduate: true}`; "
+                         "`regdsl schema BOOK` lists the outcomes"))
+    if errors:
+        raise BookErrors(errors, sources)
+    return files
+
+
+def load_text(text: str, path: Path) -> list[Case]:
+    """The cases of a test file's text (`path` names the file and places its book)."""
     file = str(path)
-    data = _Loader.load(path.read_text("utf-8"), file)
+    data = _Loader.load(text, file)
     if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
         raise UsageError("a test file is a mapping with `book:` and a list of `cases:`", Span(file, 1, 1),
                          code="E603")
@@ -127,42 +152,83 @@ def load_cases(path: Path) -> list[Case]:
             raise UsageError(f"case {i} is not a mapping", Span(file, 1, 1), code="E603")
         line = c.get("__line__", 1)
         for key in ("facts", "expect"):
-            if not isinstance(c.get(key, {}), dict):
+            if c.get(key) is None:  # `expect:` with nothing after it is no expectations
+                c[key] = {}
+            if not isinstance(c[key], dict):
                 raise UsageError(f"case {i}: `{key}` must be a mapping", Span(file, line, 1), code="E603")
-        cases.append(Case(file, line, str(c.get("name", f"case {i}")), str(c.get("sentence", "")),
+        cases.append(Case(file, line, str(c.get("name", f"case {i}")), str(c.get("sentence") or ""),
                           str((path.parent / str(c["book"])).resolve()) if "book" in c else book,
                           c.get("as_of", as_of_default), _strip(c.get("facts", {})),
-                          _strip(c.get("expect", {}))))
+                          _strip(c.get("expect", {})), c.get("__column__", 1)))
     return cases
 
 
-def run_case(case: Case, books: dict, exercised: set | None = None) -> list[Failure]:
+def run_case(case: Case, books: dict, exercised: set | None = None, texts: dict | None = None) -> list[Failure]:
     """Evaluate one case and compare; returns its failures (empty when it passes).
 
     With `exercised` (a set), the provisions the evaluation cited are added to
-    it as (eId, version start, version end) keys; see `exercised_keys`.
+    it as (eId, version start, version end) keys; see `exercised_keys`.  With
+    `texts` (a dict, filled as books are read), the case's `sentence:` must be
+    in its book's text.
     """
+    return evaluate_case(case, books, exercised, texts)[1]
+
+
+def evaluate_case(case: Case, books: dict, exercised: set | None = None, texts: dict | None = None):
+    """The case's result (None when its facts cannot be evaluated) and its failures."""
+    book = book_of(case, books)
+    failures = []
+    if texts is not None and case.sentence:
+        near = sentence_problem(case, book, texts)
+        if near is not False:
+            failures.append(Failure(case, "sentence", _sentence_message(near)))
+    try:
+        result = book.evaluate(case.facts, case.as_of, list(case.expect), explain=exercised is not None)
+    except BookErrors as e:
+        return None, failures + [Failure(case, "facts", "; ".join(_message(err) for err in e.errors))]
+    except RegdslError as e:
+        return None, failures + [Failure(case, "facts", _message(e))]
+    if exercised is not None:
+        exercised.update(exercised_keys(result))
+    for name, want in case.expect.items():
+        for problem in _compare(expectation(want), result[name]):
+            failures.append(Failure(case, name, problem))
+    return result, failures
+
+
+def book_of(case: Case, books: dict):
+    """The case's book, loaded once per run."""
     from .api import load
 
     book = books.get(case.book)
     if book is None:
         book = books[case.book] = load(case.book)
-    try:
-        result = book.evaluate(case.facts, case.as_of, list(case.expect), explain=exercised is not None)
-    except BookErrors as e:
-        return [Failure(case, "facts", "; ".join(_message(err) for err in e.errors))]
-    except RegdslError as e:
-        return [Failure(case, "facts", _message(e))]
-    if exercised is not None:
-        exercised.update(exercised_keys(result))
-    failures = []
-    for name, want in case.expect.items():
-        got = result[name]
-        if not isinstance(want, dict) or not (set(want) & KEYS):
-            want = {"value": want, "status": "determined"}
-        for problem in _compare(want, got):
-            failures.append(Failure(case, name, problem))
-    return failures
+    return book
+
+
+def expectation(want) -> dict:
+    """An expectation in its long form: the short form `name: value` means this value, determined."""
+    if not isinstance(want, dict) or not (set(want) & KEYS):
+        return {"value": want, "status": "determined"}
+    return want
+
+
+def sentence_problem(case: Case, book, texts: dict):
+    """False when the case's sentence is in the book's text; else the nearest passage (or None)."""
+    from .sentences import BookText
+
+    text = texts.get(case.book)
+    if text is None:
+        text = texts[case.book] = BookText(book.model)
+    if text.find(case.sentence):
+        return False
+    return text.nearest(case.sentence)
+
+
+def _sentence_message(near) -> str:
+    if near is None:
+        return "not found in the book's text, nor anything like it; quote the regulation word for word"
+    return f"not found in the book's text: {near.describe(_shown_path)}"
 
 
 def _message(err: RegdslError) -> str:
@@ -210,22 +276,39 @@ def _shown_want(v) -> str:
     return str(v)
 
 
-def _compare(want: dict, got) -> list[str]:
+def _got(o) -> str:
+    """What an answer is, for a failure line: the value and the provision that decided it,
+    or why there is no value (the missing facts, the deciding body, the reasons)."""
     from .results.report import show_value
 
+    if o.status == "determined":
+        by = f" (by {o.citations[0].cite})" if o.citations else ""
+        return show_value(o.value, o.unit) + by
+    return f"? ({o.status}{_why(o)})"
+
+
+def _why(o) -> str:
+    if o.missing:
+        return f"; missing: {', '.join(o.missing)}"
+    if o.decided_by:
+        return f"; decided by: {'; '.join(o.decided_by)}"
+    if o.reasons:
+        return f"; {'; '.join(o.reasons)}"
+    return ""
+
+
+def _compare(want: dict, got) -> list[str]:
     problems = []
     unknown = set(want) - KEYS
     if unknown:
         problems.append(f"unknown expectation key(s): {', '.join(sorted(unknown))}")
-    if "status" in want and want["status"] != got.status:
-        detail = ""
-        if got.missing:
-            detail = f" (missing: {', '.join(got.missing)})"
-        elif got.reasons:
-            detail = f" ({'; '.join(got.reasons)})"
-        problems.append(f"expected status {want['status']}, got {got.status}{detail}")
-    if "value" in want and not _same_value(want["value"], got.value, got.unit):
-        problems.append(f"expected {_shown_want(want['value'])}, got {show_value(got.value, got.unit)}")
+    wrong_value = "value" in want and not _same_value(want["value"], got.value, got.unit)
+    if wrong_value:
+        # One line says both: the value wanted, and what the book gave (and why it gave no value).
+        problems.append(f"expected {_shown_want(want['value'])}, got {_got(got)}")
+    elif "status" in want and want["status"] != got.status:
+        detail = _why(got).removeprefix("; ")
+        problems.append(f"expected status {want['status']}, got {got.status}" + (f" ({detail})" if detail else ""))
     if "unit" in want and want["unit"] != got.unit:
         problems.append(f"expected unit {want['unit']}, got {got.unit}")
     cited = {c.eid for c in got.citations} | {c.cite for c in got.citations}
@@ -383,15 +466,16 @@ class Report:
 def run(paths, coverage: bool = False) -> Report:
     """Run every case in the test files at `paths` (and measure coverage, if asked)."""
     books: dict = {}
+    texts: dict = {}
     failures: list[Failure] = []
     failed = 0
     total = 0
     traced: dict[str, set] = {}
-    for f in find_test_files(paths):
-        for case in load_cases(f):
+    for _, cases in load_all(paths):
+        for case in cases:
             total += 1
             seen = traced.setdefault(case.book, set()) if coverage else None
-            fs = run_case(case, books, seen)
+            fs = run_case(case, books, seen, texts)
             if fs:
                 failed += 1
                 failures.extend(fs)
@@ -401,7 +485,16 @@ def run(paths, coverage: bool = False) -> Report:
 
 
 def main(args) -> int:
-    """`regdsl test PATH... [--coverage]`: one line per failure, a summary, then coverage."""
+    """`regdsl test PATH... [--coverage] [--update]`: one line per failure, a summary, then coverage.
+
+    With --update, the failing expectations are first rewritten to the current answers
+    (see regdsl.update), one line each; the run that follows tests the rewritten tables.
+    """
+    if getattr(args, "update", False):
+        from .update import update
+
+        for line in update(args.paths):
+            print(line)
     report = run(args.paths, coverage=getattr(args, "coverage", False))
     for f in report.failures:
         print(f.render())

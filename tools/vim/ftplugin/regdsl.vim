@@ -10,5 +10,8 @@ setlocal comments=:#,:\|
 setlocal shiftwidth=2 softtabstop=2 expandtab
 setlocal foldmethod=indent
 setlocal formatoptions-=t formatoptions+=croq
+" :make runs `regdsl check` on the book (compiler/regdsl.vim).
+compiler regdsl
 
 let b:undo_ftplugin = "setlocal commentstring< comments< shiftwidth< softtabstop< expandtab< foldmethod< formatoptions<"
+      \ . " makeprg< errorformat<"
