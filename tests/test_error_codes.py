@@ -58,6 +58,8 @@ EXAMPLES: dict[str, Example] = {
     **{code: _check(code) for code in CODES if code[1] in "2345" or code in
        ("E101", "E102", "E103", "E104", "E105")},
     **{code: _facts(code) for code in ("E601", "E602", "E603", "E604")},
+    "E109": _facts("E109"),
+    "E606": Example(("eval", f"{ERR}/facts.reg", f"{ERR}/E606.yaml", "--as-of", AS_OF), 2, f"{ERR}/E606.yaml"),
     "E605": Example(("eval", f"{ERR}/facts.reg", f"{ERR}/facts-ok.json", "--as-of", AS_OF,
                      "--outcome", "years_limit_exceded"), 2, None),
     "E701": Example(("eval", f"{ERR}/facts.reg", f"{ERR}/facts-ok.json", "--as-of", "2026-02-30"), 2, None),

@@ -14,7 +14,7 @@ from .errors import (
     BookErrors, CheckError, EvaluationError, FactsError, RegdslError, Span, UsageError, did_you_mean,
 )
 from .evaluate import Context, Engine
-from .facts import describe_input, validate
+from .facts import DATE, describe_input, validate
 from .parser import parse_cached
 from .resolve import BookModel, build
 from .result import Builder, Result
@@ -246,6 +246,8 @@ def _as_date(as_of) -> dt.date:
     if isinstance(as_of, dt.date):
         return as_of
     try:
-        return dt.date.fromisoformat(str(as_of))
+        if DATE.fullmatch(str(as_of)):
+            return dt.date.fromisoformat(str(as_of))
     except ValueError:
-        raise UsageError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)", code="E701") from None
+        pass
+    raise UsageError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)", code="E701")

@@ -72,7 +72,7 @@ class _Loader:
     def load(text: str, file: str):
         import yaml
 
-        from .yamlload import SafeLoader, load
+        from .yamlload import LimitExceeded, SafeLoader, load
 
         class LineLoader(SafeLoader):
             pass
@@ -88,6 +88,8 @@ class _Loader:
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
             span = Span(file, mark.line + 1, mark.column + 1) if mark else Span(file, 1, 1)
+            if isinstance(e, LimitExceeded):
+                raise UsageError(f"the case table has {e.problem}", span, code=e.code) from None
             raise UsageError(f"not valid YAML: {str(e).splitlines()[0]}", span, code="E603") from None
 
 
@@ -112,10 +114,26 @@ def find_test_files(paths) -> list[Path]:
     return out
 
 
+def _read(path: Path) -> str:
+    """A case table's text, refused when it is too large or not UTF-8."""
+    from .files import MAX_CASES_BYTES, FileRefused, not_utf8, read_bytes, utf8_error_at
+
+    try:
+        data = read_bytes(path, MAX_CASES_BYTES, "case table")
+        return data.decode("utf-8")
+    except FileRefused as e:
+        raise UsageError(e.message, Span(str(path), 1, 1), code=e.code) from None
+    except OSError as e:
+        raise UsageError(f"cannot read {path}: {e.strerror or e}", Span(str(path), 1, 1), code="E100") from None
+    except UnicodeDecodeError as e:
+        line, col = utf8_error_at(data, e)
+        raise UsageError(not_utf8(data, e), Span(str(path), line, col), code="E100") from None
+
+
 def load_cases(path: Path) -> list[Case]:
     """The cases of one test file."""
     file = str(path)
-    data = _Loader.load(path.read_text("utf-8"), file)
+    data = _Loader.load(_read(path), file)
     if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
         raise UsageError("a test file is a mapping with `book:` and a list of `cases:`", Span(file, 1, 1),
                          code="E603")
