@@ -64,6 +64,7 @@ EXAMPLES: dict[str, Example] = {
                      "--outcome", "years_limit_exceded"), 2, None),
     "E701": Example(("eval", f"{ERR}/facts.reg", f"{ERR}/facts-ok.json", "--as-of", "2026-02-30"), 2, None),
     "E702": Example(("check", f"{ERR}/no-such-book.reg"), 2, None),
+    "E703": _check("E703"),
     # A conflict is part of the answer: the outcome is undetermined, and says why.
     "E801": Example(("eval", f"{ERR}/E801.reg", f"{ERR}/E801.json", "--as-of", AS_OF), 0, None),
     "E802": Example(("eval", f"{ERR}/E802.reg", f"{ERR}/no-facts.json", "--as-of", AS_OF), 2, None),

@@ -15,45 +15,77 @@ from .errors import (
 )
 from .evaluate import Context, Engine
 from .facts import DATE, describe_input, validate
+from .files import MAX_FILE_BYTES, FileRefused, inside, not_utf8, read_bytes, shown, utf8_error_at
 from .parser import parse_cached
 from .resolve import BookModel, build
 from .result import Builder, Result
 
 
-def book_files(path: str | Path) -> list[Path]:
-    """The .reg files of a book: the file itself, or a directory's files in name order."""
+def book_files(path: str | Path, root: Path | None = None) -> list[Path]:
+    """The .reg files of a book: the file itself, or a directory's files in name order.
+
+    With `root`, a directory's files that are symbolic links to a place outside
+    `root` are left out (`book_files_checked` reports them).
+    """
+    return book_files_checked(path, root)[0]
+
+
+def book_files_checked(path: str | Path, root: Path | None = None) -> tuple[list[Path], list[RegdslError]]:
+    """The .reg files of a book, and an E703 for each link in its directory that leads outside `root`."""
     p = Path(path)
     if p.is_dir():
-        files = sorted(f for f in p.iterdir() if f.suffix == ".reg" and f.is_file())
-        if not files:
+        files, errors = [], []
+        for f in sorted(f for f in p.iterdir() if f.suffix == ".reg"):
+            if root is not None and f.is_symlink() and not inside(f.resolve(), root):
+                errors.append(CheckError(
+                    f"this file is a symbolic link to a place outside {shown(root)}; it is not read",
+                    Span(str(f), 1, 1), code="E703",
+                    hint="a book reads only .reg files in the directories it is given"))
+            elif f.is_file():
+                files.append(f)
+        if not files and not errors:
             raise UsageError(f"{path}: no .reg files in this directory", code="E702")
-        return files
+        return files, errors
     if p.is_file():
-        return [p]
+        return [p], []
     raise UsageError(f"{path}: no such file or directory", code="E702")
 
 
-def read_book(path: str | Path, _loading: tuple[str, ...] = ()) -> BookModel:
-    """Parse, resolve and check a book (and the books it uses); findings in `.errors`."""
-    files = book_files(path)
+def _read_source(f: Path) -> tuple[str | None, RegdslError | None]:
+    """The text of one .reg file, or the E100/E109 finding that says why it cannot be read."""
+    name = str(f)
+    try:
+        data = read_bytes(f, MAX_FILE_BYTES, ".reg file")
+    except FileRefused as e:
+        return None, CheckError(e.message, Span(name, 1, 1), code=e.code)
+    except OSError as e:
+        return None, CheckError(f"cannot read {name}: {e.strerror or e}", Span(name, 1, 1), code="E100")
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as e:
+        line, col = utf8_error_at(data, e)
+        return None, CheckError(not_utf8(data, e), Span(name, line, col), code="E100",
+                                hint="save it again as UTF-8 text")
+
+
+def read_book(path: str | Path, _loading: tuple[str, ...] = (), _root: Path | None = None) -> BookModel:
+    """Parse, resolve and check a book (and the books it uses); findings in `.errors`.
+
+    A book reads only .reg files: its own, and those of the books its `uses`
+    name, which must lie in its root: the directory that holds the book named
+    (for `regulations/graduate`, `regulations/`).  A `uses` outside the root,
+    an absolute one, or a symbolic link that leads outside is E703, and
+    nothing of what it names is read.
+    """
+    root = _root if _root is not None else Path(path).resolve().parent
+    files, errors = book_files_checked(path, root)
     sources: dict[str, str] = {}
     modules: list[n.Module] = []
-    errors: list[RegdslError] = []
     for f in files:
         name = str(f)
-        try:
-            text = f.read_text("utf-8")
-        except UnicodeDecodeError as e:
-            raw = f.read_bytes()[: e.start]
-            line = raw.count(b"\n") + 1
-            col = e.start - (raw.rfind(b"\n") + 1) + 1
-            errors.append(CheckError(
-                f"this file is not UTF-8 text (byte 0x{e.object[e.start]:02x} cannot be read)",
-                Span(name, line, col), code="E100", hint="save it again as UTF-8 text"))
-            continue
-        except OSError as e:
-            errors.append(CheckError(f"cannot read {name}: {e.strerror or e}", Span(name, 1, 1),
-                                     code="E100"))
+        text, problem = _read_source(f)
+        if problem is not None:
+            errors.append(problem)
             continue
         sources[name] = text
         try:
@@ -62,19 +94,21 @@ def read_book(path: str | Path, _loading: tuple[str, ...] = ()) -> BookModel:
             errors.append(e)
     book = build(modules, sources, header_expected=not errors)
     book.errors[:0] = errors
-    base = Path(path) if Path(path).is_dir() else Path(path).parent
+    base = Path(path).resolve() if Path(path).is_dir() else Path(path).resolve().parent
     key = str(Path(path).resolve())
     for name, use in book.uses.items():
-        target = (base / use.path).resolve()
-        try:  # files are named relative to where regdsl runs, as the user names them
-            target = Path(os.path.relpath(target))
-        except ValueError:
-            pass
-        if str(target.resolve()) in _loading + (key,):
+        target = _used(name, use, base, root, book)
+        if target is None:
+            continue
+        if str(target) in _loading + (key,):
             book.error(f"books use each other in a cycle through `{name}`", use.span, "E503")
             continue
+        try:  # files are named relative to where regdsl runs, as the user names them
+            shown_target = Path(os.path.relpath(target))
+        except ValueError:
+            shown_target = target
         try:
-            other = read_book(target, _loading + (key,))
+            other = read_book(shown_target, _loading + (key,), root)
         except UsageError as e:
             book.error(f"`uses {name}`: {e.message}", use.span, "E702")
             continue
@@ -90,14 +124,48 @@ def read_book(path: str | Path, _loading: tuple[str, ...] = ()) -> BookModel:
     return book
 
 
+def _used(name: str, use, base: Path, root: Path, book: BookModel) -> Path | None:
+    """Where a `uses` leads (resolved), or None after reporting why it is not read (E703, E702)."""
+    hint = (f"a book may use only the books in the directory that holds it ({shown(root)}); "
+            "copy the other book there")
+    written = use.path
+    if os.path.isabs(written) or Path(written).drive or written.startswith("~"):
+        book.error(f"`uses {name}`: \"{written}\" is an absolute path; name the other book from this "
+                   "book's directory, e.g. \"../other\"", use.span, "E703", hint)
+        return None
+    try:
+        target = (base / written).resolve()
+    except (OSError, ValueError, RuntimeError):  # a NUL byte, a loop of links
+        book.error(f"`uses {name}`: \"{written}\" cannot be followed", use.span, "E702")
+        return None
+    if not inside(target, root):
+        linked = inside(Path(os.path.normpath(base / written)), root)  # inside until a link is followed
+        how = "leads through a symbolic link to a place outside" if linked else "leads outside"
+        book.error(f"`uses {name}`: \"{written}\" {how} {shown(root)}", use.span, "E703", hint)
+        return None
+    if target.is_file() and target.suffix != ".reg":
+        book.error(f"`uses {name}`: \"{written}\" is not a book (a .reg file or a directory of them)",
+                   use.span, "E702")
+        return None
+    return target
+
+
 def books_under(path: str | Path) -> list[Path]:
     """The books at `path`: itself if it is a book, else the books in its subdirectories."""
+    return [book for book, _ in books_with_roots(path)[0]]
+
+
+def books_with_roots(path: str | Path) -> tuple[list[tuple[Path, Path]], list[Path]]:
+    """The books at `path`, each with its root; and the subdirectories that are links leading
+    outside `path` (not read)."""
     p = Path(path)
     if p.is_dir() and not any(f.suffix == ".reg" for f in p.iterdir()):
+        root = p.resolve()
         found = sorted(d for d in p.iterdir() if d.is_dir() and any(f.suffix == ".reg" for f in d.iterdir()))
         if found:
-            return found
-    return [p]
+            return ([(d, root) for d in found if inside(d.resolve(), root)],
+                    [d for d in found if not inside(d.resolve(), root)])
+    return [(p, p.resolve().parent)], []
 
 
 def check_paths(paths: Iterable[str | Path]) -> tuple[list[RegdslError], dict[str, str]]:
@@ -105,14 +173,18 @@ def check_paths(paths: Iterable[str | Path]) -> tuple[list[RegdslError], dict[st
     findings: list[RegdslError] = []
     sources: dict[str, str] = {}
     seen = set()
-    for p in [b for path in paths for b in books_under(path)]:
-        book = read_book(p)
-        for e in book.errors:  # a book used by several books is reported once
-            key = (e.code, e.span, e.message)
-            if key not in seen:
-                seen.add(key)
-                findings.append(e)
-        sources.update(book.sources)
+    for path in paths:
+        books, outside = books_with_roots(path)
+        findings.extend(UsageError(f"{d} is a symbolic link to a place outside {path}; it is not read",
+                                   code="E703") for d in outside)
+        for p, root in books:
+            book = read_book(p, _root=root)
+            for e in book.errors:  # a book used by several books is reported once
+                key = (e.code, e.span, e.message)
+                if key not in seen:
+                    seen.add(key)
+                    findings.append(e)
+            sources.update(book.sources)
     findings.sort(key=RegdslError.sort_key)
     return findings, sources
 

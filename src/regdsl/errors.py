@@ -65,6 +65,7 @@ CODES: dict[str, str] = {
     # E7xx: command line
     "E701": "bad command-line argument",
     "E702": "path not found",
+    "E703": "path outside the allowed directories",
     # E8xx: evaluation
     "E801": "conflicting rules apply",
     "E802": "evaluation limit exceeded",

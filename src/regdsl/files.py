@@ -8,6 +8,7 @@ there).  A FIFO is opened without blocking and refused.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import sys
@@ -37,16 +38,18 @@ def _size(limit: int) -> str:
     return f"{limit:,} bytes"
 
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO is opened, found out and refused, not waited on
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
 def read_bytes(path: str | Path, limit: int = MAX_FILE_BYTES, what: str = "file", *,
                follow: bool = True) -> bytes:
     """The bytes of a regular file of at most `limit` bytes; FileRefused or OSError otherwise.
 
     With `follow=False` a symbolic link (as the last part of the path) is refused.
     """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    if not follow:
-        flags |= getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(path, flags)
+    fd = os.open(path, os.O_RDONLY | _NONBLOCK | _CLOEXEC | (0 if follow else _NOFOLLOW))
     with os.fdopen(fd, "rb", buffering=0) as f:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
@@ -57,6 +60,17 @@ def read_bytes(path: str | Path, limit: int = MAX_FILE_BYTES, what: str = "file"
     if len(data) > limit:
         raise too_large(limit, what)
     return data
+
+
+def rewrite(path: str | Path, data: bytes) -> None:
+    """Replace a regular file's contents in place (keeping its owner, mode and hard links),
+    never through a symbolic link: a link as the last part of the path is an OSError."""
+    fd = os.open(path, os.O_WRONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC)
+    with os.fdopen(fd, "wb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        f.truncate(0)
+        f.write(data)
 
 
 def _read_upto(f, n: int) -> bytes:
