@@ -312,12 +312,14 @@ def test_a_fifo_is_not_waited_on(book, tmp_path):
 def test_a_file_over_the_size_limit_is_not_read(book, tmp_path, monkeypatch):
     path = tmp_path / "big.json"
     path.write_text('{"years_enrolled": 9, "pad": "' + " " * MAX_FILE_BYTES + '"}', "utf-8")
-    reads = []
-    real = files._read_upto
-    monkeypatch.setattr(files, "_read_upto", lambda f, n: reads.append(n) or real(f, n))
     code, _, err = evaluate(book, path)
     assert code == 2
     assert "larger than the limit of 1 MiB (1,048,576 bytes)" in finding(err, path, "E109").group(3)
+    reads = []
+    real = files._read_upto
+    monkeypatch.setattr(files, "_read_upto", lambda f, n: reads.append(n) or real(f, n))
+    with pytest.raises(FactsError, match="larger than the limit"):
+        facts.read_facts(str(path))
     assert reads == []  # refused by its size alone
 
 
