@@ -16,7 +16,7 @@ from .errors import (
 from .evaluate import Context, Engine
 from .facts import DATE, describe_input, validate
 from .files import MAX_FILE_BYTES, FileRefused, inside, not_utf8, read_bytes, shown, utf8_error_at
-from .parser import parse_cached
+from .treecache import parse_cached
 from .resolve import BookModel, build
 from .result import Builder, Result
 

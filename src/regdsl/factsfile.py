@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import files, yamlload
+from . import files
 from .errors import FactsError, Span
 from .files import MAX_FILE_BYTES, FileRefused, not_utf8, read_bytes, too_large, utf8_error_at
 
@@ -24,8 +24,8 @@ FORMATS = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml"}
 # Limits on a facts file (E606; its size is E109, see files.MAX_FILE_BYTES).  YAML has its own
 # limits on aliases too (yamlload).  Chosen far above any real student's facts.
 MAX_FACTS = 10_000  # names in one facts file (the University Regulations take about 150)
-MAX_DEPTH = yamlload.MAX_DEPTH  # collections inside collections
-MAX_DIGITS = yamlload.MAX_DIGITS  # digits of a number before the decimal point, and after it
+MAX_DEPTH = 100  # collections inside collections (the file's own mapping is the first)
+MAX_DIGITS = 100  # digits of a number before the decimal point, and after it
 
 
 def read_facts(path: str, stdin_text: str | None = None, fmt: str | None = None) -> tuple[Any, str, str]:
@@ -92,12 +92,14 @@ def parse_facts(text: str, fmt: str, name: str = "<facts>") -> Any:
 
             data = tomllib.loads(text, parse_float=WrittenFloat)
         else:
-            return yamlload.load(text)
+            data = _load_yaml(text, name)
+            _check_shape(data, name, text, walk=False)  # the loader bounds depth and size itself
+            return data
     except json.JSONDecodeError as e:
         raise FactsError(f"not valid JSON: {e.msg}", Span(name, e.lineno, e.colno), code="E603",
                          source_line=_line(text, e.lineno, e.colno)) from None
-    except yamlload.LimitExceeded as e:
-        raise _at_mark(e, name, text, "E606", f"the facts file has {e.problem}") from None
+    except FactsError:
+        raise
     except ValueError as e:
         if fmt != "toml" or type(e) is not ValueError:  # a TOMLDecodeError
             raise _at_mark(e, name, text, "E603", None) from None
@@ -108,10 +110,21 @@ def parse_facts(text: str, fmt: str, name: str = "<facts>") -> Any:
         col = start - (text.rfind("\n", 0, start) + 1) + 1
         raise FactsError(f"the facts file has {too_many_digits()}", Span(name, line, col), code="E606",
                          source_line=_line(text, line, col)) from None
-    except Exception as e:  # tomllib.TOMLDecodeError, yaml.YAMLError, an int of too many digits
+    except Exception as e:  # noqa: BLE001 - a TOML error of another kind
         raise _at_mark(e, name, text, "E603", None) from None
     _check_shape(data, name, text)
     return data
+
+
+def _load_yaml(text: str, name: str) -> Any:
+    from . import yamlload  # PyYAML is imported only for YAML
+
+    try:
+        return yamlload.load(text)
+    except yamlload.LimitExceeded as e:
+        raise _at_mark(e, name, text, "E606", f"the facts file has {e.problem}") from None
+    except Exception as e:  # noqa: BLE001 - yaml.YAMLError, and what PyYAML raises on odd input
+        raise _at_mark(e, name, text, "E603", None) from None
 
 
 def _at_mark(e: Exception, name: str, text: str, code: str, msg: str | None) -> FactsError:
@@ -181,15 +194,15 @@ def _check_nesting(text: str, fmt: str, name: str) -> None:
             depth -= 1
 
 
-def _check_shape(data: Any, name: str, text: str) -> None:
-    """E606 for more than MAX_FACTS names, or values nested more than MAX_DEPTH deep."""
+def _check_shape(data: Any, name: str, text: str, walk: bool = True) -> None:
+    """E606 for more than MAX_FACTS names, or (with `walk`) values nested more than MAX_DEPTH deep."""
     if not isinstance(data, dict):
         return
     if len(data) > MAX_FACTS:
         raise FactsError(f"the facts file gives {len(data):,} names; at most {MAX_FACTS:,} are read",
                          Span(name, 1, 1), code="E606")
     where = Locator(text, name)
-    for key, value in data.items():
+    for key, value in data.items() if walk else ():
         stack = [(value, 2)]  # the file's own mapping is the first level
         while stack:
             v, depth = stack.pop()

@@ -29,14 +29,14 @@ import yaml
 from yaml.events import AliasEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .factsfile import MAX_DEPTH, MAX_DIGITS  # collections in collections (and merges); digits of a number
+
 MERGE_TAG = "tag:yaml.org,2002:merge"
 VALUE_TAG = "tag:yaml.org,2002:value"
 STR_TAG = "tag:yaml.org,2002:str"
 
-MAX_DEPTH = 100  # collections inside collections (and merges inside merges)
 MAX_ALIASES = 10_000  # `*name` in one file (the bundled case tables use at most 36)
 MAX_NODES = 1_000_000  # values in the tree once every alias is expanded
-MAX_DIGITS = 100  # digits of a number before its decimal point, and after it
 
 
 class LimitExceeded(yaml.error.MarkedYAMLError):
