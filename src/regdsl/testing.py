@@ -122,12 +122,12 @@ def _read(path: Path) -> str:
         data = read_bytes(path, MAX_CASES_BYTES, "case table")
         return data.decode("utf-8")
     except FileRefused as e:
-        raise UsageError(e.message, Span(str(path), 1, 1), code=e.code) from None
+        raise UsageError(e.message, Span(str(path), 1, 1), code="E109" if e.code == "E109" else "E603") from None
     except OSError as e:
-        raise UsageError(f"cannot read {path}: {e.strerror or e}", Span(str(path), 1, 1), code="E100") from None
+        raise UsageError(f"cannot read {path}: {e.strerror or e}", Span(str(path), 1, 1), code="E603") from None
     except UnicodeDecodeError as e:
         line, col = utf8_error_at(data, e)
-        raise UsageError(not_utf8(data, e), Span(str(path), line, col), code="E100") from None
+        raise UsageError(not_utf8(data, e), Span(str(path), line, col), code="E603") from None
 
 
 def load_cases(path: Path) -> list[Case]:
