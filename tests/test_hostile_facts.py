@@ -16,6 +16,8 @@ import sys
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import regdsl
 from conftest import run_cli
@@ -401,3 +403,55 @@ def test_parse_facts_raises_facts_errors_only():
     for text, fmt in [("[" * 5000, "json"), ("[" * 5000, "toml"), ("[" * 5000, "yaml"), ("\x00", "yaml")]:
         with pytest.raises(FactsError):
             facts.parse_facts(text, fmt, "x")
+
+
+def test_a_case_table_that_is_not_utf8_gets_a_position(tmp_path):
+    path = tmp_path / "latin1.test.yaml"
+    path.write_bytes(b"book: ..\ncases:\n  - name: caf\xe9\n")
+    code, _, err = run_cli("test", str(path))
+    assert code == 2 and "internal error" not in err
+    assert finding(err, path, "E603").group(1, 2) == ("3", "14")
+
+
+def test_a_case_table_over_its_limit_is_not_read(tmp_path):
+    path = tmp_path / "big.test.yaml"
+    path.write_text("book: ..\ncases: []\n" + "# padding\n" * (MAX_CASES_BYTES // 10), "utf-8")
+    code, _, err = run_cli("test", str(path))
+    assert code == 2
+    assert "this case table is larger than the limit of 8 MiB" in finding(err, path, "E109").group(3)
+
+
+def test_a_case_table_may_name_only_a_book(tmp_path):
+    """(A case table naming `book: /etc/passwd` read it as a .reg file and quoted its first line.)"""
+    secret = tmp_path / "passwd"
+    secret.write_text("TOP-SECRET:x:0:0\n", "utf-8")
+    path = tmp_path / "t.test.yaml"
+    path.write_text(f"book: {secret}\ncases:\n  - name: x\n    expect: {{over: no}}\n", "utf-8")
+    code, out, err = run_cli("test", str(path))
+    assert code == 2 and "TOP-SECRET" not in out + err
+    assert "is not a book" in finding(err, path, "E702").group(3)
+
+
+NAMES = st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True)
+VALUES = st.one_of(st.integers(-10**6, 10**6), st.booleans(), st.text("abc xyz.", max_size=8), st.none(),
+                   st.lists(st.integers(0, 9), max_size=3))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(NAMES, VALUES, min_size=1, max_size=12), st.sampled_from(["json", "json1", "yaml", "toml"]))
+def test_one_pass_locates_each_name_where_a_search_for_it_does(data, fmt):
+    """The one-pass Locator places every name where the search per name (the old way) did."""
+    if fmt == "toml":
+        text = "".join(f"{k} = {json.dumps(v if v is not None else 0)}\n" for k, v in data.items())
+    elif fmt == "yaml":
+        text = yaml.safe_dump(data, default_flow_style=None)
+    else:
+        text = json.dumps(data, indent=None if fmt == "json1" else 2)
+    where = factsfile.Locator(text, "f")
+    for key in data:
+        m = re.search(r'(^|[\s{,"\'])(' + re.escape(key) + r')["\']?\s*[:=]', text, re.M)
+        span, _ = where(key)
+        start = m.start(2)
+        assert (span.line, span.column) == (text.count("\n", 0, start) + 1,
+                                            start - (text.rfind("\n", 0, start) + 1) + 1)
+    assert where._searches == 0

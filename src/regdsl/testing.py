@@ -130,6 +130,18 @@ def _read(path: Path) -> str:
         raise UsageError(not_utf8(data, e), Span(str(path), line, col), code="E603") from None
 
 
+def _book(table: Path, written, line: int) -> str:
+    """The book a case table names (relative to the table): a directory or a .reg file, no other file."""
+    try:
+        book = (table.parent / str(written)).resolve()
+    except (OSError, ValueError, RuntimeError):
+        book = None
+    if book is None or (book.is_file() and book.suffix != ".reg"):
+        raise UsageError(f"`book: {written}` is not a book (a .reg file or a directory of them)",
+                         Span(str(table), line, 1), code="E702")
+    return str(book)
+
+
 def load_cases(path: Path) -> list[Case]:
     """The cases of one test file."""
     file = str(path)
@@ -137,7 +149,7 @@ def load_cases(path: Path) -> list[Case]:
     if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
         raise UsageError("a test file is a mapping with `book:` and a list of `cases:`", Span(file, 1, 1),
                          code="E603")
-    book = str((path.parent / str(data.get("book", ".."))).resolve())
+    book = _book(path, data.get("book", ".."), 1)
     as_of_default = data.get("as_of")
     cases = []
     for i, c in enumerate(data["cases"], 1):
@@ -148,7 +160,7 @@ def load_cases(path: Path) -> list[Case]:
             if not isinstance(c.get(key, {}), dict):
                 raise UsageError(f"case {i}: `{key}` must be a mapping", Span(file, line, 1), code="E603")
         cases.append(Case(file, line, str(c.get("name", f"case {i}")), str(c.get("sentence", "")),
-                          str((path.parent / str(c["book"])).resolve()) if "book" in c else book,
+                          _book(path, c["book"], line) if "book" in c else book,
                           c.get("as_of", as_of_default), _strip(c.get("facts", {})),
                           _strip(c.get("expect", {}))))
     return cases
