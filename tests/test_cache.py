@@ -28,7 +28,8 @@ from regdsl.cache import cache_dir
 from regdsl.parser import parse
 from regdsl.treecache import parse_cached
 
-TEXT = 'book b "B"\n\narticle 1 "A"\n  | Text.  # a comment\n  fact x : boolean "X."\n  outcome y : boolean "Y."\n  y if x\n'
+TEXT = ('book b "B"\n\narticle 1 "A"\n  | Text.  # a comment\n'
+        '  fact x : boolean "X."\n  outcome y : boolean "Y."\n  y if x\n')
 
 
 def same(a, b) -> bool:

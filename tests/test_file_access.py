@@ -87,7 +87,8 @@ def test_an_absolute_uses_is_refused_without_reading_it(layout, opened, uses):
     main = main_uses(layout, uses.format(tmp=layout))
     code, err = check(layout / "library" / "main")
     assert code == 1
-    assert re.search(rf"^{re.escape(str(main))}:2:3: E703: `uses other`: .* is an absolute path", err, re.M), err
+    place = rf"^{re.escape(str(main))}:2:3: E703: `uses other`: .* is an absolute path"
+    assert re.search(place, err, re.M), err
     assert opened == [main]
 
 

@@ -438,7 +438,8 @@ VALUES = st.one_of(st.integers(-10**6, 10**6), st.booleans(), st.text("abc xyz."
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.dictionaries(NAMES, VALUES, min_size=1, max_size=12), st.sampled_from(["json", "json1", "yaml", "toml"]))
+@given(st.dictionaries(NAMES, VALUES, min_size=1, max_size=12),
+       st.sampled_from(["json", "json1", "yaml", "toml"]))
 def test_one_pass_locates_each_name_where_a_search_for_it_does(data, fmt):
     """The one-pass Locator places every name where the search per name (the old way) did."""
     if fmt == "toml":

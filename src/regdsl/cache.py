@@ -40,19 +40,19 @@ def cache_dir() -> Path | None:
     """
     if os.environ.get("REGDSL_NO_CACHE") or not hasattr(os, "getuid"):
         return None  # without user ids there is no telling who wrote a file: no cache
-    root = os.environ.get("REGDSL_CACHE_DIR")
-    if root:
-        path = Path(root)
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        path = Path(base) / "regdsl"
-    path = Path(os.path.abspath(path))
     try:
+        root = os.environ.get("REGDSL_CACHE_DIR")
+        if root:
+            path = Path(root)
+        else:
+            base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+            path = Path(base) / "regdsl"
+        path = Path(os.path.abspath(path))
         if not _trusted_above(path):
             return None
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
         return path if _private(path) else None
-    except (OSError, RuntimeError):  # RuntimeError: a loop of links
+    except (OSError, RuntimeError, ValueError):  # a loop of links, no home directory, a NUL byte
         return None
 
 

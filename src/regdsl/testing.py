@@ -122,7 +122,8 @@ def _read(path: Path) -> str:
         data = read_bytes(path, MAX_CASES_BYTES, "case table")
         return data.decode("utf-8")
     except FileRefused as e:
-        raise UsageError(e.message, Span(str(path), 1, 1), code="E109" if e.code == "E109" else "E603") from None
+        code = "E109" if e.code == "E109" else "E603"
+        raise UsageError(e.message, Span(str(path), 1, 1), code=code) from None
     except OSError as e:
         raise UsageError(f"cannot read {path}: {e.strerror or e}", Span(str(path), 1, 1), code="E603") from None
     except UnicodeDecodeError as e:
