@@ -202,7 +202,10 @@ def test_a_long_line_is_cut_when_quoted(book, tmp_path):
     ("long.json", '{"leaves": ' + "9" * 5_000 + "}"),
     ("long.toml", "leaves = " + "9" * 5_000 + "\n"),
     ("long.yaml", "leaves: " + "9" * 5_000 + "\n"),
-    ("decimals.json", '{"years_enrolled": 0.' + "1" * 101 + "}"),
+    ("decimals.json", '{"years_enrolled": 0.' + "1" * 100 + "}"),
+    ("both-sides.json", '{"years_enrolled": ' + "1" * 50 + "." + "1" * 51 + "}"),
+    ("both-sides.yaml", "years_enrolled: " + "1" * 50 + "." + "1" * 51 + "\n"),
+    ("both-sides-text.json", '{"years_enrolled": "' + "1" * 50 + "." + "1" * 51 + '"}'),
     ("text.json", '{"years_enrolled": "' + "9" * 101 + ' years"}'),
     ("huge-float.json", '{"years_enrolled": 1e308}'),
     ("tiny-float.json", '{"years_enrolled": 1e-300}'),
@@ -219,9 +222,11 @@ def test_numbers_with_too_many_digits(book, tmp_path, name, text):
 
 def test_numbers_within_the_limit_are_read(book, tmp_path):
     path = tmp_path / "ok.json"
-    path.write_text('{"years_enrolled": 0.' + "0" * 99 + '1, "leaves": ' + "9" * 100 + "}", "utf-8")
-    code, out, err = evaluate(book, path)
-    assert code == 0, err
+    """100 digits in all, as a number in a book may have."""
+    for value in ["0." + "0" * 98 + "1", "1" * 50 + "." + "1" * 50, '"' + "2" * 99 + '.5 years"']:
+        path.write_text('{"years_enrolled": ' + value + ', "leaves": ' + "9" * 100 + "}", "utf-8")
+        code, out, err = evaluate(book, path)
+        assert code == 0, err
 
 
 def test_the_api_holds_numbers_to_the_same_limit(book):

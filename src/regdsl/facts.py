@@ -228,7 +228,7 @@ def convert(raw: Any, t: Type, units: UnitTable) -> Any:
 
 
 class TooManyDigits(ValueError):
-    """A number with more than MAX_DIGITS digits before or after its decimal point (E606)."""
+    """A number with more than MAX_DIGITS digits, before and after its decimal point together (E606)."""
 
 
 _BIG = 10**MAX_DIGITS
@@ -262,19 +262,29 @@ def _number_text(x) -> str:
 
 
 def _small(x):
-    """`x`, if it has at most MAX_DIGITS digits before and after the point; else TooManyDigits."""
+    """`x`, if written out in full it has at most MAX_DIGITS digits; else TooManyDigits."""
     if type(x) is int:
         if -_BIG < x < _BIG:
             return x
-    elif -_BIG < x < _BIG and x.denominator <= _BIG:
-        return x
+    elif -_BIG < x < _BIG and x.denominator < _BIG:
+        whole = abs(x.numerator) // x.denominator
+        if len(str(whole)) + _places(x.denominator) <= MAX_DIGITS:
+            return x
     raise TooManyDigits(too_many_digits())
 
 
+def _places(denominator: int) -> int:
+    """The decimal places of a fraction with this denominator (its digits, if it never ends)."""
+    twos = (denominator & -denominator).bit_length() - 1
+    rest, fives = denominator >> twos, 0
+    while rest % 5 == 0:
+        rest, fives = rest // 5, fives + 1
+    return max(twos, fives) if rest == 1 else len(str(denominator))
+
+
 def _digits(text: str) -> str:
-    """The text of a number, if it is short enough to convert (TooManyDigits otherwise)."""
-    whole, _, part = text.lstrip("-").partition(".")
-    if len(whole.lstrip("0")) > MAX_DIGITS or len(part) > MAX_DIGITS:
+    """The text of a number, if it has at most MAX_DIGITS digits as written (TooManyDigits otherwise)."""
+    if len(text.lstrip("-")) - text.count(".") > MAX_DIGITS:
         raise TooManyDigits(too_many_digits())
     return text
 

@@ -25,7 +25,7 @@ FORMATS = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml"}
 # limits on aliases too (yamlload).  Chosen far above any real student's facts.
 MAX_FACTS = 10_000  # names in one facts file (the University Regulations take about 150)
 MAX_DEPTH = 100  # collections inside collections (the file's own mapping is the first)
-MAX_DIGITS = 100  # digits of a number before the decimal point, and after it
+MAX_DIGITS = 100  # digits of a number, before and after its decimal point together (as for books)
 
 
 def read_facts(path: str, stdin_text: str | None = None, fmt: str | None = None) -> tuple[Any, str, str]:
@@ -284,4 +284,4 @@ def locate(text: str | None, file: str, key: str) -> tuple[Span | None, str | No
 
 def too_many_digits() -> str:
     """What E606 says of a number over MAX_DIGITS."""
-    return f"a number of more than {MAX_DIGITS} digits before or after its decimal point"
+    return f"a number of more than {MAX_DIGITS} digits"

@@ -99,20 +99,20 @@ class SafeLoader(yaml.SafeLoader):
         return node
 
     def construct_yaml_int(self, node):  # type: ignore[override]
-        self._check_digits(node, node.value.lstrip("+-").replace("_", "").lower().removeprefix("0x")
-                           .removeprefix("0o").removeprefix("0b").lstrip("0"))
+        digits = node.value.lstrip("+-").replace("_", "").lower()
+        self._check_digits(node, len(digits.removeprefix("0x").removeprefix("0o").removeprefix("0b")))
         return super().construct_yaml_int(node)
 
     def construct_yaml_float(self, node):  # type: ignore[override]
-        whole, _, part = node.value.lstrip("+-").replace("_", "").lower().partition("e")[0].partition(".")
-        self._check_digits(node, whole.lstrip("0"), part)
+        mantissa = node.value.lstrip("+-").replace("_", "").lower().partition("e")[0]
+        self._check_digits(node, len(mantissa) - mantissa.count("."))
         return super().construct_yaml_float(node)
 
     @staticmethod
-    def _check_digits(node: ScalarNode, *parts: str) -> None:
-        if any(len(p) > MAX_DIGITS for p in parts):
-            raise LimitExceeded(f"a number of more than {MAX_DIGITS} digits before or after its decimal point",
-                                node.start_mark)
+    def _check_digits(node: ScalarNode, digits: int) -> None:
+        """Before Python converts it (it refuses more than 4,300 digits, and not in hexadecimal)."""
+        if digits > MAX_DIGITS:
+            raise LimitExceeded(f"a number of more than {MAX_DIGITS} digits", node.start_mark)
 
     def flatten_mapping(self, node: MappingNode) -> None:  # type: ignore[override]
         self._depth += 1
