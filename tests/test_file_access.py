@@ -245,3 +245,16 @@ def test_fmt_refuses_a_file_over_the_size_limit(layout):
     path.write_text("# padding\n" * 110_000, "utf-8")
     code, out = fmt(path)
     assert code == 2 and "E109: this .reg file is larger than the limit" in out
+
+
+def test_links_that_lead_nowhere_are_skipped_not_crashed_on(layout):
+    """A loop of links, or a link to a missing file, in a book or given to fmt, is not a crash."""
+    book = layout / "library" / "other"
+    (book / "loop1.reg").symlink_to("loop2.reg")
+    (book / "loop2.reg").symlink_to("loop1.reg")
+    (book / "gone.reg").symlink_to(layout / "no-such-file.reg")
+    assert check(book)[0] == 0
+    assert check(layout / "library")[0] == 0
+    assert fmt("--check", book)[0] == 0
+    code, err = check(book / "loop1.reg")
+    assert code == 2 and "E702" in err

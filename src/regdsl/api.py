@@ -15,7 +15,7 @@ from .errors import (
 )
 from .evaluate import Context, Engine
 from .facts import DATE, describe_input, validate
-from .files import MAX_FILE_BYTES, FileRefused, inside, not_utf8, read_bytes, shown, utf8_error_at
+from .files import MAX_FILE_BYTES, FileRefused, inside, not_utf8, read_bytes, resolved, shown, utf8_error_at
 from .treecache import parse_cached
 from .resolve import BookModel, build
 from .result import Builder, Result
@@ -36,7 +36,8 @@ def book_files_checked(path: str | Path, root: Path | None = None) -> tuple[list
     if p.is_dir():
         files, errors = [], []
         for f in sorted(f for f in p.iterdir() if f.suffix == ".reg"):
-            if root is not None and f.is_symlink() and not inside(f.resolve(), root):
+            target = _linked(f) if root is not None and f.is_symlink() else None
+            if target is not None and not inside(target, root):
                 errors.append(CheckError(
                     f"this file is a symbolic link to a place outside {shown(root)}; it is not read",
                     Span(str(f), 1, 1), code="E703",
@@ -49,6 +50,15 @@ def book_files_checked(path: str | Path, root: Path | None = None) -> tuple[list
     if p.is_file():
         return [p], []
     raise UsageError(f"{path}: no such file or directory", code="E702")
+
+
+def _linked(f: Path) -> Path | None:
+    """Where a symbolic link leads; None if it leads nowhere (a loop, a missing file: skipped,
+    as `is_file` is false for it)."""
+    try:
+        return f.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
 
 
 def _read_source(f: Path) -> tuple[str | None, RegdslError | None]:
@@ -77,7 +87,7 @@ def read_book(path: str | Path, _loading: tuple[str, ...] = (), _root: Path | No
     an absolute one, or a symbolic link that leads outside is E703, and
     nothing of what it names is read.
     """
-    root = _root if _root is not None else Path(path).resolve().parent
+    root = _root if _root is not None else resolved(path).parent
     files, errors = book_files_checked(path, root)
     sources: dict[str, str] = {}
     modules: list[n.Module] = []
@@ -94,8 +104,8 @@ def read_book(path: str | Path, _loading: tuple[str, ...] = (), _root: Path | No
             errors.append(e)
     book = build(modules, sources, header_expected=not errors)
     book.errors[:0] = errors
-    base = Path(path).resolve() if Path(path).is_dir() else Path(path).resolve().parent
-    key = str(Path(path).resolve())
+    base = resolved(path) if Path(path).is_dir() else resolved(path).parent
+    key = str(resolved(path))
     for name, use in book.uses.items():
         target = _used(name, use, base, root, book)
         if target is None:
@@ -160,12 +170,12 @@ def books_with_roots(path: str | Path) -> tuple[list[tuple[Path, Path]], list[Pa
     outside `path` (not read)."""
     p = Path(path)
     if p.is_dir() and not any(f.suffix == ".reg" for f in p.iterdir()):
-        root = p.resolve()
+        root = resolved(p)
         found = sorted(d for d in p.iterdir() if d.is_dir() and any(f.suffix == ".reg" for f in d.iterdir()))
         if found:
-            return ([(d, root) for d in found if inside(d.resolve(), root)],
-                    [d for d in found if not inside(d.resolve(), root)])
-    return [(p, p.resolve().parent)], []
+            return ([(d, root) for d in found if inside(resolved(d), root)],
+                    [d for d in found if not inside(resolved(d), root)])
+    return [(p, resolved(p).parent)], []
 
 
 def check_paths(paths: Iterable[str | Path]) -> tuple[list[RegdslError], dict[str, str]]:

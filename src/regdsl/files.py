@@ -106,9 +106,18 @@ def not_utf8(data: bytes, err: UnicodeDecodeError) -> str:
     return f"this file is not UTF-8 text (byte 0x{data[err.start]:02x} cannot be read)"
 
 
-def inside(path: Path, root: Path) -> bool:
+def resolved(path: str | Path) -> Path:
+    """The absolute path with every link followed; a link that cannot be followed (a loop) is left
+    as it is, so it lies nowhere a book may read (and opening it fails as it should)."""
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError, ValueError):  # a loop of links; a NUL byte
+        return Path(os.path.abspath(path))
+
+
+def inside(path: Path | None, root: Path) -> bool:
     """Whether `path` (resolved, with every link followed) lies in the directory `root` (resolved)."""
-    return path == root or root in path.parents
+    return path is not None and (path == root or root in path.parents)
 
 
 def shown(path: Path) -> str:

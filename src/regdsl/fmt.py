@@ -50,7 +50,7 @@ import attrs
 
 from . import nodes as n
 from .errors import RegdslError, Span, UsageError
-from .files import MAX_FILE_BYTES, FileRefused, inside, read_bytes, rewrite
+from .files import MAX_FILE_BYTES, FileRefused, inside, read_bytes, resolved, rewrite
 from .parser import _unquote, parse
 from .resolve import describe_ref
 
@@ -906,13 +906,13 @@ def _files(paths) -> tuple[list[Path], list[RegdslError]]:
                                      "name the file it points to", code="E701"))
             found = []
         elif p.is_dir():
-            root = p.resolve()
+            root = resolved(p)
             found = []
             for f in sorted(p.rglob("*.reg")):
                 if any(part.startswith(".") for part in f.relative_to(p).parts):
                     continue
                 if f.is_symlink():
-                    if not inside(f.resolve(), root):
+                    if f.exists() and not inside(resolved(f), root):
                         errors.append(UsageError(f"{f} is a symbolic link to a place outside {p}; "
                                                  "it is not read or written", code="E703"))
                 elif f.is_file():
@@ -925,7 +925,7 @@ def _files(paths) -> tuple[list[Path], list[RegdslError]]:
             errors.append(UsageError(f"{p}: no such file or directory", code="E702"))
             found = []
         for f in found:
-            key = f.resolve()
+            key = resolved(f)
             if key not in seen:
                 seen.add(key)
                 files.append(f)
