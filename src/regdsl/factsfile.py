@@ -104,8 +104,7 @@ def parse_facts(text: str, fmt: str, name: str = "<facts>") -> Any:
         if fmt != "toml" or type(e) is not ValueError:  # a TOMLDecodeError
             raise _at_mark(e, name, text, "E603", None) from None
         # tomllib converts integers itself, and Python refuses more than 4,300 digits
-        m = re.search(r"[0-9][0-9_]{4000,}", text)
-        start = m.start() if m else 0
+        start = next((m.start() for m in re.finditer(r"[0-9_]+", text) if len(m.group()) > 4000), 0)
         line = text.count("\n", 0, start) + 1
         col = start - (text.rfind("\n", 0, start) + 1) + 1
         raise FactsError(f"the facts file has {too_many_digits()}", Span(name, line, col), code="E606",
