@@ -23,7 +23,7 @@ FORMATS = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml"}
 
 # Limits on a facts file (E606; its size is E109, see files.MAX_FILE_BYTES).  YAML has its own
 # limits on aliases too (yamlload).  Chosen far above any real student's facts.
-MAX_FACTS = 10_000  # names in one facts file (the University Regulations take about 150)
+MAX_FACTS = 10_000  # names in one facts file (the Graduate School Regulations take 179)
 MAX_DEPTH = 100  # collections inside collections (the file's own mapping is the first)
 MAX_DIGITS = 100  # digits of a number, before and after its decimal point together (as for books)
 
