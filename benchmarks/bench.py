@@ -46,7 +46,7 @@ def cold_start(repeat: int) -> dict:
     # A user's Python writes bytecode caches; some sandboxes turn that off, which
     # would time the compiler rather than regdsl.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    # one untimed run of each fills the per-user grammar cache and the OS file cache
+    # one untimed run of each fills the per-user parse cache and the OS file cache
     _wall(eval_cmd, 1, env)
     _wall(lark_cmd, 1, env)
     ev, lk = [], []

@@ -58,11 +58,14 @@ EXAMPLES: dict[str, Example] = {
     **{code: _check(code) for code in CODES if code[1] in "2345" or code in
        ("E101", "E102", "E103", "E104", "E105")},
     **{code: _facts(code) for code in ("E601", "E602", "E603", "E604")},
+    "E109": _facts("E109"),
+    "E606": Example(("eval", f"{ERR}/facts.reg", f"{ERR}/E606.yaml", "--as-of", AS_OF), 2, f"{ERR}/E606.yaml"),
     "E605": Example(("eval", f"{ERR}/facts.reg", f"{ERR}/facts-ok.json", "--as-of", AS_OF,
                      "--outcome", "years_limit_exceded"), 2, None),
     "E607": Example(("test", f"{ERR}/E607.test.yaml"), 2, f"{ERR}/E607.test.yaml"),
     "E701": Example(("eval", f"{ERR}/facts.reg", f"{ERR}/facts-ok.json", "--as-of", "2026-02-30"), 2, None),
     "E702": Example(("check", f"{ERR}/no-such-book.reg"), 2, None),
+    "E703": _check("E703"),
     # A conflict is part of the answer: the outcome is undetermined, and says why.
     "E801": Example(("eval", f"{ERR}/E801.reg", f"{ERR}/E801.json", "--as-of", AS_OF), 0, None),
     "E802": Example(("eval", f"{ERR}/E802.reg", f"{ERR}/no-facts.json", "--as-of", AS_OF), 2, f"{ERR}/E802.reg"),

@@ -121,11 +121,11 @@ def _print_errors(errors, sources) -> None:
 
 def cmd_eval(args) -> int:
     from .api import load
-    from .facts import read_facts
+    from .facts import read_facts, read_stdin
     from .results.report import result_text, to_json
 
     book = load(args.book)
-    stdin = sys.stdin.read() if args.facts == "-" else None
+    stdin = read_stdin() if args.facts == "-" else None
     data, name, text = read_facts(args.facts, stdin)
     result = book.evaluate(data, args.as_of, args.outcome, explain=args.explain or args.format == "json",
                            _file=name, _text=text)

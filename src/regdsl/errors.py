@@ -17,6 +17,7 @@ CODES: dict[str, str] = {
     "E103": "indentation uses a tab",
     "E104": "indentation matches no enclosing block",
     "E105": "syntax error: the file ends too early",
+    "E109": "file too large",
     # E2xx: structure and numbering
     "E201": "duplicate number",
     "E202": "number out of order",
@@ -60,10 +61,12 @@ CODES: dict[str, str] = {
     "E603": "facts file cannot be read",
     "E604": "facts are not a mapping",
     "E605": "unknown outcome",
+    "E606": "facts exceed a limit",
     "E607": "a test case checks nothing",
     # E7xx: command line
     "E701": "bad command-line argument",
     "E702": "path not found",
+    "E703": "path outside the allowed directories",
     # E8xx: evaluation
     "E801": "conflicting rules apply",
     "E802": "evaluation limit exceeded",

@@ -9,82 +9,14 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from .errors import BookErrors, FactsError, Span, did_you_mean
+from .factsfile import MAX_DIGITS, Locator, WrittenFloat, LongNumber, too_many_digits
+from .factsfile import locate, parse_facts, read_facts, read_stdin  # noqa: F401 - used from here
 from .resolve import BookModel
 from .types import Type
 from .units import Q, UnitTable, exact, make
-
-FORMATS = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml"}
-
-
-def read_facts(path: str, stdin_text: str | None = None, fmt: str | None = None) -> tuple[Any, str, str]:
-    """Read a facts file (or `-` for stdin): (data, file name, raw text)."""
-    if path == "-":
-        text = stdin_text if stdin_text is not None else ""
-        name = "<stdin>"
-        fmt = fmt or _sniff(text)
-    else:
-        p = Path(path)
-        name = str(path)
-        try:
-            text = p.read_text("utf-8")
-        except FileNotFoundError:
-            raise FactsError(f"facts file not found: {path}", code="E603") from None
-        except (OSError, UnicodeDecodeError) as e:
-            raise FactsError(f"cannot read facts file {path}: {e}", code="E603") from None
-        fmt = fmt or FORMATS.get(p.suffix.lower())
-        if fmt is None:
-            raise FactsError(f"{path}: facts files are .json, .yaml, .yml or .toml", code="E603")
-    return parse_facts(text, fmt, name), name, text
-
-
-def _sniff(text: str) -> str:
-    s = text.lstrip()
-    return "json" if s.startswith(("{", "[")) else "yaml"
-
-
-def parse_facts(text: str, fmt: str, name: str = "<facts>") -> Any:
-    """Parse the text of a facts file in the given format."""
-    try:
-        if fmt == "json":
-            return json.loads(text)
-        if fmt == "toml":
-            import tomllib
-
-            return tomllib.loads(text)
-        from .yamlload import load
-
-        return load(text)
-    except json.JSONDecodeError as e:
-        raise FactsError(f"not valid JSON: {e.msg}", Span(name, e.lineno, e.colno), code="E603",
-                         source_line=_line(text, e.lineno)) from None
-    except Exception as e:  # tomllib.TOMLDecodeError, yaml.YAMLError
-        mark = getattr(e, "problem_mark", None)
-        span = Span(name, mark.line + 1, mark.column + 1) if mark is not None else Span(name, 1, 1)
-        msg = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise FactsError(f"not valid {fmt.upper()}: {msg}", span, code="E603",
-                         source_line=_line(text, span.line)) from None
-
-
-def _line(text: str, no: int) -> str | None:
-    lines = text.splitlines()
-    return lines[no - 1] if 0 < no <= len(lines) else None
-
-
-def locate(text: str | None, file: str, key: str) -> tuple[Span | None, str | None]:
-    """Where `key` is written in a facts file's text, for messages."""
-    if not text:
-        return (Span(file, 1, 1) if file else None), None
-    m = re.search(r'(^|[\s{,"\'])(' + re.escape(key) + r')["\']?\s*[:=]', text, re.M)
-    if not m:
-        return Span(file, 1, 1), None
-    start = m.start(2)
-    line = text.count("\n", 0, start) + 1
-    col = start - (text.rfind("\n", 0, start) + 1) + 1
-    return Span(file, line, col, line, col + len(key)), _line(text, line)
 
 
 def validate(book: BookModel, data: Any, file: str = "<facts>", text: str | None = None) -> dict[str, Any]:
@@ -99,6 +31,7 @@ def validate(book: BookModel, data: Any, file: str = "<facts>", text: str | None
     out: dict[str, Any] = {}
     inputs = _inputs(book)
     seen = book.converted  # a student body repeats values: convert each (name, value) once
+    where = Locator(text, file)
     for key, raw in data.items():
         if raw is None:
             if key in inputs:
@@ -111,7 +44,7 @@ def validate(book: BookModel, data: Any, file: str = "<facts>", text: str | None
         key = str(key)
         sym = inputs.get(key) or book.symbols.get(key)
         if sym is None or sym.computed:
-            span, line = locate(text, file, key)
+            span, line = where(key)
             if sym is not None:
                 msg = (f"`{key}` is an {sym.kind} the book computes "
                        f"({sym.provision.cite if sym.provision else 'the book'}); it cannot be given as a fact")
@@ -129,8 +62,11 @@ def validate(book: BookModel, data: Any, file: str = "<facts>", text: str | None
                 if len(seen) > 50_000:
                     seen.clear()
                 seen[(key, type(raw), raw)] = value
+        except TooManyDigits as e:
+            span, line = where(key)
+            errors.append(FactsError(f"fact `{key}` has {e}", span, code="E606", source_line=line))
         except ValueError as e:
-            span, line = locate(text, file, key)
+            span, line = where(key)
             errors.append(FactsError(
                 f"fact `{key}` should be {describe_input(sym.type)}, but {e}", span, code="E602",
                 hint=_enum_hint(raw, sym.type), source_line=line))
@@ -170,8 +106,71 @@ def _enum_hint(raw, t: Type) -> str | None:
 
 
 def _given(raw) -> str:
-    text = json.dumps(raw, default=str) if not isinstance(raw, str) else json.dumps(raw)
-    return f"{text} was given"
+    return f"{shown(raw)} was given"
+
+
+def shown(raw: Any, width: int = 60) -> str:
+    """A facts value as it was written, JSON-like, cut at about `width` characters.
+
+    Written out piece by piece and stopped when long enough, so a value that
+    is huge once expanded (YAML aliases, a structure that contains itself)
+    costs no more than its first `width` characters.
+    """
+    out: list[str] = []
+    size = 0
+    for piece in _pieces(raw):
+        out.append(piece)
+        size += len(piece)
+        if size > width:
+            return "".join(out)[: width - 3] + "..."
+    return "".join(out)
+
+
+class _Lit(str):
+    """Punctuation written between the parts of a value."""
+
+
+_END = object()
+
+
+def _pieces(raw: Any) -> Iterator[str]:
+    stack: list[Iterator[Any]] = [iter((raw,))]
+    while stack:
+        v = next(stack[-1], _END)
+        if v is _END:
+            stack.pop()
+        elif type(v) is _Lit:
+            yield v
+        elif isinstance(v, Mapping):
+            stack.append(_parts(v.items(), "{", "}"))
+        elif isinstance(v, (list, tuple)):
+            stack.append(_parts(v, "[", "]"))
+        elif isinstance(v, WrittenFloat):
+            yield v.text
+        elif isinstance(v, int) and not isinstance(v, bool):
+            yield _int_text(v)
+        elif isinstance(v, (str, bool, float)) or v is None:
+            yield json.dumps(v)
+        else:
+            yield json.dumps(str(v))
+
+
+def _parts(items, start: str, end: str) -> Iterator[Any]:
+    yield _Lit(start)
+    for i, item in enumerate(items):
+        if i:
+            yield _Lit(", ")
+        if start == "{":
+            yield _Lit(json.dumps(str(item[0])) + ": ")
+            item = item[1]
+        yield item
+    yield _Lit(end)
+
+
+def _int_text(n: int) -> str:
+    if n.bit_length() > 3 * MAX_DIGITS + 32:  # too long to write out, or to convert at all
+        return f"a number of about {int(n.bit_length() * 0.30103):,} digits"
+    return str(n)
 
 
 def convert(raw: Any, t: Type, units: UnitTable) -> Any:
@@ -184,6 +183,8 @@ def convert(raw: Any, t: Type, units: UnitTable) -> Any:
     if k == "number":
         if isinstance(raw, bool):
             raise ValueError(_given(raw))
+        if t.integer and isinstance(raw, (float, Decimal)):
+            raise ValueError(_given(raw))  # 1e3 and 2.0 are not written as integers
         d = _decimal(raw)
         if d is None or (t.integer and type(d) is not int):
             raise ValueError(_given(raw))
@@ -201,7 +202,7 @@ def convert(raw: Any, t: Type, units: UnitTable) -> Any:
             return raw.date()
         if isinstance(raw, dt.date):
             return raw
-        if isinstance(raw, str):
+        if isinstance(raw, str) and DATE.fullmatch(raw):
             try:
                 return dt.date.fromisoformat(raw)
             except ValueError:
@@ -226,42 +227,91 @@ def convert(raw: Any, t: Type, units: UnitTable) -> Any:
     return raw
 
 
+class TooManyDigits(ValueError):
+    """A number with more than MAX_DIGITS digits, before and after its decimal point together (E606)."""
+
+
+_BIG = 10**MAX_DIGITS
+
+
 def _decimal(raw) -> Fraction | None:
     """A number from a facts file, exactly (0.1 is one tenth, not a binary float)."""
     if isinstance(raw, bool):
         return None
     if type(raw) is int:
-        return raw
+        return _small(raw)
     if isinstance(raw, (int, Fraction)):
-        return exact(Fraction(raw))
+        return _small(exact(Fraction(raw)))
     if isinstance(raw, (float, Decimal)):
         if not math.isfinite(raw):
             return None  # NaN and infinity are not amounts of anything
-        return exact(Fraction(repr(raw) if isinstance(raw, float) else raw))
+        if isinstance(raw, Decimal) and abs(raw.adjusted()) > MAX_DIGITS:
+            raise TooManyDigits(too_many_digits())
+        text = raw.text if isinstance(raw, WrittenFloat) else repr(raw) if isinstance(raw, float) else raw
+        return _small(exact(Fraction(text)))
     if isinstance(raw, str) and _NUMBER.fullmatch(raw.strip()):
-        return exact(raw.strip())
+        return _small(exact(_digits(raw.strip())))
+    if isinstance(raw, LongNumber):
+        raise TooManyDigits(too_many_digits())
     return None
 
 
+def _number_text(x) -> str:
+    """A number (already checked by _decimal) as it was written."""
+    return x.text if isinstance(x, WrittenFloat) else repr(x) if isinstance(x, float) else str(x)
+
+
+def _small(x):
+    """`x`, if written out in full it has at most MAX_DIGITS digits; else TooManyDigits."""
+    if type(x) is int:
+        if -_BIG < x < _BIG:
+            return x
+    elif -_BIG < x < _BIG and x.denominator < _BIG:
+        whole = abs(x.numerator) // x.denominator
+        if len(str(whole)) + _places(x.denominator) <= MAX_DIGITS:
+            return x
+    raise TooManyDigits(too_many_digits())
+
+
+def _places(denominator: int) -> int:
+    """The decimal places of a fraction with this denominator (its digits, if it never ends)."""
+    twos = (denominator & -denominator).bit_length() - 1
+    rest, fives = denominator >> twos, 0
+    while rest % 5 == 0:
+        rest, fives = rest // 5, fives + 1
+    return max(twos, fives) if rest == 1 else len(str(denominator))
+
+
+def _digits(text: str) -> str:
+    """The text of a number, if it has at most MAX_DIGITS digits as written (TooManyDigits otherwise)."""
+    if len(text.lstrip("-")) - text.count(".") > MAX_DIGITS:
+        raise TooManyDigits(too_many_digits())
+    return text
+
+
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # YYYY-MM-DD only: not 20250401, not 2025-W14
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")  # ASCII digits only: "٣" is not 3 here
-_QUANTITY = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*([A-Za-z_]+)(?:\s+per\s+([A-Za-z_]+))?\s*")
+_QUANTITY = re.compile(r"\s*(-?[0-9]+(?:\.[0-9]+)?)\s*([A-Za-z_]+)(?:\s+per\s+([A-Za-z_]+))?\s*")
 
 
 def _quantity(raw, t: Type, units: UnitTable) -> Q:
-    if type(raw) is int and t.unit and " per " not in t.unit:  # the common case: 9 (years)
+    if type(raw) is int and t.unit and " per " not in t.unit and -_BIG < raw < _BIG:  # 9 (years)
         declared = units.get(t.unit)
         if declared is not None:
             return Q(raw * declared.factor, declared.dim, declared.plural, declared.factor)
     declared = units.get(t.unit.split(" per ")[0]) if t.unit else None
     if isinstance(raw, Mapping) and set(raw) == {"value", "unit"}:
-        raw = f"{raw['value']} {raw['unit']}"
+        value, unit = raw["value"], raw["unit"]
+        if not isinstance(unit, str) or (not isinstance(value, str) and _decimal(value) is None):
+            raise ValueError(_given(raw))
+        raw = f"{value if isinstance(value, str) else _number_text(value)} {unit}"
     if isinstance(raw, str):
         m = _QUANTITY.fullmatch(raw)
         if m:
             u = units.get(m.group(2))
             per = units.get(m.group(3)) if m.group(3) else None
             if u is not None and (m.group(3) is None or per is not None):
-                q = make(exact(m.group(1)), u, per)
+                q = make(_small(exact(_digits(m.group(1)))), u, per)
                 if q.dim == t.dim:
                     return q
                 raise ValueError(f"{raw!r} is measured in {m.group(2)}")

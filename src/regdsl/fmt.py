@@ -49,7 +49,8 @@ from pathlib import Path
 import attrs
 
 from . import nodes as n
-from .errors import RegdslError, UsageError
+from .errors import RegdslError, Span, UsageError
+from .files import MAX_FILE_BYTES, FileRefused, inside, read_bytes, resolved, rewrite
 from .parser import _unquote, parse
 from .resolve import describe_ref
 
@@ -891,15 +892,32 @@ def format_text(text: str, file: str = "<string>") -> str:
 
 
 def _files(paths) -> tuple[list[Path], list[RegdslError]]:
+    """The regular .reg files at the paths; never a symbolic link, which fmt does not write through.
+
+    In a directory, a link to a file inside it is left out (that file is
+    formatted as itself); a link that leads outside is E703.
+    """
     files: list[Path] = []
     errors: list[RegdslError] = []
     seen: set[Path] = set()
     for p in map(Path, paths):
-        if p.is_dir():
-            found = sorted(f for f in p.rglob("*.reg")
-                           if f.is_file() and not any(part.startswith(".")
-                                                      for part in f.relative_to(p).parts))
-            if not found:
+        if p.is_symlink() and p.is_file():
+            errors.append(UsageError(f"{p} is a symbolic link; regdsl fmt does not write through links: "
+                                     "name the file it points to", code="E701"))
+            found = []
+        elif p.is_dir():
+            root = resolved(p)
+            found = []
+            for f in sorted(p.rglob("*.reg")):
+                if any(part.startswith(".") for part in f.relative_to(p).parts):
+                    continue
+                if f.is_symlink():
+                    if f.exists() and not inside(resolved(f), root):
+                        errors.append(UsageError(f"{f} is a symbolic link to a place outside {p}; "
+                                                 "it is not read or written", code="E703"))
+                elif f.is_file():
+                    found.append(f)
+            if not found and not errors:
                 errors.append(UsageError(f"{p}: no .reg files in this directory", code="E702"))
         elif p.is_file():
             found = [p]
@@ -907,11 +925,16 @@ def _files(paths) -> tuple[list[Path], list[RegdslError]]:
             errors.append(UsageError(f"{p}: no such file or directory", code="E702"))
             found = []
         for f in found:
-            key = f.resolve()
+            key = resolved(f)
             if key not in seen:
                 seen.add(key)
                 files.append(f)
     return files, errors
+
+
+def _read(f: Path) -> str:
+    """A .reg file's text, not through a link and within the size limit (OSError, FileRefused)."""
+    return read_bytes(f, MAX_FILE_BYTES, ".reg file", follow=False).decode("utf-8")
 
 
 def _diff(path: str, old: str, new: str) -> str:
@@ -933,7 +956,11 @@ def main(args) -> int:
     for f in files:
         name = str(f)
         try:
-            raw = f.read_bytes().decode("utf-8")
+            raw = _read(f)
+        except FileRefused as e:
+            print(RegdslError(e.message, Span(name, 1, 1), code=e.code).render(), file=sys.stderr)
+            bad = True
+            continue
         except (OSError, UnicodeDecodeError) as e:
             print(RegdslError(f"cannot read {name}: {e}", code="E100").render(), file=sys.stderr)
             bad = True
@@ -954,8 +981,7 @@ def main(args) -> int:
             print(f"would reformat {name}")
         if write:
             try:
-                with open(f, "w", encoding="utf-8", newline="") as fh:
-                    fh.write(new)
+                rewrite(f, new.encode("utf-8"))
             except OSError as e:
                 print(RegdslError(f"cannot write {name}: {e.strerror or e}", code="E100").render(),
                       file=sys.stderr)

@@ -1,35 +1,19 @@
-"""Text to syntax tree: the cached Lark LALR parser and the tree transformer."""
+"""Text to syntax tree: the Lark LALR parser (from shipped tables) and the tree transformer."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
-import pickle
 import re
 import threading
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 
-import lark
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import VisitError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import nodes as n
-from .cache import cache_dir
 from .errors import Span, SyntaxError_
 from .lexer import Indenter, IndentationError_
-
-
-@lru_cache(maxsize=1)
-def grammar_text() -> str:
-    """The grammar, from the installed package or, in a source checkout, grammar/."""
-    try:
-        return resources.files("regdsl").joinpath("grammar/regdsl.lark").read_text("utf-8")
-    except (FileNotFoundError, OSError, ModuleNotFoundError):
-        here = Path(__file__).resolve().parents[2] / "grammar" / "regdsl.lark"
-        return here.read_text("utf-8")
+from .tables import grammar_text
 
 
 _comments: list[n.Comment] = []
@@ -55,8 +39,8 @@ def _on_newline(tok: Token) -> Token:
 class _Positioned:
     """Layout tokens do not stretch a node's span onto the next line.
 
-    A class with a fixed `str()` rather than a function: Lark hashes the
-    options' text to key its cache, and a function's text holds its address.
+    A class with a fixed `repr()` rather than a function, so that the
+    parser's options print the same in every process.
     """
 
     def __call__(self, node) -> bool:
@@ -72,11 +56,9 @@ _positioned = _Positioned()
 _INDENTER = Indenter()
 
 
-@lru_cache(maxsize=1)
-def get_parser() -> Lark:
-    """The LALR parser, loaded from the per-user cache when it is there."""
-    text = grammar_text()
-    options = dict(
+def parser_options() -> tuple[str, dict]:
+    """The grammar's text and the options the parser is built with."""
+    return grammar_text(), dict(
         start=["start", "ref"],
         parser="lalr",
         lexer="contextual",
@@ -85,21 +67,14 @@ def get_parser() -> Lark:
         maybe_placeholders=True,
         lexer_callbacks={"COMMENT": _on_comment, "_NL": _on_newline, "_CONTINUATION": _on_newline},
     )
-    where = cache_dir()
-    if where is not None:
-        key = hashlib.sha256((text + lark.__version__).encode()).hexdigest()[:16]
-        path = where / f"grammar-{key}.lark"
-        fresh = not path.exists()
-        try:
-            parser = Lark(text, cache=str(path), **options)
-        except OSError:
-            return Lark(text, **options)
-        if fresh:  # a new grammar: drop the caches of older ones
-            for old in where.glob("grammar-*.lark"):
-                if old != path:
-                    old.unlink(missing_ok=True)
-        return parser
-    return Lark(text, **options)
+
+
+@lru_cache(maxsize=1)
+def get_parser() -> Lark:
+    """The LALR parser, from the tables shipped with the package (see tables.py)."""
+    from . import tables
+
+    return tables.load(*parser_options())
 
 
 # ------------------------------------------------------------------ errors
@@ -765,10 +740,6 @@ def parse(text: str, file: str = "<string>") -> n.Module:
     return n.Module(module.file, module.items, comments)
 
 
-_AST_VERSION = "1"  # bump when the node classes change shape
-_AST_KEEP = 400  # parsed files kept in the cache
-
-
 def _too_deep(tree, file: str, text: str) -> SyntaxError_:
     """The error for an expression nested beyond Python's stack, placed at its deepest part
     (found without recursion)."""
@@ -785,44 +756,6 @@ def _too_deep(tree, file: str, text: str) -> SyntaxError_:
                         source_line=lines[line - 1] if 0 < line <= len(lines) else None)
 
 
-def parse_cached(text: str, file: str) -> n.Module:
-    """`parse`, remembering the tree of each file's exact text in the per-user cache.
-
-    A cold `regdsl eval` spends most of its time lexing; a book that has not
-    changed since the last run is read back instead.  Keyed by the grammar,
-    the file name (spans carry it) and the text, so an edit is never missed.
-    """
-    where = cache_dir()
-    if where is None:
-        return parse(text, file)
-    key = hashlib.sha256("\0".join((_AST_VERSION, lark.__version__, grammar_text(), file, text))
-                         .encode()).hexdigest()[:32]
-    folder = where / "ast"
-    path = folder / f"{key}.pickle"
-    try:
-        with open(path, "rb") as f:
-            module = pickle.load(f)  # our own per-user, private cache
-        if isinstance(module, n.Module):
-            return module
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
-        pass
-    module = parse(text, file)
-    try:
-        folder.mkdir(mode=0o700, exist_ok=True)
-        tmp = folder / f".{key}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as f:
-            pickle.dump(module, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-        entries = list(folder.glob("*.pickle"))
-        if len(entries) > _AST_KEEP:
-            entries.sort(key=lambda e: e.stat().st_mtime)
-            for old in entries[: len(entries) - _AST_KEEP // 2]:
-                old.unlink(missing_ok=True)
-    except (OSError, pickle.PickleError, RecursionError):
-        pass
-    return module
-
-
 def parse_ref(text: str, file: str = "<reference>") -> n.Ref:
     """Parse a reference written on its own, such as `article 20 paragraph 2`."""
     parser = get_parser()
@@ -837,3 +770,6 @@ def parse_ref(text: str, file: str = "<reference>") -> n.Ref:
         finally:
             _comments.clear()
     return ToAst(file).transform(tree)
+
+
+from .treecache import parse_cached  # noqa: E402,F401 - its home until the parse cache had its own module

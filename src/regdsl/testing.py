@@ -73,7 +73,7 @@ class _Loader:
     def load(text: str, file: str):
         import yaml
 
-        from .yamlload import SafeLoader, load
+        from .yamlload import LimitExceeded, SafeLoader, load
 
         class LineLoader(SafeLoader):
             pass
@@ -90,6 +90,8 @@ class _Loader:
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
             span = Span(file, mark.line + 1, mark.column + 1) if mark else Span(file, 1, 1)
+            if isinstance(e, LimitExceeded):
+                raise UsageError(f"the case table has {e.problem}", span, code=e.code) from None
             raise UsageError(f"not valid YAML: {str(e).splitlines()[0]}", span, code="E603") from None
 
 
@@ -114,9 +116,38 @@ def find_test_files(paths) -> list[Path]:
     return out
 
 
+def _read(path: Path) -> str:
+    """A case table's text, refused when it is too large or not UTF-8."""
+    from .files import MAX_CASES_BYTES, FileRefused, not_utf8, read_bytes, utf8_error_at
+
+    try:
+        data = read_bytes(path, MAX_CASES_BYTES, "case table")
+        return data.decode("utf-8")
+    except FileRefused as e:
+        code = "E109" if e.code == "E109" else "E603"
+        raise UsageError(e.message, Span(str(path), 1, 1), code=code) from None
+    except OSError as e:
+        raise UsageError(f"cannot read {path}: {e.strerror or e}", Span(str(path), 1, 1), code="E603") from None
+    except UnicodeDecodeError as e:
+        line, col = utf8_error_at(data, e)
+        raise UsageError(not_utf8(data, e), Span(str(path), line, col), code="E603") from None
+
+
+def _book(table: Path, written, line: int) -> str:
+    """The book a case table names (relative to the table): a directory or a .reg file, no other file."""
+    try:
+        book = (table.parent / str(written)).resolve()
+    except (OSError, ValueError, RuntimeError):
+        book = None
+    if book is None or (book.is_file() and book.suffix != ".reg"):
+        raise UsageError(f"`book: {written}` is not a book (a .reg file or a directory of them)",
+                         Span(str(table), line, 1), code="E702")
+    return str(book)
+
+
 def load_cases(path: Path) -> list[Case]:
     """The cases of one test file."""
-    return load_text(path.read_text("utf-8"), path)
+    return load_text(_read(path), path)
 
 
 def load_all(paths) -> list[tuple[Path, list[Case]]]:
@@ -126,7 +157,7 @@ def load_all(paths) -> list[tuple[Path, list[Case]]]:
     for f, cases in files:
         for c in cases:
             if not c.expect:
-                sources[c.file] = f.read_text("utf-8")
+                sources[c.file] = _read(f)
                 errors.append(UsageError(
                     f"the case `{c.name}` has no `expect`, so it checks nothing",
                     Span(c.file, c.line, c.column, c.line, c.column + 4), code="E607",
@@ -144,7 +175,7 @@ def load_text(text: str, path: Path) -> list[Case]:
     if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
         raise UsageError("a test file is a mapping with `book:` and a list of `cases:`", Span(file, 1, 1),
                          code="E603")
-    book = str((path.parent / str(data.get("book", ".."))).resolve())
+    book = _book(path, data.get("book", ".."), 1)
     as_of_default = data.get("as_of")
     cases = []
     for i, c in enumerate(data["cases"], 1):
@@ -157,7 +188,7 @@ def load_text(text: str, path: Path) -> list[Case]:
             if not isinstance(c[key], dict):
                 raise UsageError(f"case {i}: `{key}` must be a mapping", Span(file, line, 1), code="E603")
         cases.append(Case(file, line, str(c.get("name", f"case {i}")), str(c.get("sentence") or ""),
-                          str((path.parent / str(c["book"])).resolve()) if "book" in c else book,
+                          _book(path, c["book"], line) if "book" in c else book,
                           c.get("as_of", as_of_default), _strip(c.get("facts", {})),
                           _strip(c.get("expect", {})), c.get("__column__", 1)))
     return cases

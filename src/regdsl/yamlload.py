@@ -12,6 +12,13 @@ the answer does not depend on the PyYAML release:
 - a merged mapping is flattened (its own merges applied) before it is merged.
 
 See https://yaml.org/type/merge.html.
+
+Every YAML file is also held to limits, checked as it is read, before the
+Python objects are built: aliases (`*name`) make a small file stand for a
+huge tree (the "billion laughs"), so the number of aliases and the size of
+the tree with every alias expanded are bounded, and so is the nesting depth
+(also of merges).  A file over a limit raises LimitExceeded at the place it
+is exceeded.
 """
 
 from __future__ import annotations
@@ -19,11 +26,26 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+from yaml.events import AliasEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .factsfile import MAX_DEPTH, MAX_DIGITS  # collections in collections (and merges); digits of a number
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
 VALUE_TAG = "tag:yaml.org,2002:value"
 STR_TAG = "tag:yaml.org,2002:str"
+
+MAX_ALIASES = 10_000  # `*name` in one file (the bundled case tables use at most 36)
+MAX_NODES = 1_000_000  # values in the tree once every alias is expanded
+
+
+class LimitExceeded(yaml.error.MarkedYAMLError):
+    """YAML over one of this module's limits (E606), with the place it was exceeded."""
+
+    code = "E606"
+
+    def __init__(self, problem: str, mark):
+        super().__init__(problem=problem, problem_mark=mark)
 
 
 def _key(node: Node) -> tuple[str, str] | None:
@@ -34,9 +56,74 @@ def _key(node: Node) -> tuple[str, str] | None:
 
 
 class SafeLoader(yaml.SafeLoader):
-    """PyYAML's SafeLoader with spec-conformant merge keys."""
+    """PyYAML's SafeLoader with spec-conformant merge keys and limits on size, depth and digits."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+        self._aliases = 0
+        self._sizes: dict[int, int] = {}  # id(node) -> its size with aliases expanded
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        event = self.peek_event()
+        if isinstance(event, AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise LimitExceeded(f"more than {MAX_ALIASES:,} aliases", event.start_mark)
+            node = super().compose_node(parent, index)
+            if id(node) not in self._sizes:
+                raise LimitExceeded(f"an alias (*{event.anchor}) inside the value it names",
+                                    event.start_mark)
+            return node
+        if isinstance(event, ScalarEvent):
+            node = super().compose_node(parent, index)
+        else:
+            self._depth += 1
+            if self._depth > MAX_DEPTH:
+                raise LimitExceeded(f"values nested more than {MAX_DEPTH} deep", event.start_mark)
+            try:
+                node = super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+        sizes = self._sizes
+        if isinstance(node, SequenceNode):
+            size = 1 + sum(sizes[id(v)] for v in node.value)
+        elif isinstance(node, MappingNode):
+            size = 1 + sum(sizes[id(k)] + sizes[id(v)] for k, v in node.value)
+        else:
+            size = 1
+        if size > MAX_NODES:
+            raise LimitExceeded(f"more than {MAX_NODES:,} values once its aliases are expanded",
+                                node.start_mark)
+        sizes[id(node)] = size
+        return node
+
+    def construct_yaml_int(self, node):  # type: ignore[override]
+        digits = node.value.lstrip("+-").replace("_", "").lower()
+        self._check_digits(node, len(digits.removeprefix("0x").removeprefix("0o").removeprefix("0b")))
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_float(self, node):  # type: ignore[override]
+        mantissa = node.value.lstrip("+-").replace("_", "").lower().partition("e")[0]
+        self._check_digits(node, len(mantissa) - mantissa.count("."))
+        return super().construct_yaml_float(node)
+
+    @staticmethod
+    def _check_digits(node: ScalarNode, digits: int) -> None:
+        """Before Python converts it (it refuses more than 4,300 digits, and not in hexadecimal)."""
+        if digits > MAX_DIGITS:
+            raise LimitExceeded(f"a number of more than {MAX_DIGITS} digits", node.start_mark)
 
     def flatten_mapping(self, node: MappingNode) -> None:  # type: ignore[override]
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise LimitExceeded(f"merges (<<) nested more than {MAX_DEPTH} deep", node.start_mark)
+            self._flatten(node)
+        finally:
+            self._depth -= 1
+
+    def _flatten(self, node: MappingNode) -> None:
         merged: list[tuple[Node, Node]] = []
         own: list[tuple[Node, Node]] = []
         for key_node, value_node in node.value:
@@ -74,6 +161,10 @@ class SafeLoader(yaml.SafeLoader):
                 taken.add(k)
             kept.append((key_node, value_node))
         node.value = kept + own
+
+
+SafeLoader.add_constructor("tag:yaml.org,2002:int", SafeLoader.construct_yaml_int)
+SafeLoader.add_constructor("tag:yaml.org,2002:float", SafeLoader.construct_yaml_float)
 
 
 def load(text: str, loader: type[SafeLoader] = SafeLoader) -> Any:
