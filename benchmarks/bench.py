@@ -58,7 +58,7 @@ def cold_start(repeat: int) -> dict:
 
 
 def parse_speed(repeat: int) -> dict:
-    from regdsl.parser import get_parser, parse
+    from regdsl.syntax.parser import get_parser, parse
 
     get_parser()
     files = sorted(ROOT.glob("regulations/**/*.reg")) + sorted(SLICE.glob("*.reg"))

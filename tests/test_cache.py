@@ -23,10 +23,11 @@ import lark
 import pytest
 
 from conftest import REGULATIONS, ROOT, run_cli
-from regdsl import astjson, cache, parser, tables
-from regdsl.cache import cache_dir
-from regdsl.parser import parse
-from regdsl.treecache import parse_cached
+from regdsl.syntax import astjson, parser, tables
+from regdsl.core import cache
+from regdsl.core.cache import cache_dir
+from regdsl.syntax.parser import parse
+from regdsl.syntax.treecache import parse_cached
 
 TEXT = ('book b "B"\n\narticle 1 "A"\n  | Text.  # a comment\n'
         '  fact x : boolean "X."\n  outcome y : boolean "Y."\n  y if x\n')
@@ -260,24 +261,24 @@ def test_a_cache_directory_of_another_user_is_not_used(tmp_path, monkeypatch):
 def test_a_book_read_from_the_cache_needs_no_parser(where):
     """When every file of a book is in the cache, neither Lark nor the parser is imported."""
     code = ("import sys, regdsl; regdsl.load(sys.argv[1]); "
-            "print(sorted(m for m in ('lark', 'regdsl.parser', 'yaml') if m in sys.modules))")
+            "print(sorted(m for m in ('lark', 'regdsl.syntax.parser', 'yaml') if m in sys.modules))")
     env = dict(os.environ, REGDSL_CACHE_DIR=str(where))
     run = [sys.executable, "-c", code, str(REGULATIONS / "university")]
     first = subprocess.run(run, env=env, capture_output=True, text=True, check=True)
     again = subprocess.run(run, env=env, capture_output=True, text=True, check=True)
-    assert first.stdout.strip() == "['lark', 'regdsl.parser']"
+    assert first.stdout.strip() == "['lark', 'regdsl.syntax.parser']"
     assert again.stdout.strip() == "[]"
 
 
 def test_lark_version_is_read_without_importing_lark():
-    code = ("import sys; from regdsl.tables import lark_version; v = lark_version(); "
+    code = ("import sys; from regdsl.syntax.tables import lark_version; v = lark_version(); "
             "print('lark' in sys.modules); import lark; print(v == lark.__version__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "True"]
 
 
 def test_the_package_never_unpickles():
-    for path in (ROOT / "src" / "regdsl").glob("*.py"):
+    for path in (ROOT / "src" / "regdsl").rglob("*.py"):
         text = path.read_text("utf-8")
         for module in ("pickle", "marshal", "shelve", "dill"):
             assert f"import {module}" not in text, f"{path.name} imports {module}"
@@ -287,13 +288,13 @@ def test_the_package_never_unpickles():
 
 
 def test_the_shipped_tables_are_those_of_the_grammar():
-    """After changing grammar/regdsl.lark (or lexer.py), run `python -m regdsl.tables`."""
-    data = json.loads((ROOT / "src" / "regdsl" / tables.SHIPPED).read_text("utf-8"))
+    """After changing grammar/regdsl.lark (or lexer.py), run `python -m regdsl.syntax.tables`."""
+    data = json.loads((ROOT / "src" / "regdsl" / "syntax" / tables.SHIPPED).read_text("utf-8"))
     grammar, options = parser.parser_options()
     if data["lark"] != tables.lark_version():
         pytest.skip(f"the tables were made with lark {data['lark']}, this is {tables.lark_version()}")
     assert data["key"] == tables.key(grammar, options), (
-        "src/regdsl/parser_tables.json was made from another grammar: run `python -m regdsl.tables`")
+        "src/regdsl/syntax/parser_tables.json was made from another grammar: run `python -m regdsl.syntax.tables`")
 
 
 def loaded_from(monkeypatch) -> list[str]:

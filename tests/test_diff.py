@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, run_cli
-from regdsl.amended import word_diff, wrap_code
+from regdsl.authoring.amended import word_diff, wrap_code
 
 SLICE = ROOT / "benchmarks" / "slice"
 STUDENT = {"entry": "first_year", "years_enrolled": 4, "total_leave": 0, "non_degree_period_counted": 0,
@@ -168,7 +168,7 @@ def test_limit_lists_the_first_students_by_outcome(tmp_path):
 
 
 def test_students_are_ordered_by_their_most_common_changed_outcome():
-    from regdsl.diff import Change, Comparison, text_report
+    from regdsl.authoring.diff import Change, Comparison, text_report
     from regdsl.results.outcome import Outcome
 
     def o(name, value):

@@ -26,7 +26,7 @@ import pytest
 
 from conftest import ROOT, run_cli
 from regdsl.errors import CODES
-from regdsl.parser import parse
+from regdsl.syntax.parser import parse
 
 DOCS = ROOT / "docs" / "errors.md"
 ERR = "tests/errors"

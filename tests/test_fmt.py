@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, golden, run_cli
 from regdsl.errors import RegdslError
-from regdsl.fmt import WIDTH, format_text, quote
+from regdsl.authoring.fmt import WIDTH, format_text, quote
 from regdsl.errors import SyntaxError_
-from regdsl.parser import parse
+from regdsl.syntax.parser import parse
 
 FMT = ROOT / "tests" / "fmt"
 
@@ -69,7 +69,7 @@ def test_golden_files_cover_every_statement_and_expression():
     """Every node class of the tree appears in some golden file (so every construct prints)."""
     import attrs
 
-    from regdsl import nodes as n
+    from regdsl.syntax import nodes as n
 
     seen: set[type] = set()
 

@@ -19,7 +19,7 @@ import pytest
 
 import regdsl
 from regdsl.errors import BookErrors
-from regdsl.testing import load_cases, find_test_files, run
+from regdsl.authoring.testing import load_cases, find_test_files, run
 
 from conftest import REGULATIONS, run_cli
 

@@ -1,4 +1,4 @@
-"""Tests of the Pygments lexer in regdsl.highlight.
+"""Tests of the Pygments lexer in regdsl.authoring.highlight.
 
 Every tests/highlight/NAME.reg has its expected tokens in NAME.tokens, in the
 format of Pygments' own golden files.  After a deliberate change, regenerate
@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if importlib.util.find_spec("regdsl") is None:  # not installed: use the checkout
     sys.path.insert(0, str(ROOT / "src"))
 
-from regdsl import highlight  # noqa: E402
-from regdsl.highlight import RegdslLexer  # noqa: E402
+from regdsl.authoring import highlight  # noqa: E402
+from regdsl.authoring.highlight import RegdslLexer  # noqa: E402
 
 GOLDEN_DIR = ROOT / "tests" / "highlight"
 SAMPLES = sorted(GOLDEN_DIR.glob("*.reg"))
@@ -73,7 +73,7 @@ def test_golden_tokens(sample: Path) -> None:
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
 def test_sample_is_valid_regdsl(sample: Path) -> None:
-    parser = pytest.importorskip("regdsl.parser")
+    parser = pytest.importorskip("regdsl.syntax.parser")
     parser.parse(sample.read_text("utf-8"), str(sample))
 
 
@@ -121,7 +121,7 @@ def test_entry_point_in_pyproject_names_the_lexer() -> None:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
     target = pyproject["project"]["entry-points"]["pygments.lexers"]["regdsl"]
     module, _, attr = target.partition(":")
-    assert (module, attr) == ("regdsl.highlight", "RegdslLexer")
+    assert (module, attr) == ("regdsl.authoring.highlight", "RegdslLexer")
 
 
 def test_pygments_finds_the_lexer() -> None:

@@ -21,9 +21,11 @@ from hypothesis import strategies as st
 
 import regdsl
 from conftest import run_cli
-from regdsl import facts, factsfile, files, yamlload
+from regdsl import facts
+from regdsl.facts import read as factsfile
+from regdsl.core import files, yamlload
 from regdsl.errors import BookErrors, FactsError
-from regdsl.files import MAX_CASES_BYTES, MAX_FILE_BYTES
+from regdsl.core.files import MAX_CASES_BYTES, MAX_FILE_BYTES
 
 BOOK = """\
 book mini "Mini Regulations"

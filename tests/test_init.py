@@ -7,7 +7,7 @@ import json
 import pytest
 
 import regdsl
-from regdsl.scaffold import PLACEHOLDER_DATE
+from regdsl.authoring.scaffold import PLACEHOLDER_DATE
 
 from conftest import run_cli
 
@@ -122,6 +122,6 @@ def test_refuses_a_bad_title(tmp_path):
 
 
 def test_the_book_is_already_formatted(new_book):
-    pytest.importorskip("regdsl.fmt")
+    pytest.importorskip("regdsl.authoring.fmt")
     code, out, err = run_cli("fmt", "--check", "my-book")
     assert code == 0, out + err

@@ -1,7 +1,7 @@
 """Every keyword of the grammar is a keyword in every highlighter, and no more.
 
 A keyword added to grammar/regdsl.lark must be added to the Pygments lexer
-(src/regdsl/highlight.py), the TextMate grammar (tools/vscode) and the Vim
+(src/regdsl/authoring/highlight.py), the TextMate grammar (tools/vscode) and the Vim
 syntax (tools/vim); this test names what is missing where.
 """
 
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if importlib.util.find_spec("regdsl") is None:  # not installed: use the checkout
     sys.path.insert(0, str(ROOT / "src"))
 
-from regdsl.highlight import KEYWORDS  # noqa: E402
+from regdsl.authoring.highlight import KEYWORDS  # noqa: E402
 
 GRAMMAR = ROOT / "grammar" / "regdsl.lark"
 TEXTMATE = ROOT / "tools" / "vscode" / "syntaxes" / "regdsl.tmLanguage.json"
@@ -82,7 +82,7 @@ def test_keywords_agree_across_grammar_and_highlighters() -> None:
     grammar = grammar_keywords(GRAMMAR.read_text("utf-8"))
     assert {"is", "not", "least", "part", "administered", "of"} <= grammar  # extraction works
     others = {
-        "regdsl.highlight.KEYWORDS": set(KEYWORDS),
+        "regdsl.authoring.highlight.KEYWORDS": set(KEYWORDS),
         "tools/vscode/syntaxes/regdsl.tmLanguage.json":
             textmate_keywords(json.loads(TEXTMATE.read_text("utf-8"))),
         "tools/vim/syntax/regdsl.vim": vim_keywords(VIM.read_text("utf-8")),

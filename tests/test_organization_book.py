@@ -12,7 +12,7 @@ import json
 import pytest
 
 import regdsl
-from regdsl import testing
+from regdsl.authoring import testing
 from conftest import REGULATIONS, run_cli
 
 BOOK = REGULATIONS / "organization"

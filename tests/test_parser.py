@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from regdsl import nodes as n
+from regdsl.syntax import nodes as n
 from regdsl.errors import RegdslError, Span, SyntaxError_
-from regdsl.parser import parse
+from regdsl.syntax.parser import parse
 
 HEAD = 'book t "T"\n'
 D = dt.date

@@ -10,7 +10,7 @@ import pytest
 
 import regdsl
 from regdsl.api import read_book
-from regdsl.render import PHRASE, Linker, phrase_ref, render
+from regdsl.authoring.render import PHRASE, Linker, phrase_ref, render
 
 from conftest import REGULATIONS, ROOT, golden, run_cli
 
@@ -310,7 +310,7 @@ def test_text_fits_80_columns(sample):
     ("Article 13.2", "article 13.2"),
 ])
 def test_phrases(text, expected):
-    from regdsl.resolve import describe_ref
+    from regdsl.model.resolve import describe_ref
 
     m = PHRASE.fullmatch(text)
     assert m, text

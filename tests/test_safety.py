@@ -11,10 +11,10 @@ import pytest
 import regdsl
 from conftest import ROOT
 
-SOURCES = sorted((ROOT / "src" / "regdsl").glob("*.py"))
+SOURCES = sorted((ROOT / "src" / "regdsl").rglob("*.py"))
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT / "src" / "regdsl")))
 def test_no_eval_or_exec_in_the_package(path):
     tree = ast.parse(path.read_text())
     calls = [n.func.id for n in ast.walk(tree)

@@ -179,7 +179,7 @@ class BookText:
         self.text = normalise(" ".join(parts))
 
     def _tables(self) -> tuple[str, set[Decimal]]:
-        from regdsl import nodes as n
+        from regdsl.syntax import nodes as n
 
         words: list[str] = []
         numbers: set[Decimal] = set()
@@ -382,7 +382,7 @@ def book_sentences(book_dir: Path) -> list[tuple[str, str]]:
         blocks.append((p.cite, p.texts))
     for name, (body, _) in model.bodies.items():
         blocks.append((f"body {name}", [s.text for s in body.statements if hasattr(s, "text")]))
-    from regdsl import nodes as n
+    from regdsl.syntax import nodes as n
 
     out = []
     for name, (table, _) in model.tables.items():

@@ -43,7 +43,7 @@ def test_the_citations_eval_prints_can_be_shown(university):
     import json
 
     from conftest import ROOT
-    from regdsl.show import describe, find
+    from regdsl.authoring.show import describe, find
 
     facts = json.loads((ROOT / "examples" / "university" / "graduating-student.json").read_text())
     cites = {c.cite for o in university.evaluate(facts, "2026-04-01") for c in o.citations if not c.book}

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from regdsl import testing
+from regdsl.authoring import testing
 
 from conftest import run_cli
 

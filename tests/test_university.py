@@ -47,7 +47,7 @@ def _codes(book_dir: Path) -> list[tuple[str, str]]:
 
 
 def test_case_tables_pass():
-    from regdsl.testing import run
+    from regdsl.authoring.testing import run
 
     report = run([TESTS])
     assert not report.failures, "\n".join(f.render() for f in report.failures)
@@ -55,7 +55,7 @@ def test_case_tables_pass():
 
 
 def test_every_case_quotes_a_sentence_of_the_seed():
-    from regdsl.testing import find_test_files, load_cases
+    from regdsl.authoring.testing import find_test_files, load_cases
 
     seed_text = normalise(" ".join(Seed(SEED).units))
     for f in find_test_files([TESTS]):
@@ -67,7 +67,7 @@ def test_every_case_quotes_a_sentence_of_the_seed():
 
 def test_every_article_with_a_rule_has_cases(model):
     """Each article that decides something has a case quoting one of its sentences."""
-    from regdsl.testing import find_test_files, load_cases
+    from regdsl.authoring.testing import find_test_files, load_cases
 
     texts = {a.number: normalise(" ".join(t for p in a.walk() for t in p.texts))
              for a in model.articles if not a.deleted}

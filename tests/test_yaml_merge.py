@@ -9,7 +9,7 @@ import json
 import pytest
 
 from regdsl.facts import parse_facts, read_facts
-from regdsl.yamlload import load
+from regdsl.core.yamlload import load
 
 MERGE_LIST = """
 base: &base
@@ -87,7 +87,7 @@ def test_facts_file_with_a_merge_list(tmp_path):
 
 def test_case_table_with_a_merge_list(tmp_path):
     """The case-table loader (which also records lines) uses the same merge rules."""
-    from regdsl.testing import _Loader
+    from regdsl.authoring.testing import _Loader
 
     data = _Loader.load(MERGE_LIST, "t.test.yaml")
     assert data["case"]["completed_high_school_advanced_course"] is True

@@ -12,16 +12,16 @@ from typing import Any, Iterator, NamedTuple
 import attrs
 
 from . import ir
-from . import nodes as n
+from .syntax import nodes as n
 from .check import lower
 from .errors import (
     BookErrors, CheckError, FactsError, RegdslError, Span, UsageError, did_you_mean,
 )
 from .eval.engine import Evaluator
 from .facts import DATE, describe_input, validate
-from .files import MAX_FILE_BYTES, FileRefused, inside, not_utf8, read_bytes, resolved, shown, utf8_error_at
-from .resolve import BookModel, build
-from .treecache import parse_cached
+from .core.files import MAX_FILE_BYTES, FileRefused, inside, not_utf8, read_bytes, resolved, shown, utf8_error_at
+from .model.resolve import BookModel, build
+from .syntax.treecache import parse_cached
 from .results.outcome import Result
 from .results.provenance import Builder, citation_of
 

@@ -149,7 +149,7 @@ def cmd_check(args) -> int:
 
 def cmd_schema(args) -> int:
     from .api import load
-    from .schema_text import schema_text
+    from .authoring.schema_text import schema_text
 
     schema = load(args.book).schema()
     if args.format == "json":
@@ -172,5 +172,6 @@ def _delegate(module: str):
 
 COMMANDS = {"eval": cmd_eval, "check": cmd_check, "schema": cmd_schema,
             **{name: _delegate(module) for name, module in (
-                ("test", "testing"), ("fmt", "fmt"), ("render", "render"), ("init", "scaffold"),
-                ("show", "show"), ("diff", "diff"))}}
+                ("test", "authoring.testing"), ("fmt", "authoring.fmt"), ("render", "authoring.render"),
+                ("init", "authoring.scaffold"),
+                ("show", "authoring.show"), ("diff", "authoring.diff"))}}

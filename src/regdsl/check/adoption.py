@@ -17,10 +17,10 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .. import ir
-from .. import nodes as n
+from ..syntax import nodes as n
 from ..errors import did_you_mean
-from ..resolve import BookModel, Provision, Symbol
-from ..types import Type
+from ..model.resolve import BookModel, Provision, Symbol
+from ..core.types import Type
 
 if TYPE_CHECKING:
     from .checker import Checker

@@ -12,11 +12,11 @@ import re
 from typing import Any
 
 from .. import ir
-from .. import nodes as n
+from ..syntax import nodes as n
 from ..errors import CheckError, RegdslError, Span, did_you_mean
-from ..resolve import BookModel, Provision, RuleInfo, resolve_ref
-from ..types import ANY, BOOLEAN, SIMPLE_TYPES, Type, quantity
-from ..units import dim_mul
+from ..model.resolve import BookModel, Provision, RuleInfo, resolve_ref
+from ..core.types import ANY, BOOLEAN, SIMPLE_TYPES, Type, quantity
+from ..core.units import dim_mul
 from .adoption import Adoption, adopted_symbols, build_adoption
 from .expressions import Expressions
 from .rules import Rules

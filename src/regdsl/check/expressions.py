@@ -12,12 +12,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import ir
-from .. import nodes as n
-from ..builtins import BUILTINS, DAYS, MONTHS
+from ..syntax import nodes as n
+from ..core.builtins import BUILTINS, DAYS, MONTHS
 from ..errors import did_you_mean
-from ..types import ANY, BOOLEAN, DATE, NUMBER, TEXT, TIME, Type, quantity
-from ..units import dim_mul, exact, make
-from ..values import Unknown
+from ..core.types import ANY, BOOLEAN, DATE, NUMBER, TEXT, TIME, Type, quantity
+from ..core.units import dim_mul, exact, make
+from ..core.values import Unknown
 
 if TYPE_CHECKING:
     from .checker import Checker

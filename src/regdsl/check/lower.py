@@ -14,7 +14,7 @@ from typing import Any
 from .. import ir
 from ..errors import RegdslError
 from ..ir.rename import rename
-from ..resolve import BookModel, Provision, RuleInfo
+from ..model.resolve import BookModel, Provision, RuleInfo
 from .adoption import Adoption
 from .checker import Checker
 from .rules import item_key, provision_key
@@ -293,7 +293,7 @@ def _order(names: dict[str, ir.Name], items: dict[str, ir.Item], deps: dict[str,
 
 
 def _source(book: BookModel, span: Any) -> str:
-    from ..resolve import _source_of
+    from ..model.resolve import _source_of
 
     return _source_of(book, span) if span is not None else ""
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import ir
-from .. import nodes as n
-from ..resolve import TOPS, Provision, RuleInfo, describe_ref, overlap
-from ..types import BOOLEAN
-from ..values import Unknown
+from ..syntax import nodes as n
+from ..model.resolve import TOPS, Provision, RuleInfo, describe_ref, overlap
+from ..core.types import BOOLEAN
+from ..core.values import Unknown
 
 if TYPE_CHECKING:
     from .checker import Checker

@@ -7,10 +7,10 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from .. import ir
-from .. import nodes as n
-from ..types import Type
-from ..units import Q, format_number
-from ..values import Unknown
+from ..syntax import nodes as n
+from ..core.types import Type
+from ..core.units import Q, format_number
+from ..core.values import Unknown
 
 if TYPE_CHECKING:
     from .checker import Checker

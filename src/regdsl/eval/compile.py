@@ -20,9 +20,9 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from .. import ir
-from ..builtins import BUILTINS
-from ..units import Q, format_number
-from ..values import Unknown
+from ..core.builtins import BUILTINS
+from ..core.units import Q, format_number
+from ..core.values import Unknown
 from .operators import ARITH, COMPARE, ORDERED, le, negate
 
 Fn = Callable[[Any], Any]

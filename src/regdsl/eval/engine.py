@@ -27,7 +27,7 @@ from collections import OrderedDict
 from typing import Any, Callable, Iterable
 
 from .. import ir
-from ..values import Unknown
+from ..core.values import Unknown
 from .compile import Compiler, Fn
 from .logic import APPLIES, NOT, UNKNOWN, Node, Pseudo, applier, choose, decide_node, unencoded
 

@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Any, Callable
 
 from .. import ir
-from ..values import Unknown, merge_all
+from ..core.values import Unknown, merge_all
 
 APPLIES, NOT, UNKNOWN, CONFLICT = range(4)
 _NOT = (NOT, None, [], None)

@@ -11,8 +11,8 @@ import datetime as dt
 import operator
 from typing import Any, Callable
 
-from ..builtins import MONTHS
-from ..units import Q, dim_mul, divide
+from ..core.builtins import MONTHS
+from ..core.units import Q, dim_mul, divide
 
 
 def add_months(d: dt.date, months: int) -> dt.date:

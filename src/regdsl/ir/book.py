@@ -22,8 +22,8 @@ from typing import Any
 
 import attrs
 
-from ..types import Type
-from ..units import UnitTable
+from ..core.types import Type
+from ..core.units import UnitTable
 from .expr import Expr
 
 

@@ -26,7 +26,7 @@ from typing import Any, Iterator
 import attrs
 
 from ..errors import Span
-from ..types import Type
+from ..core.types import Type
 
 
 def _span() -> Any:

@@ -20,8 +20,8 @@ from typing import Any
 import attrs
 
 from ..errors import Span
-from ..types import Type
-from ..units import Q, UnitDef, UnitTable
+from ..core.types import Type
+from ..core.units import Q, UnitDef, UnitTable
 from . import book as b
 from . import expr as e
 

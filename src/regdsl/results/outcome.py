@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 import attrs
 
-from ..units import Q, to_decimal
+from ..core.units import Q, to_decimal
 
 if TYPE_CHECKING:
     from .provenance import Builder

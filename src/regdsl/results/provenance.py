@@ -15,7 +15,7 @@ from .. import ir
 from ..eval.compile import DEP, FACT, ITEM
 from ..eval.engine import Evaluator, State
 from ..eval.logic import APPLIES, NOT
-from ..values import Unknown
+from ..core.values import Unknown
 from .outcome import Citation, Explanation, Outcome, Version, plain
 
 

@@ -7,7 +7,7 @@ import textwrap
 from decimal import Decimal
 
 from .outcome import Explanation, Outcome, Result, json_value
-from ..units import format_number
+from ..core.units import format_number
 
 WIDTH = 80
 

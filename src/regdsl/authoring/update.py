@@ -35,8 +35,8 @@ import attrs
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from .units import format_number
-from .yamlload import SafeLoader
+from ..core.units import format_number
+from ..core.yamlload import SafeLoader
 
 ORDER = ("value", "status", "unit", "missing", "decided_by", "reasons", "citations", "not_cited")
 
@@ -297,7 +297,7 @@ def _record(got, edits: list, said: list, where: str, what: str) -> None:
 
 def _reads_back(path: Path, text: str, before) -> str | None:
     """None when the edited table reads back with the same cases; else what went wrong."""
-    from .errors import RegdslError
+    from ..errors import RegdslError
     from .testing import load_text
 
     try:

@@ -29,7 +29,7 @@ import yaml
 from yaml.events import AliasEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .factsfile import MAX_DEPTH, MAX_DIGITS  # collections in collections (and merges); digits of a number
+from ..facts.read import MAX_DEPTH, MAX_DIGITS  # collections in collections (and merges); digits of a number
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
 VALUE_TAG = "tag:yaml.org,2002:value"

@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 from . import nodes as n
-from .errors import Span
+from ..errors import Span
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,7 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import VisitError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import nodes as n
-from .errors import Span, SyntaxError_
+from ..errors import Span, SyntaxError_
 from .lexer import Indenter, IndentationError_
 from .tables import grammar_text
 
@@ -47,7 +47,7 @@ class _Positioned:
         return not (isinstance(node, Token) and node.type in ("_NL", "_INDENT", "_DEDENT"))
 
     def __repr__(self) -> str:
-        return "regdsl.parser._Positioned"
+        return "regdsl.syntax.parser._Positioned"
 
 
 _positioned = _Positioned()

@@ -23,9 +23,9 @@ from typing import Iterator
 
 import attrs
 
-from . import nodes as n
-from .errors import RegdslError, UsageError
-from .resolve import TOPS, BookModel, Provision, resolve_ref
+from ..syntax import nodes as n
+from ..errors import RegdslError, UsageError
+from ..model.resolve import TOPS, BookModel, Provision, resolve_ref
 
 WIDTH = 80
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -1279,7 +1279,7 @@ def render(book, fmt: str = "html") -> str:
 
 def main(args) -> int:
     """`regdsl render BOOK [--format html|text|markdown] [-o FILE]`."""
-    from .api import load
+    from ..api import load
 
     book = load(args.book)
     text = render(book, args.format)

@@ -11,7 +11,9 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from . import astjson, cache
+from . import astjson
+
+from ..core import cache
 from . import nodes as n
 from .tables import grammar_text, lark_version
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterator
 
-from . import nodes as n
-from .errors import CheckError, RegdslError, Span, did_you_mean
-from .types import Type
-from .units import UnitDef, UnitTable, exact
+from ..syntax import nodes as n
+from ..errors import CheckError, RegdslError, Span, did_you_mean
+from ..core.types import Type
+from ..core.units import UnitDef, UnitTable, exact
 
 
 # Provisions that hold paragraphs (the top of a provision tree).

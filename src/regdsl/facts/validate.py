@@ -11,12 +11,12 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Iterator
 
-from .errors import BookErrors, FactsError, Span, did_you_mean
-from .factsfile import MAX_DIGITS, Locator, WrittenFloat, LongNumber, too_many_digits
-from .factsfile import locate, parse_facts, read_facts, read_stdin  # noqa: F401 - used from here
-from .resolve import BookModel
-from .types import Type
-from .units import Q, UnitTable, exact, make
+from ..errors import BookErrors, FactsError, Span, did_you_mean
+from .read import MAX_DIGITS, Locator, WrittenFloat, LongNumber, too_many_digits
+from .read import locate, parse_facts, read_facts, read_stdin  # noqa: F401 - used from here
+from ..model.resolve import BookModel
+from ..core.types import Type
+from ..core.units import Q, UnitTable, exact, make
 
 
 def validate(book: BookModel, data: Any, file: str = "<facts>", text: str | None = None) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import textwrap
 
 import attrs
 
-from .resolve import _source_of
+from ..model.resolve import _source_of
 
 WIDTH = 80
 

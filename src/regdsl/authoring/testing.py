@@ -34,7 +34,7 @@ from typing import Any
 
 import attrs
 
-from .errors import BookErrors, RegdslError, Span, UsageError
+from ..errors import BookErrors, RegdslError, Span, UsageError
 
 KEYS = {"value", "status", "citations", "missing", "decided_by", "reasons", "unit", "not_cited"}
 
@@ -73,7 +73,7 @@ class _Loader:
     def load(text: str, file: str):
         import yaml
 
-        from .yamlload import LimitExceeded, SafeLoader, load
+        from ..core.yamlload import LimitExceeded, SafeLoader, load
 
         class LineLoader(SafeLoader):
             pass
@@ -118,7 +118,7 @@ def find_test_files(paths) -> list[Path]:
 
 def _read(path: Path) -> str:
     """A case table's text, refused when it is too large or not UTF-8."""
-    from .files import MAX_CASES_BYTES, FileRefused, not_utf8, read_bytes, utf8_error_at
+    from ..core.files import MAX_CASES_BYTES, FileRefused, not_utf8, read_bytes, utf8_error_at
 
     try:
         data = read_bytes(path, MAX_CASES_BYTES, "case table")
@@ -229,7 +229,7 @@ def evaluate_case(case: Case, books: dict, exercised: set | None = None, texts: 
 
 def book_of(case: Case, books: dict):
     """The case's book, loaded once per run."""
-    from .api import load
+    from ..api import load
 
     book = books.get(case.book)
     if book is None:
@@ -298,7 +298,7 @@ def _same_value(want, got, unit) -> bool:
 
 def _shown_want(v) -> str:
     """An expected value as the failure line shows it (like the value it is compared with)."""
-    from .results.report import show_value
+    from ..results.report import show_value
 
     if isinstance(v, (list, tuple)):
         return "; ".join(_shown_want(x) for x in v)
@@ -310,7 +310,7 @@ def _shown_want(v) -> str:
 def _got(o) -> str:
     """What an answer is, for a failure line: the value and the provision that decided it,
     or why there is no value (the missing facts, the deciding body, the reasons)."""
-    from .results.report import show_value
+    from ..results.report import show_value
 
     if o.status == "determined":
         by = f" (by {o.citations[0].cite})" if o.citations else ""
@@ -403,7 +403,7 @@ def exercised_keys(result) -> set[tuple[str, Any, Any]]:
 
 def rule_provisions(model) -> list:
     """The provisions with something to exercise: a rule, an item condition or a delegation."""
-    from . import nodes as n
+    from ..syntax import nodes as n
 
     out = []
     for p in model.provisions():

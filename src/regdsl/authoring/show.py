@@ -15,11 +15,11 @@ import re
 import sys
 import textwrap
 
-from . import nodes as n
-from .api import load
-from .errors import CheckError, RegdslError, Span, SyntaxError_, did_you_mean
-from .parser import parse_ref
-from .resolve import Provision, resolve_ref
+from ..syntax import nodes as n
+from ..api import load
+from ..errors import CheckError, RegdslError, Span, SyntaxError_, did_you_mean
+from ..syntax.parser import parse_ref
+from ..model.resolve import Provision, resolve_ref
 
 WIDTH = 80
 REF_FILE = "<reference>"
@@ -163,7 +163,7 @@ def describe(p: Provision) -> list[str]:
                     if info.node is s:
                         lines += ["  > " + line for line in info.source.splitlines()]
             elif isinstance(s, n.Condition) and s.span is not None:
-                from .resolve import _source_of
+                from ..model.resolve import _source_of
 
                 lines += ["  > " + line for line in _source_of(b.book, s.span).splitlines()]
             elif isinstance(s, n.Delegated):

@@ -29,7 +29,7 @@ from typing import Iterator
 
 import attrs
 
-from .errors import BookErrors, RegdslError, UsageError
+from ..errors import BookErrors, RegdslError, UsageError
 
 FACT_SUFFIXES = (".json", ".yaml", ".yml", ".toml")
 WIDTH = 80
@@ -78,7 +78,7 @@ class Comparison:
 
 def students(paths) -> Iterator[Student]:
     """The students named by facts files, directories and case tables."""
-    from .facts import read_facts
+    from ..facts import read_facts
     from .testing import load_cases
 
     for raw in paths:
@@ -106,7 +106,7 @@ def students(paths) -> Iterator[Student]:
 
 def state(o) -> dict | None:
     """An answer as data: value, unit, status, what it waits for, the provisions behind it."""
-    from .results.outcome import json_value
+    from ..results.outcome import json_value
 
     if o is None:
         return None
@@ -163,7 +163,7 @@ def label(o, brief: bool = True) -> str:
     """An answer in words: the value, or the status and what it waits for; `brief` (for the
     summary, which groups students by it) leaves out the missing facts, which vary from student to
     student."""
-    from .results.report import show_value
+    from ..results.report import show_value
 
     if o is None:
         return "(no such outcome)"
@@ -283,7 +283,7 @@ def json_report(args, cmp: Comparison, provisions, warnings: list[dict]) -> str:
 def unknown_facts(cmp: Comparison, old, new) -> list[dict]:
     """Each fact name that neither book declares: where it is first given, by how many students,
     and the declared name it is nearest to."""
-    from .facts import locate
+    from ..facts import locate
 
     known = sorted(set(old.ir.inputs) | set(new.ir.inputs))
     out = []
@@ -305,7 +305,7 @@ def warning_text(w: dict) -> str:
 
 def main(args) -> int:
     from . import amended as am
-    from .api import load
+    from ..api import load
     from .testing import _shown_path
 
     if args.limit < 0:

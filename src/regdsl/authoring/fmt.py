@@ -48,11 +48,11 @@ from pathlib import Path
 
 import attrs
 
-from . import nodes as n
-from .errors import RegdslError, Span, UsageError
-from .files import MAX_FILE_BYTES, FileRefused, inside, read_bytes, resolved, rewrite
-from .parser import _unquote, parse
-from .resolve import describe_ref
+from ..syntax import nodes as n
+from ..errors import RegdslError, Span, UsageError
+from ..core.files import MAX_FILE_BYTES, FileRefused, inside, read_bytes, resolved, rewrite
+from ..syntax.parser import _unquote, parse
+from ..model.resolve import describe_ref
 
 WIDTH = 100
 STEP = "  "

@@ -16,7 +16,7 @@ import re
 
 import attrs
 
-from . import nodes as n
+from ..syntax import nodes as n
 
 # A sentence this much like a passage (difflib's ratio over words) is taken
 # to be that passage, amended; below it, the sentence is not in the book.

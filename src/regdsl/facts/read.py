@@ -15,9 +15,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import files
-from .errors import FactsError, Span
-from .files import MAX_FILE_BYTES, FileRefused, not_utf8, read_bytes, too_large, utf8_error_at
+from ..core import files
+from ..errors import FactsError, Span
+from ..core.files import MAX_FILE_BYTES, FileRefused, not_utf8, read_bytes, too_large, utf8_error_at
 
 FORMATS = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml"}
 
@@ -116,7 +116,7 @@ def parse_facts(text: str, fmt: str, name: str = "<facts>") -> Any:
 
 
 def _load_yaml(text: str, name: str) -> Any:
-    from . import yamlload  # PyYAML is imported only for YAML
+    from ..core import yamlload  # PyYAML is imported only for YAML
 
     try:
         return yamlload.load(text)

@@ -3,7 +3,7 @@
 Building the parser from grammar/regdsl.lark takes a few hundred
 milliseconds; loading its tables takes a few tens.  The package ships the
 tables, `parser_tables.json`, made from the grammar by `python -m
-regdsl.tables` (run it after changing the grammar; a test says so when they
+regdsl.syntax.tables` (run it after changing the grammar; a test says so when they
 differ).  The file names the grammar, Lark release and options it was made
 for, and is used only for exactly those.  When it does not fit (an edited
 grammar, another Lark), the tables are built and kept in the per-user cache,
@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from . import cache
+from ..core import cache
 
 if TYPE_CHECKING:
     from lark import Lark
@@ -38,8 +38,8 @@ _LIVE = ("postlex", "lexer_callbacks", "propagate_positions")  # objects, given 
 @lru_cache(maxsize=1)
 def grammar_text() -> str:
     """The grammar, from the installed package or, in a source checkout, grammar/."""
-    here = Path(__file__).resolve().parent
-    for path in (here / "grammar" / "regdsl.lark", here.parents[1] / "grammar" / "regdsl.lark"):
+    package = Path(__file__).resolve().parents[1]  # src/regdsl, or site-packages/regdsl
+    for path in (package / "grammar" / "regdsl.lark", package.parents[1] / "grammar" / "regdsl.lark"):
         try:
             return path.read_text("utf-8")
         except OSError:
@@ -174,7 +174,7 @@ def write_shipped(make: Callable[[], tuple[str, dict[str, Any]]]) -> Path:
 
 
 def main() -> int:
-    """`python -m regdsl.tables`: write the shipped tables for the grammar as it is now."""
+    """`python -m regdsl.syntax.tables`: write the shipped tables for the grammar as it is now."""
     from .parser import parser_options
 
     path = write_shipped(parser_options)

@@ -11,7 +11,7 @@ from typing import Union
 
 import attrs
 
-from .errors import Span
+from ..errors import Span
 
 
 def _span() -> attrs.Attribute:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .errors import UsageError
+from ..errors import UsageError
 from .highlight import KEYWORDS
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")

@@ -1,0 +1,1 @@
+"""The policy author's tools: fmt, render, highlight, test, diff, show, init."""

@@ -1,0 +1,1 @@
+"""The vocabulary every stage shares: units and quantities, types, unknown values, limits, files, caches."""

@@ -1,0 +1,1 @@
+"""Syntax trees to a book model: provisions, numbering, declarations, references."""

@@ -1,0 +1,1 @@
+"""Text to syntax trees: grammar, post-lexer, parser, AST nodes, the parse cache."""
