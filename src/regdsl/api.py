@@ -137,7 +137,10 @@ class Book:
     def schema(self) -> dict:
         """The facts a book needs and the outcomes it gives, with types, units and articles."""
         b = self.ir
-        facts, decisions, outcomes, definitions = [], [], [], []
+        facts: list[dict] = []
+        decisions: list[dict] = []
+        outcomes: list[dict] = []
+        definitions: list[dict] = []
         entries: list[tuple[str, Any, bool]] = [(k, v, False) for k, v in b.inputs.items()]
         entries += [(k, v, True) for k, v in b.names.items() if v.kind != "undeclared"]
         own = [e for e in entries if e[1].adoption is None]

@@ -41,10 +41,11 @@ def book_files_checked(path: str | Path, root: Path | None = None) -> tuple[list
     """The .reg files of a book, and an E703 for each link in its directory that leads outside `root`."""
     p = Path(path)
     if p.is_dir():
-        files, errors = [], []
+        files: list[Path] = []
+        errors: list[RegdslError] = []
         for f in sorted(f for f in p.iterdir() if f.suffix == ".reg"):
             target = _linked(f) if root is not None and f.is_symlink() else None
-            if target is not None and not inside(target, root):
+            if target is not None and root is not None and not inside(target, root):
                 errors.append(CheckError(
                     f"this file is a symbolic link to a place outside {shown(root)}; it is not read",
                     Span(str(f), 1, 1), code="E703",

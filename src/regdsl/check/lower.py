@@ -12,12 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from .. import ir
+from ..syntax import nodes as n
 from ..errors import RegdslError
 from ..ir.rename import rename
 from ..model.resolve import BookModel, Provision, RuleInfo
 from .adoption import Adoption
 from .checker import Checker
-from .rules import item_key, provision_key
+from .expressions import item_key, provision_key
 
 
 def lower(model: BookModel, others: dict[str, ir.IRBook] | None = None) -> tuple[ir.IRBook, list[RegdslError]]:
@@ -172,13 +173,16 @@ class _Lowering:
                        r.source)
 
     def _organization(self, m: BookModel) -> ir.Organization:
-        titles, where, relations, duties = {}, {}, {}, {}
+        titles: dict[str, str] = {}
+        where: dict[str, tuple[ir.Prov, ...]] = {}
+        relations: dict[str, dict[str, str]] = {}
+        duties: dict[str, tuple[ir.Prov, ...]] = {}
         for name, (body, prov) in m.bodies.items():
             titles[name] = body.title
             where[name] = (self.by_model[id(prov)],) if prov is not None and id(prov) in self.by_model else ()
             rel = relations.setdefault(name, {})
             for st in body.statements:
-                if type(st).__name__ == "Relation":
+                if isinstance(st, n.Relation):
                     rel[st.kind] = st.target
         for p in m.provisions():
             if p.kind == "duties":

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import ir
 from ..syntax import nodes as n
-from ..model.resolve import TOPS, Provision, RuleInfo, describe_ref, overlap
+from ..model.resolve import Provision, RuleInfo, describe_ref, overlap
 from ..core.types import BOOLEAN
-from ..core.values import Unknown
+from .tables import Tables
 
-if TYPE_CHECKING:
-    from .checker import Checker
 
 
 MAX_CHAIN = 200  # definitions computed one from the next (docs/language.md, Limits)
@@ -29,10 +27,10 @@ class TransitionInfo:
         self.sparing: list[tuple[ir.Expr, Provision]] = []
 
 
-class Rules:
-    """The rule half of the checker (mixed into `Checker`)."""
+class Rules(Tables):
+    """Checking rules, exceptions, cycles, chains and amendments."""
 
-    def check_rule(self: "Checker", r: RuleInfo) -> None:
+    def check_rule(self, r: RuleInfo) -> None:
         b = self.book
         sym = b.symbols.get(r.name)
         span = r.node.span if r.node is not None else (r.provision.delegated.span
@@ -73,7 +71,7 @@ class Rules:
         self.name_deps.setdefault(r.name, set()).update(self.deps)
         self.deps = None
 
-    def check_exceptions(self: "Checker") -> None:
+    def check_exceptions(self) -> None:
         b = self.book
         for name, rules in b.rules.items():
             for r in rules:
@@ -106,7 +104,7 @@ class Rules:
             self.check_always(name, rules)
             self._exception_cycles(rules)
 
-    def _exception_cycles(self: "Checker", rules: list[RuleInfo]) -> None:
+    def _exception_cycles(self, rules: list[RuleInfo]) -> None:
         """Exceptions of one name that override each other in a circle (E502), without recursion.
 
         A rule whose exception closes a circle loses that exception and is left as it
@@ -136,7 +134,7 @@ class Rules:
                     state[id(t)] = 1
                     stack.append((t, path + [rule], 0))
 
-    def check_always(self: "Checker", name: str, rules: list[RuleInfo]) -> None:
+    def check_always(self, name: str, rules: list[RuleInfo]) -> None:
         """Two value rules with no condition, neither an exception to the other, in force on
         the same day: every evaluation would find them in conflict (E801), so say so now."""
         plain = [r for r in rules if r.node is not None and r.node.kind == "=" and not r.node.when
@@ -151,7 +149,7 @@ class Rules:
                            f"add a condition (`when ...`), or say which one overrides the other "
                            f"(`overrides {_short(a.provision, b.provision)}`)")
 
-    def check_cycles(self: "Checker") -> None:
+    def check_cycles(self) -> None:
         """Definitions that depend on themselves (E503), found without recursion."""
         state: dict[str, int] = {}
         reported: set[frozenset] = set()
@@ -180,7 +178,7 @@ class Rules:
                     state[d] = 1
                     stack.append((d, path + [name], sorted(self.name_deps.get(d, ())), 0))
 
-    def check_chains(self: "Checker") -> None:
+    def check_chains(self) -> None:
         """A definition computed through a chain of more than MAX_CHAIN definitions (E802).
 
         Evaluation does not recurse along a chain, but an explanation is a tree as deep as
@@ -220,7 +218,7 @@ class Rules:
                        f"from the next; at most {MAX_CHAIN} are allowed", span, "E802",
                        "compute long chains in fewer steps, for example directly from facts")
 
-    def check_amendment(self: "Checker", a: n.Amendment, at: Provision) -> None:
+    def check_amendment(self, a: n.Amendment, at: Provision) -> None:
         t = self.transitions.get(a.title)
         if t is None:
             t = self.transitions[a.title] = TransitionInfo(a.title, a.span)
@@ -247,106 +245,6 @@ class Rules:
                         if t.affected is None:
                             t.affected = set()
                         t.affected.add(p.article.number)
-
-    # ------------------------------------------------------------ items
-
-    def item_condition(self: "Checker", p: Provision) -> tuple[ir.Expr, set[str]] | None:
-        """The lowered condition of an item and the names it reads (None if it has none)."""
-        if id(p) in self.item_ir:
-            return self.item_ir[id(p)]
-        if p.condition is None:
-            return None
-        saved, self.deps = self.deps, set()
-        saved_refs = getattr(self, "_reading_item", None)
-        self._reading_item = p  # type: ignore[attr-defined]
-        self.item_ir[id(p)] = (ir.Const(BOOLEAN, value=Unknown()), set())  # while it is checked
-        self.items[id(p)] = p
-        t, x = self.expr(p.condition.expr, p, BOOLEAN)
-        self.expect(t, BOOLEAN, p.condition.expr, f"the condition of {p.cite}")
-        result = (x, self.deps)
-        self.item_ir[id(p)] = result
-        self.deps = saved
-        self._reading_item = saved_refs  # type: ignore[attr-defined]
-        if saved is not None:
-            saved.update(result[1])
-        return result
-
-    def items_of(self: "Checker", e: Any, at: Provision | None) -> tuple[str, ...]:
-        """The keys of the items `any of` / `all of` tests, each checked to have a condition."""
-        provs = self.resolve(e.ref, at) if at is not None else []
-        items: list[Provision] = []
-        for p in provs:
-            if p.kind in ("item", "subitem"):
-                items.append(p)
-            else:
-                host = p.children[0] if p.kind in TOPS else p
-                kids = [c for c in host.children if c.kind in ("item", "subitem")]
-                if not kids:
-                    self.error(f"{p.cite} has no items", e.span, "E311")
-                items.extend(kids)
-        keys = []
-        reader = getattr(self, "_reading_item", None)
-        for p in items:
-            compiled = self.item_condition(p)
-            if compiled is None:
-                self.error(f"{p.cite} has no condition to test", e.span, "E311",
-                           "write the item's condition as an expression under its text")
-                continue
-            if reader is not None:
-                self.item_refs.setdefault(id(reader), set()).add(id(p))
-            if self.deps is not None:
-                self.deps.update(compiled[1])
-            keys.append(item_key(p))
-        return tuple(keys)
-
-    def check_item_cycles(self: "Checker") -> None:
-        """Item conditions that test each other in a circle (E503), found without recursion."""
-        state: dict[int, int] = {}
-        for root in sorted(self.item_refs, key=lambda i: _order(self.items[i])):
-            if state.get(root):
-                continue
-            state[root] = 1
-            stack = [(root, [root], sorted(self.item_refs.get(root, ()), key=lambda i: _order(self.items[i])), 0)]
-            while stack:
-                node, path, refs, i = stack.pop()
-                if i == len(refs):
-                    state[node] = 2
-                    continue
-                stack.append((node, path, refs, i + 1))
-                d = refs[i]
-                if state.get(d) == 1:
-                    cycle = path[path.index(d):] + [d] if d in path else [node, d]
-                    p = self.items[node]
-                    self.error("the conditions of these items test each other in a circle: "
-                               + " -> ".join(self.items[c].cite for c in cycle),
-                               p.condition.span if p.condition is not None else p.span, "E503",
-                               "an item's condition cannot depend on its own answer")
-                elif not state.get(d):
-                    state[d] = 1
-                    stack.append((d, path + [d], sorted(self.item_refs.get(d, ()),
-                                                        key=lambda i: _order(self.items[i])), 0))
-
-
-def item_key(p: Provision) -> str:
-    """The key of an item in IRBook.items (see `provision_key`)."""
-    return provision_key(p)
-
-
-def provision_key(p: Provision) -> str:
-    """A provision's key in the IR: `book:eid`, `/1` for the sole paragraph of an article (cited
-    as the article, it shares its eId), and `@N` for the N-th later version of its article (the
-    versions of an article share their eIds)."""
-    article = p.article
-    versions = p.book.by_number.get(article.number, [article]) if article.kind == "article" else [article]
-    i = next((i for i, v in enumerate(versions) if v is article), 0)
-    sole = "/1" if p.kind == "paragraph" and p.transparent else ""
-    return f"{p.book.name}:{p.eid}{sole}" + (f"@{i}" if i else "")
-
-
-def _order(p: Provision) -> tuple:
-    s = p.span
-    return (s.file, s.line, s.column) if s is not None else ("", 0, 0)
-
 
 def _near(name: str, candidates: Any) -> str | None:
     from ..errors import did_you_mean

@@ -290,7 +290,7 @@ class Compiler:
             value, provisions = lookup(org, name)
             st.log.extend(provisions)
             if value is None:
-                return Unknown(reasons=frozenset({asks(func, org.titles.get(name, name))}))
+                return Unknown(reasons=frozenset({asks(func, str(org.titles.get(name, name)))}))
             return value
 
         return body_call

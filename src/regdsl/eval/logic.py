@@ -17,9 +17,8 @@ from .. import ir
 from ..core.values import Unknown, merge_all
 
 APPLIES, NOT, UNKNOWN, CONFLICT = range(4)
-_NOT = (NOT, None, [], None)
-
-Result = tuple[int, Any, list, Any]
+Result = tuple[int, Any, Any, Any]  # (state, value, winners (a sequence of rules), guess)
+_NOT: Result = (NOT, None, (), None)
 
 
 class Pseudo:
@@ -118,7 +117,8 @@ def applier(rule: Any, fns: tuple[Any, Any] | None) -> Callable[[Any], Result]:
         if rule.kind in ("pseudo", "delegated"):
             result = apply_rule(rule, None, lambda _: (None, None))
             return lambda st: result
-        return lambda st: apply_rule(rule, st, lambda _: fns)
+        bound = fns or (None, None)
+        return lambda st: apply_rule(rule, st, lambda _: bound)
     cond_fn, value_fn = fns
     win = (rule,)
     if rule.kind == "if":

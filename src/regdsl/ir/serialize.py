@@ -118,7 +118,7 @@ def _expr(x: e.Expr) -> Any:
 
 
 def _unexpr(x: Any, memo: dict) -> e.Expr:
-    cls = _EXPRS.get(x.get("@")) if isinstance(x, dict) else None
+    cls = _EXPRS.get(str(x.get("@"))) if isinstance(x, dict) else None
     if cls is None:
         raise ValueError("not an expression regdsl writes")
     kw: dict[str, Any] = {}

@@ -100,6 +100,8 @@ class Outcome:
     """
 
     __slots__ = ("_f", "provenance")
+    _f: tuple[Any, ...]
+    provenance: "Builder | None"
 
     def __init__(self, name: str, description: str, value: Any, unit: str | None, status: str,
                  missing: tuple[str, ...] = (), decided_by: tuple[str, ...] = (), reasons: tuple[str, ...] = (),
