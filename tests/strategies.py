@@ -38,6 +38,7 @@ from hypothesis import strategies as st
 Draw = Callable[[st.SearchStrategy[Any]], Any]
 
 SCALARS = ("bool", "int", "dur", "cred", "date")
+OTHERS = ("text", "time")  # compared with `is` (text) or in order (time), never computed with
 COMPARISONS = ("<", "<=", ">", ">=", "is", "is not", "is at least", "is at most", "is more than",
                "is less than", "exceeds")
 DAY = dt.timedelta(days=1)
@@ -100,13 +101,14 @@ class _Builder:
     def __init__(self, draw: Draw):
         self.draw = draw
         self.inputs: dict[str, tuple[str, str]] = {}
-        self.facts_of: dict[str, list[str]] = {f: [] for f in SCALARS}
+        self.facts_of: dict[str, list[str]] = {f: [] for f in SCALARS + OTHERS}
         self.enums: dict[str, tuple[str, ...]] = {}
         self.numbers: dict[str, set[int]] = {"int": set(), "dur": set(), "cred": set()}
         self.dates: set[dt.date] = set()
         self.names: list[tuple[str, str]] = []  # (name, family), in dependency order
         self.paras: list[_Para] = []
         self.table: tuple[str, str] | None = None  # (table, enum family of its key)
+        self.bands: str | None = None  # the enum family a table of credit bands gives
 
     # ---------------------------------------------------------------- helpers
     def pick(self, seq: Any) -> Any:
@@ -128,8 +130,8 @@ class _Builder:
         self._layout()
         n_names = self.draw(st.integers(1, 6))
         families = [self.pick(SCALARS + tuple(self.enums)) for _ in range(n_names)]
-        if self.chance(0.1):
-            families[self.draw(st.integers(0, n_names - 1))] = "text"
+        if self.chance(0.15):
+            families[self.draw(st.integers(0, n_names - 1))] = self.pick(OTHERS)
         self.names = [(f"n{i}", fam) for i, fam in enumerate(families)]
         outcomes = {name for name, _ in self.names if self.chance(0.6)} | {self.names[-1][0]}
         rules = self._place_rules()
@@ -144,21 +146,30 @@ class _Builder:
                 self._item_conditions(p)
             for r in [r for r in rules if r.para is p]:
                 self._emit(r)
-        text = self._header() + "".join(self._article_text(a) for a in self._articles()) + self._supplementary()
+        text = self._header() + "".join(self._article_text(a) for a in self._articles())
+        last = int(self.paras[-1].article)
+        text += self.pick(["", f"article {last + 1} deleted\n\n", f"articles {last + 1} to {last + 3} deleted\n\n"])
+        text += self._supplementary()
         return GenBook(text, self.inputs, self.enums, self.numbers, self.dates, self.start,
                        [n for n, _ in self.names if n in outcomes], [n for n, _ in self.names])
 
     def _inputs(self) -> None:
         for e in range(self.draw(st.integers(0, 2))):
             self.enums[f"enum{e}"] = tuple(f"m{e}_{k}" for k in range(self.draw(st.integers(2, 4))))
-        kinds = ["bool"] + [self.pick(SCALARS + tuple(self.enums)) for _ in range(self.draw(st.integers(1, 6)))]
+        kinds = ["bool"] + [self.pick(SCALARS + tuple(self.enums) + OTHERS)
+                            for _ in range(self.draw(st.integers(1, 6)))]
         for i, family in enumerate(kinds):
-            unit = self.pick(["years", "months"]) if family == "dur" else ""
+            unit = ""
+            if family == "dur":
+                unit = self.pick(["years", "months", "semesters"])
+            elif family == "int":
+                unit = self.pick(["integer", "integer", "number"])  # a number may be a decimal
             self.inputs[f"f{i}"] = (family, unit)
             self.facts_of.setdefault(family, []).append(f"f{i}")
-        for i in range(self.draw(st.integers(0, 2))):
-            self.inputs[f"d{i}"] = ("decision", "")
-            self.facts_of["bool"].append(f"d{i}")
+        for i in range(self.draw(st.integers(0, 2))):  # a decision is a boolean, or one of several
+            family = self.pick(["bool", "bool"] + list(self.enums))
+            self.inputs[f"d{i}"] = ("decision", family)
+            self.facts_of.setdefault(family, []).append(f"d{i}")
 
     def _layout(self) -> None:
         n = self.draw(st.integers(1, 4))
@@ -213,8 +224,8 @@ class _Builder:
     def _type(self, family: str, unit: str) -> str:
         if family in self.enums:
             return "one of " + ", ".join(self.enums[family])
-        return {"bool": "boolean", "int": "integer", "dur": unit or self.pick(["years", "months"]),
-                "cred": "credits", "date": "date", "text": "text"}[family]
+        return {"bool": "boolean", "int": unit or "integer", "dur": unit or self.pick(["years", "months"]),
+                "cred": "credits", "date": "date", "text": "text", "time": "time"}[family]
 
     def _emit(self, r: _Rule) -> None:
         p = r.para
@@ -294,9 +305,12 @@ class _Builder:
         e = self.expr
         if family == "bool":
             return self._boolean(sub, ctx) or self.pick(leaves)
-        if family == "text":
-            return self.pick(["title(President)", "administrator(President)", '"a text"'])
-        if family in self.enums or self.chance(0.15):
+        if family == "text" and self.chance(0.5):
+            return self.pick(["title(President)", "administrator(President)", "administrator(Office)",
+                              "parent(Office)", "title(Office)"])
+        if family == self.bands and self.chance(0.5):
+            return f"lookup grade in t1 for {e('cred', sub, ctx)}"
+        if family in self.enums or family in OTHERS or self.chance(0.15):
             return f"if {e('bool', sub, ctx)} then {e(family, sub, ctx, typed=typed)} else {e(family, sub, ctx)}"
         if family == "date":
             choice = self.pick(["months", "days", "func", "minmax"])
@@ -308,7 +322,7 @@ class _Builder:
                 fn = self.pick(["month_end", "month_start", "next_month_start", "previous_month_end"])
                 return f"{fn}({e('date', sub, ctx)})"
             return f"{self.pick(['min', 'max'])}({e('date', sub, ctx)}, {e('date', sub, ctx)})"
-        choice = self.pick(["+", "-", "*", "/", "minmax", "minmax", "special"])
+        choice = self.pick(["+", "-", "*", "/", "minmax", "special", "special"])
         if choice in "+-":
             return f"{e(family, sub, ctx)} {choice} {e(family, sub, ctx)}"
         if choice == "*":
@@ -319,22 +333,34 @@ class _Builder:
             return f"{e(family, sub, ctx)} / {self.pick(['2', '3', e('int', sub, ctx)])}"
         if choice == "minmax":
             return f"{self.pick(['min', 'max'])}({e(family, sub, ctx)}, {e(family, sub, ctx)})"
+        choice = self.pick(["neg", "round", family, family])
+        if choice == "neg":
+            return f"-{e(family, sub, ctx)}"
+        if choice == "round":
+            return f"{self.pick(['floor', 'ceil'])}({e(family, sub, ctx)})"
         if family == "dur":
-            fn = self.pick(["months_between", "years_between"])
+            fn = self.pick(["months_between", "years_between", "age", "calendar_months"])
             return f"{fn}({e('date', sub, ctx)}, {e('date', sub, ctx)})"
         if family == "cred" and self.table is not None:
             table, key = self.table
             return f"lookup cap in {table} for {self.pick(self._leaves(key, ctx, True))}"
         if family == "int":
             return f"day_of_month({e('date', sub, ctx)})"
-        return f"-{e(family, sub, ctx)}"
+        return f"{e(family, sub, ctx)} * 1"
 
     def _boolean(self, sub: int, ctx: "_Ctx") -> str | None:
         e = self.expr
-        choice = self.pick(["cmp", "cmp", "enum", "and", "or", "not", "if", "items", "items", "date"])
+        choice = self.pick(["cmp", "cmp", "enum", "and", "or", "not", "if", "items", "items", "date", "other"])
         if choice == "cmp":
             fam = self.pick(["int", "dur", "cred", "date"])
             return f"{e(fam, sub, ctx)} {self.pick(COMPARISONS)} {e(fam, sub, ctx)}"
+        if choice == "other":
+            fam = self.pick(OTHERS)
+            ops = ["is", "is not"] if fam == "text" else COMPARISONS
+            if self.chance(0.5):
+                return f"days_between({e('date', sub, ctx)}, {e('date', sub, ctx)}) {self.pick(COMPARISONS)} " \
+                       f"{self.draw(st.integers(0, 400))} days"
+            return f"{e(fam, sub, ctx)} {self.pick(ops)} {e(fam, sub, ctx)}"
         subjects = [f for f in self.enums if self._leaves(f, ctx, False)]
         if choice == "enum" and subjects:
             fam = self.pick(subjects)
@@ -353,7 +379,8 @@ class _Builder:
         if choice == "items":
             return self._items_ref(ctx)
         if choice == "date":
-            return f"{self.pick(['is_weekend', 'is_first_of_month'])}({e('date', sub, ctx)})"
+            fn = self.pick(["is_weekend", "is_first_of_month", "is_national_holiday"])
+            return f"{fn}({e('date', sub, ctx)})"
         return None
 
     def _leaves(self, family: str, ctx: "_Ctx", typed: bool) -> list[str]:
@@ -380,8 +407,12 @@ class _Builder:
         if family == "date":
             return self.date().isoformat()
         if family == "text":
-            return '"a text"'
+            return self.pick(['"a text"', '"the President"', '"another text"'])
+        if family == "time":
+            return self.pick(["8:30", "12:00", "13:10", "18:00"])
         if family == "int":
+            if self.chance(0.1):
+                return self.pick(["0.5", "2.5"])
             n = self.draw(st.integers(0, 12))
             self.numbers["int"].add(n)
             return str(n)
@@ -390,8 +421,8 @@ class _Builder:
             self.numbers["cred"].add(n)
             return f"{n} credits"
         n, unit = self.draw(st.sampled_from([(0, "years"), (1, "years"), (2, "years"), (4, "years"),
-                                             (8, "years"), (6, "months"), (18, "months")]))
-        self.numbers["dur"].add(n * 12 if unit == "years" else n)
+                                             (8, "years"), (6, "months"), (18, "months"), (3, "semesters")]))
+        self.numbers["dur"].add(n * {"years": 12, "months": 1, "semesters": 6}[unit])
         return f"{n} {unit}"
 
     def _items_ref(self, ctx: "_Ctx") -> str | None:
@@ -429,6 +460,16 @@ class _Builder:
             p.items.append(cond if not cond.startswith(("if ", "not ")) else f"({cond})")
 
     def _table(self) -> None:
+        if self.enums and self.chance(0.3):  # a range key: the grade scale
+            self.bands = self.pick(self.enums)
+            members = self.enums[self.bands]
+            lines = ['table t1 "Bands"', '  column band : range of credits "Band"',
+                     f'  column grade : {self._type(self.bands, "")} "Grade"']
+            bounds = [0, 30, 60, 100][: len(members) + 1]
+            for lo, hi, m in zip(bounds, bounds[1:], members):
+                lines.append(f"  row {lo} credits to {hi - 1} credits, {m}")  # 100 and more: in no row
+            self.numbers["cred"].update(bounds)
+            self.pick([p for p in self.paras if p.version == 0] or self.paras).lines.extend(lines)
         if not self.enums or not self.chance(0.4):
             return
         key = self.pick(self.enums)
@@ -448,17 +489,25 @@ class _Builder:
 
     # ---------------------------------------------------------------- text
     def _header(self) -> str:
-        bodies = 'body President "the President"\nbody Faculty_Meeting "the Faculty Meeting"\n'
+        bodies = ('unit semester, semesters = 6 months\n\n'
+                  'body President "the President"\nbody Faculty_Meeting "the Faculty Meeting"\n'
+                  'body Office "the Office"\n  | The Office handles the affairs of students.\n'
+                  '  administered by President\n')
         head = (f'book gen "Generated Regulations"\n  | A generated book.\n  established 2019-04-01\n'
                 f"  in force from {self.start.isoformat()}\n\n{bodies}\n")
+        if self.chance(0.3):
+            head += 'section 1 "General Provisions"\npart 1 "Students"\n\n'
         decls = []
         for name, (family, unit) in self.inputs.items():
             if family == "decision":
                 upon = " upon approval by Faculty_Meeting" if self.chance(0.5) else ""
-                decls.append(f'decision {name} by President{upon} "Decision {name}."')
+                typed = f" : {self._type(unit, '')}" if unit != "bool" else ""
+                decls.append(f'decision {name}{typed} by President{upon} "Decision {name}."')
             else:
                 decls.append(f'fact {name} : {self._type(family, unit)} "Fact {name}."')
         self.paras[0].lines[:0] = decls
+        if self.chance(0.3):
+            self.pick(self.paras[1:] or self.paras).lines.append("refers to article 1")
         return head
 
     def _article_text(self, paras: list[_Para]) -> str:
@@ -545,8 +594,14 @@ def students(draw: Draw, book: GenBook) -> dict[str, Any]:
 
 
 def _value(book: GenBook, family: str, unit: str) -> st.SearchStrategy[Any]:
-    if family in ("bool", "decision"):
+    if family == "decision":  # a decision's `unit` is the family of its values
+        family, unit = unit, ""
+    if family == "bool":
         return st.booleans()
+    if family == "text":
+        return st.sampled_from(["a text", "the President", "another text", "something else"])
+    if family == "time":
+        return st.sampled_from(["8:30", "8:29", "12:00", "12:01", "13:10", "18:00", "0:00"])
     if family in book.enums:
         return st.sampled_from(book.enums[family])
     if family == "date":
@@ -558,13 +613,14 @@ def _value(book: GenBook, family: str, unit: str) -> st.SearchStrategy[Any]:
         return st.sampled_from(around).map(lambda m: _duration(m, unit))
     if family == "cred":
         return st.one_of(st.sampled_from(around), st.sampled_from(around).map(lambda n: f"{n} credits"))
+    if unit == "number":  # a decimal: halves between the constants too
+        return st.sampled_from(around).flatmap(lambda n: st.sampled_from([n, n + 0.5, f"{n}.25"]))
     return st.sampled_from(around)
 
 
 def _duration(months: int, unit: str) -> Any:
-    if unit == "months":
-        return months
-    return months // 12 if months % 12 == 0 else f"{months} months"
+    size = {"years": 12, "months": 1, "semesters": 6}[unit]
+    return months // size if months % size == 0 else f"{months} months"
 
 
 @st.composite

@@ -124,12 +124,14 @@ def test_random_books_agree_with_the_reference(scratch, data):
 def test_the_generator_draws_every_feature():
     """The random books really use the constructs the agreement test is meant to cover."""
     seen: set[str] = set()
-    words = ["however", "notwithstanding", "overrides", "any of", "all of", "delegated", "in force until",
-             "not applying when", "lookup", "as of", "decision", "is one of", "is not one of", " then ",
-             "min(", "max(", "as_of", "_between(", " exceeds ", " is at least ", "paragraph 2 in force from",
-             "item 1 of", "items 1 and 2 of", "of article", "title("]
+    words = ["however", "notwithstanding", "overrides", "any of the items", "all of", "delegated", "in force until",
+             "not applying when", "affects article", "lookup cap", "lookup grade", "as of 20", "decision",
+             "is one of", "is not one of", " then ", "min(", "max(", "as_of", "s_between(", "days_between(",
+             " exceeds ", " is at least ", "paragraph 2 in force from", "item 1 of", "items 1 and 2 of",
+             "of article", "title(", "administrator(", "floor(", "ceil(", ": time", ": number", ": text",
+             "semesters", ": one of m0_0, m0_1", "deleted", "refers to", "section 1", "8:30", "2.5"]
 
-    @settings(max_examples=150, deadline=None, database=None,
+    @settings(max_examples=200, deadline=None, database=None, derandomize=True,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(books())
     def draw(book):
@@ -189,6 +191,7 @@ def test_worker_processes_give_the_same_json():
 # ------------------------------------------------------------------ (d) threads
 
 THREADS = 4
+ROUNDS = 2  # each thread evaluates every student this many times
 
 
 def in_threads(work, n: int = THREADS) -> list[Any]:
@@ -205,7 +208,7 @@ def in_threads(work, n: int = THREADS) -> list[Any]:
             errors.append(e)
 
     old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter can
+    sys.setswitchinterval(1e-5)  # switch threads far more often than the default 5 ms
     try:
         threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
         for t in threads:
@@ -235,13 +238,13 @@ def test_parsing_from_several_threads_gives_what_one_thread_gives():
 
 def test_evaluating_from_several_threads_gives_what_one_thread_gives():
     students = [(name, facts, as_of) for name in BOOKS for facts, as_of in samples_of(name)]
-    students += [(name, facts, day) for name, facts, _ in list(students) for day in ("2023-04-01", "2025-03-31")]
+    students += [(name, facts, "2025-03-31") for name, facts, _ in list(students)]  # more version keys
     want = [evaluate_json(bundled(name), facts, as_of) for name, facts, as_of in students]
     shared = {name: pickle.loads(pickle.dumps(bundled(name))) for name in BOOKS}  # nothing built yet
 
     def work(i: int) -> list[list[str]]:
         rounds = []
-        for _ in range(5):
+        for _ in range(ROUNDS):
             got = [""] * len(students)
             for k in list(range(i, len(students))) + list(range(i)):  # each thread starts elsewhere
                 name, facts, as_of = students[k]

@@ -80,6 +80,8 @@ class Reference:
         self.items: dict[str, Frame] = {}
         self.frame = Frame("")  # the frame reads are recorded in
         self._walked: dict[int, list[ir.Prov]] = {}
+        self._cited: dict[int, tuple[Citation, Version | None]] = {}
+        self._explained: dict[str, Explanation] = {}
 
     # ------------------------------------------------------------ names and items
     def name(self, name: str) -> Frame:
@@ -291,13 +293,25 @@ class Reference:
 
     def citation(self, p: ir.Prov) -> tuple[Citation, Version | None]:
         """A provision as the evaluated book cites it, and the version of its article applied."""
-        article = self.book.provisions.get(p.article, p)
-        version = Version(article.home_cite, article.eid, article.start, article.end) \
-            if article.kind == "article" else None
-        return Citation(p.home_cite, p.eid, p.foreign_book, p.via), version
+        found = self._cited.get(id(p))
+        if found is None:
+            article = self.book.provisions.get(p.article, p)
+            version = Version(article.home_cite, article.eid, article.start, article.end) \
+                if article.kind == "article" else None
+            found = self._cited[id(p)] = (Citation(p.home_cite, p.eid, p.foreign_book, p.via), version)
+        return found
 
     def explain(self, name: str, path: frozenset[str] = frozenset()) -> Explanation:
-        """The explanation tree of a name: its deciding rule, then what it read."""
+        """The explanation tree of a name: its deciding rule, then what it read.
+
+        `path` holds the names being explained above it; the checker rejects cycles, so a tree
+        depends on its name alone and is built once."""
+        found = self._explained.get(name)
+        if found is None:
+            found = self._explained[name] = self._explain(name, path)
+        return found
+
+    def _explain(self, name: str, path: frozenset[str]) -> Explanation:
         frame = self.name(name)
         value, unit = _shown(frame.value)
         status = _status(frame.value)
