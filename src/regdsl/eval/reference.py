@@ -86,15 +86,29 @@ class Reference:
     # ------------------------------------------------------------ names and items
     def name(self, name: str) -> Frame:
         """The frame of a computed name (computing it on first use)."""
-        found = self.names.get(name)
+        return self._computed(self.names, name, self._decide)
+
+    def item(self, key: str) -> Frame:
+        """The frame of an item's condition (computing it on first use)."""
+        return self._computed(self.items, key, self._test)
+
+    def _computed(self, memo: dict[str, Frame], key: str, compute: Callable[[Frame], None]) -> Frame:
+        found = memo.get(key)
         if found is _COMPUTING:
-            raise RuntimeError(f"`{name}` depends on itself (the checker should have said so)")
+            raise RuntimeError(f"`{key}` depends on itself (the checker should have said so)")
         if found is not None:
             return found
-        self.names[name] = _COMPUTING
-        info = self.book.names[name]
-        frame, outer = Frame(name), self.frame
-        self.frame = frame
+        memo[key] = _COMPUTING
+        frame, outer = Frame(key), self.frame
+        self.frame = frame  # what it reads is recorded in its own frame
+        compute(frame)
+        self.frame = outer
+        memo[key] = frame
+        return frame
+
+    def _decide(self, frame: Frame) -> None:
+        """A name's value by default logic over the rules in force for this student."""
+        info = self.book.names[frame.key]
         roots = self.evaluator.forest(info, self.key)
         todo = list(roots)
         while todo:
@@ -103,12 +117,9 @@ class Reference:
             todo.extend(node.children)
         considered: list[tuple[Any, int]] = []
         results = [decide_node(root, info.boolean, self, considered) for root in roots]
-        none = Unknown(reasons=frozenset({f"no provision gives `{name}` for this student"}))
+        none = Unknown(reasons=frozenset({f"no provision gives `{frame.key}` for this student"}))
         value, winners, _ = choose(info.boolean, roots, results, none)
         frame.value, frame.winners, frame.considered = value, tuple(winners), tuple(considered)
-        self.frame = outer
-        self.names[name] = frame
-        return frame
 
     def _applier(self, rule: Any) -> Callable[[Any], Any]:
         def fns(r: Any) -> tuple[Any, Any]:
@@ -119,20 +130,8 @@ class Reference:
     def _thunk(self, e: ir.Expr | None) -> Callable[[Any], Any] | None:
         return None if e is None else (lambda st: self.eval(e))
 
-    def item(self, key: str) -> Frame:
-        """The frame of an item's condition (computing it on first use)."""
-        found = self.items.get(key)
-        if found is _COMPUTING:
-            raise RuntimeError(f"the condition of `{key}` depends on itself (the checker should have said so)")
-        if found is not None:
-            return found
-        self.items[key] = _COMPUTING
-        frame, outer = Frame(key), self.frame
-        self.frame = frame
-        frame.value = self.eval(self.book.items[key].cond)
-        self.frame = outer
-        self.items[key] = frame
-        return frame
+    def _test(self, frame: Frame) -> None:
+        frame.value = self.eval(self.book.items[frame.key].cond)
 
     # ------------------------------------------------------------ expressions
     def eval(self, e: ir.Expr) -> Any:
