@@ -364,3 +364,27 @@ def test_a_date_past_the_calendar_is_undetermined(tmp_path):
     book = _load(tmp_path, LATE_DATE)
     o = book.evaluate({"admitted": "9999-06-01"}, "2025-01-01")["deadline"]
     assert o.status == "undetermined" and o.reasons
+
+
+@pytest.mark.xfail(strict=True, raises=RecursionError, reason="pickle recurses along an expression: a book "
+                   "the checker accepts, nested a few hundred deep, cannot be pickled")
+def test_a_deeply_nested_book_pickles(tmp_path):
+    nested = "f"
+    for i in range(380):
+        nested = f"(if g then {nested} else {i})"
+    text = HEADER + f'''\
+article 1 "One"
+  | One.
+  fact f : integer "f."
+  fact g : boolean "g."
+  outcome x : integer "x."
+  x = {nested}
+'''
+    try:
+        book = _load(tmp_path, text)
+    except BookErrors as e:  # a parser with less stack to spare than ours refuses it first
+        pytest.skip(f"not read here: {e.errors[0].message}")
+    assert book.evaluate({"f": 1, "g": True}, "2025-01-01")["x"].value == 1
+    copy = pickle.loads(pickle.dumps(book))
+    assert evaluate_json(copy, {"f": 1, "g": True}, "2025-01-01") == evaluate_json(book, {"f": 1, "g": True},
+                                                                                   "2025-01-01")
