@@ -634,3 +634,84 @@ def as_of_dates(draw: Draw, book: GenBook) -> dt.date:
 
 
 _WHEN = ["near"] * 9 + ["any"] * 10 + ["before"]
+
+
+# ------------------------------------------------------------------ students for any lowered book
+
+
+def ir_students(book: Any) -> st.SearchStrategy[dict[str, Any]]:
+    """A partial student for a lowered book (`regdsl.Book.ir`), drawn around its constants and dates."""
+    from regdsl import ir
+
+    numbers: set[Any] = set()
+    quantities: dict[tuple, set[Any]] = {}
+    dates = _ir_dates(book)
+    for name in book.names.values():
+        for rule in name.rules:
+            for e in (rule.cond, rule.value):
+                for node in ir.walk(e) if e is not None else ():
+                    if type(node) is ir.Const:
+                        _constant(node.value, numbers, quantities, dates)
+    for table in book.tables.values():
+        for row in table.rows:
+            for cell in row:
+                for v in (cell if isinstance(cell, tuple) else (cell,)):
+                    _constant(v, numbers, quantities, dates)
+    choices = {}
+    for name, inp in book.inputs.items():
+        value = _ir_value(inp.ty, numbers, quantities, dates, book.units)
+        if value is not None:
+            choices[name] = value
+    return st.builds(_partial, st.sampled_from([100, 98, 90, 60]),
+                     st.fixed_dictionaries({k: st.tuples(st.integers(0, 99), v) for k, v in choices.items()}))
+
+
+def _partial(known: int, drawn: dict[str, tuple[int, Any]]) -> dict[str, Any]:
+    return {k: (v if roll < known else None) for k, (roll, v) in drawn.items() if roll < known or roll % 2}
+
+
+def _constant(v: Any, numbers: set[Any], quantities: dict[tuple, set[Any]], dates: set[dt.date]) -> None:
+    from regdsl.units import Q
+
+    if isinstance(v, Q):
+        quantities.setdefault(v.dim, set()).update({v.value - 1, v.value, v.value + 1})
+    elif isinstance(v, dt.date):
+        dates.update({v - DAY, v, v + DAY})
+    elif isinstance(v, (int, float)) and not isinstance(v, bool) or type(v).__name__ == "Fraction":
+        numbers.update({v - 1, v, v + 1})
+
+
+def _ir_dates(book: Any) -> set[dt.date]:
+    days = {d for p in book.provisions.values() for d in (p.start, p.end) if d is not None}
+    days |= {t.date for t in book.transitions} | {r.as_of for n in book.names.values() for r in n.rules if r.as_of}
+    days |= {t.as_of for t in book.tables.values() if t.as_of}
+    return {d + k * DAY for d in days for k in (-1, 0, 1)}
+
+
+def _ir_value(ty: Any, numbers: set[Any], quantities: dict[tuple, set[Any]], dates: set[dt.date],
+              units: Any) -> st.SearchStrategy[Any] | None:
+    if ty.kind == "boolean":
+        return st.booleans()
+    if ty.kind == "enum":
+        return st.sampled_from(ty.members)
+    if ty.kind == "date":
+        return st.one_of(st.sampled_from(sorted(dates) or [dt.date(2025, 4, 1)]),
+                         st.dates(dt.date(1990, 1, 1), dt.date(2030, 12, 31))).map(dt.date.isoformat)
+    if ty.kind == "number":
+        whole = sorted(int(n) for n in numbers | {0, 1, 2} if int(n) == n)
+        return st.sampled_from(whole) if ty.integer else st.one_of(st.sampled_from(whole), st.sampled_from(
+            [0.5, 1.5, 2.5]))
+    if ty.kind == "quantity" and len(ty.dim) == 1 and ty.dim[0][1] == 1:
+        base = units.get(ty.dim[0][0])  # constants are in base units: say so
+        around = sorted(int(v) for v in quantities.get(ty.dim, set()) | {0, 1, 12} if int(v) == v)
+        return st.one_of(st.sampled_from(around).map(lambda v: f"{v} {base.plural}"),
+                         st.integers(0, 20))
+    if ty.kind == "quantity":
+        return st.integers(0, 20)
+    return None  # text, times, lists: not given
+
+
+def ir_as_of(book: Any) -> st.SearchStrategy[dt.date]:
+    """A date to evaluate a lowered book on: around its effective dates, or any day of this decade."""
+    near = sorted(_ir_dates(book) | {dt.date(2026, 4, 1)})
+    return st.one_of(st.sampled_from(near), st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)))

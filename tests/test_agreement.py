@@ -6,7 +6,7 @@
   deciding bodies, reasons, citations, versions, notes and explanation) is
   exactly what the reference evaluator (regdsl.eval.reference) gives.  Set
   REGDSL_AGREEMENT_EXAMPLES=5000 to try more random books than the ~200 of the
-  normal suite.
+  normal suite (and more random students for the bundled books).
 * A pickled book evaluates to the same bytes of JSON, in this process and in
   worker processes.
 * Parsing and evaluating from several threads at once gives what one thread gives.
@@ -38,7 +38,7 @@ from regdsl.eval.reference import reference_outcomes
 from regdsl.facts import read_facts
 from regdsl.parser import get_parser, parse
 from regdsl.testing import load_cases
-from strategies import GenBook, as_of_dates, books, students
+from strategies import GenBook, as_of_dates, books, ir_as_of, ir_students, students
 
 AS_OF = "2026-04-01"  # the date of a sample student without an .as_of file (as tests/test_examples.py)
 BOOKS = sorted(p.name for p in REGULATIONS.iterdir() if p.is_dir())
@@ -159,6 +159,19 @@ def test_case_tables_agree_with_the_reference(path):
         book = bundled(Path(case.book).name)
         as_of = case.as_of if case.as_of is not None else AS_OF
         assert_agree(book, case.facts, as_of, context=f"{case.file}:{case.line}: {case.name}\n")
+
+
+
+@pytest.mark.parametrize("name", BOOKS)
+def test_bundled_books_agree_with_the_reference_for_random_students(name):
+    book = bundled(name)
+
+    @settings(max_examples=max(25, RANDOM_BOOKS // 8), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(facts=ir_students(book.ir), as_of=ir_as_of(book.ir))
+    def agree(facts, as_of):
+        assert_agree(book, facts, as_of, context=f"{name}\n")
+
+    agree()
 
 
 # ------------------------------------------------------------------ (c) pickling
