@@ -353,6 +353,9 @@ class _Builder:
         choice = self.pick(["cmp", "cmp", "enum", "and", "or", "not", "if", "items", "items", "date", "other"])
         if choice == "cmp":
             fam = self.pick(["int", "dur", "cred", "date"])
+            subjects = self._leaves(fam, ctx, True)[:-1]  # facts and names, not the literal
+            if subjects and self.chance(0.5):  # the regulations' own form: `credits_earned is at least 124 credits`
+                return f"{self.pick(subjects)} {self.pick(COMPARISONS)} {self._literal(fam)}"
             return f"{e(fam, sub, ctx)} {self.pick(COMPARISONS)} {e(fam, sub, ctx)}"
         if choice == "other":
             fam = self.pick(OTHERS)
