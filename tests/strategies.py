@@ -674,7 +674,7 @@ def _partial(known: int, drawn: dict[str, tuple[int, Any]]) -> dict[str, Any]:
 
 
 def _constant(v: Any, numbers: set[Any], quantities: dict[tuple, set[Any]], dates: set[dt.date]) -> None:
-    from regdsl.units import Q
+    from regdsl.core.units import Q
 
     if isinstance(v, Q):
         quantities.setdefault(v.dim, set()).update({v.value - 1, v.value, v.value + 1})

@@ -36,8 +36,8 @@ from conftest import EXAMPLES, REGULATIONS
 from regdsl.errors import BookErrors
 from regdsl.eval.reference import reference_outcomes
 from regdsl.facts import read_facts
-from regdsl.parser import get_parser, parse
-from regdsl.testing import load_cases
+from regdsl.syntax.parser import get_parser, parse
+from regdsl.authoring.testing import load_cases
 from strategies import GenBook, as_of_dates, books, ir_as_of, ir_students, students
 
 AS_OF = "2026-04-01"  # the date of a sample student without an .as_of file (as tests/test_examples.py)

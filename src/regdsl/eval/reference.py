@@ -36,11 +36,11 @@ import datetime as dt
 from typing import Any, Callable, Iterable, Mapping
 
 from .. import ir
-from ..builtins import BUILTINS
+from ..core.builtins import BUILTINS
 from ..facts import validate
 from ..results.outcome import Citation, Explanation, Version, json_value, plain
-from ..units import Q
-from ..values import Unknown
+from ..core.units import Q
+from ..core.values import Unknown
 from .compile import find
 from .engine import Evaluator, State
 from .logic import APPLIES, NOT, apply_rule, choose, decide_node
