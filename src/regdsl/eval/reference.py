@@ -70,12 +70,17 @@ _COMPUTING = Frame("")  # the mark of a name being computed (a cycle would find 
 class Reference:
     """One student's evaluation by the reference semantics: names computed when first read."""
 
-    def __init__(self, book: ir.IRBook, facts: Mapping[str, Any], as_of: dt.date):
+    def __init__(self, book: ir.IRBook, facts: Mapping[str, Any], as_of: dt.date,
+                 evaluator: Evaluator | None = None, key: tuple | None = None,
+                 forests: dict[tuple[str, int], list[Any]] | None = None):
         self.book = book
         self.facts = facts
         self.as_of = as_of
-        self.evaluator = Evaluator(book)  # for which rules are in force, nothing else
-        self.key = self.evaluator.version_key(State(dict(facts), as_of))
+        self.evaluator = evaluator or Evaluator(book)  # for which rules are in force, nothing else
+        self.key = key if key is not None else self.evaluator.version_key(State(dict(facts), as_of))
+        # The forests of a version key, with their rules' appliers, shared by evaluations with that
+        # key (the appliers evaluate through the state they are given, never through one evaluation).
+        self._forests = forests if forests is not None else {}
         self.names: dict[str, Frame] = {}
         self.items: dict[str, Frame] = {}
         self.frame = Frame("")  # the frame reads are recorded in
@@ -109,26 +114,22 @@ class Reference:
     def _decide(self, frame: Frame) -> None:
         """A name's value by default logic over the rules in force for this student."""
         info = self.book.names[frame.key]
-        roots = self.evaluator.forest(info, self.key)
-        todo = list(roots)
-        while todo:
-            node = todo.pop()
-            node.apply = self._applier(node.rule)
-            todo.extend(node.children)
+        forest_key = (frame.key, id(self.key))
+        found = self._forests.get(forest_key)
+        if found is None or found[0] is not self.key:
+            roots = self.evaluator.forest(info, self.key)
+            todo = list(roots)
+            while todo:
+                node = todo.pop()
+                node.apply = _applier(node.rule)
+                todo.extend(node.children)
+            found = self._forests[forest_key] = (self.key, roots)
+        roots = found[1]
         considered: list[tuple[Any, int]] = []
         results = [decide_node(root, info.boolean, self, considered) for root in roots]
         none = Unknown(reasons=frozenset({f"no provision gives `{frame.key}` for this student"}))
         value, winners, _ = choose(info.boolean, roots, results, none)
         frame.value, frame.winners, frame.considered = value, tuple(winners), tuple(considered)
-
-    def _applier(self, rule: Any) -> Callable[[Any], Any]:
-        def fns(r: Any) -> tuple[Any, Any]:
-            return self._thunk(r.cond), self._thunk(r.value)
-
-        return lambda st: apply_rule(rule, st, fns)
-
-    def _thunk(self, e: ir.Expr | None) -> Callable[[Any], Any] | None:
-        return None if e is None else (lambda st: self.eval(e))
 
     def _test(self, frame: Frame) -> None:
         frame.value = self.eval(self.book.items[frame.key].cond)
@@ -284,9 +285,9 @@ class Reference:
         parts.extend(frame.cited)
         for key, _ in frame.items:
             parts.append(self.book.items[key].provision)
-            parts.extend(self._walk(self.items[key]))
+            parts.extend(self._walk(self.item(key)))
         for name in frame.names:
-            parts.extend(self._walk(self.names[name]))
+            parts.extend(self._walk(self.name(name)))
         found = self._walked[id(frame)] = _unique(parts)
         return found
 
@@ -335,7 +336,7 @@ class Reference:
             c = self.citation(item.provision)[0]
             value, unit = _shown(v)
             out.append(Explanation("item", c.cite, value, unit, _status(v), c, item.provision.text, item.source,
-                                   self._because(self.items[key], path)))
+                                   self._because(self.item(key), path)))
         for f in dict.fromkeys(frame.facts):
             given = self.facts.get(f)
             value, unit = _shown(given)
@@ -376,6 +377,18 @@ class Reference:
 
 
 _STATES = {APPLIES: "applies", NOT: "does not apply"}
+
+
+def _applier(rule: Any) -> Callable[[Any], Any]:
+    """A rule's result, evaluating its condition and value in the evaluation it is applied in."""
+    def fns(r: Any) -> tuple[Any, Any]:
+        return _thunk(r.cond), _thunk(r.value)
+
+    return lambda st: apply_rule(rule, st, fns)
+
+
+def _thunk(e: ir.Expr | None) -> Callable[[Any], Any] | None:
+    return None if e is None else (lambda st: st.eval(e))
 
 
 def reference_outcomes(book: Any, facts: Mapping[str, Any], as_of: dt.date | str,
