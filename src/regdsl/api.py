@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
 from . import ir
 from .errors import BookErrors, FactsError, UsageError, did_you_mean
 from .eval.engine import Evaluator
+from .eval.reason import Reasoner
 from .facts import DATE, describe_input, validate
 from .read import books_under, check_paths, read, read_book, read_ir  # noqa: F401 - the API's own
 from .results.outcome import Result
 from .results.provenance import Builder, citation_of
+from .results.reasoned import reasoned
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -101,27 +103,41 @@ class Book:
         return self.ir.title
 
     def evaluate(self, facts: Mapping[str, Any], as_of: dt.date | str | None = None,
-                 outcomes: Iterable[str] | None = None, *, explain: bool = True,
+                 outcomes: Iterable[str] | None = None, *, explain: bool = True, reason: bool = False,
                  _file: str = "<facts>", _text: str | None = None) -> Result:
         """Evaluate one student's facts; every outcome (or those named) in a Result.
 
-        Citations and explanations are worked out when first read, so `explain`
-        has no effect; it is accepted for callers written against 0.1.
+        With `reason` (the default), an outcome the facts given leave open is
+        determined when every admissible value of the missing facts gives the
+        same answer, and otherwise lists only the facts that can change it
+        (docs/language.md, "What the evaluator can conclude from what is not
+        known").  Citations and explanations are worked out when first read, so
+        `explain` has no effect; it is accepted for callers written against 0.1.
         """
         day = _as_date(as_of)
         names = self._names(outcomes)
         given = validate(self._facts, facts, _file, _text)  # type: ignore[arg-type]
         st = self.evaluator.evaluate(given, day, names)
         builder = Builder(self.evaluator, st, self._cites)
-        return Result(self.ir, day, {name: builder.outcome(name) for name in (names or self.outcome_names)})
+        answers = {name: builder.outcome(name) for name in (names or self.outcome_names)}
+        if reason:
+            reasoner = None
+            for name, o in answers.items():
+                if o.status == "determined" or not (o.missing or o.decided_by):
+                    continue
+                if reasoner is None:
+                    reasoner = Reasoner(self.ir, self.evaluator, given, day)
+                answers[name] = reasoned(o, reasoner.refine(name))
+        return Result(self.ir, day, answers)
 
     def evaluate_many(self, students: Iterable[Mapping[str, Any]], as_of: dt.date | str | None = None,
-                      outcomes: Iterable[str] | None = None, *, explain: bool = False) -> Iterator[Result]:
+                      outcomes: Iterable[str] | None = None, *, explain: bool = False,
+                      reason: bool = False) -> Iterator[Result]:
         """Evaluate a whole student body, one Result per student, lazily."""
         day = _as_date(as_of)
         names = self._names(outcomes)
         for facts in students:
-            yield self.evaluate(facts, day, names, explain=explain)
+            yield self.evaluate(facts, day, names, explain=explain, reason=reason)
 
     def _names(self, outcomes: Iterable[str] | None) -> tuple[str, ...] | None:
         if outcomes is None:

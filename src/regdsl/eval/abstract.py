@@ -41,6 +41,12 @@ def transitive_reads(book: ir.IRBook) -> dict[str, frozenset[str]]:
     return out
 
 
+def _evaluator(book: ir.IRBook) -> Any:
+    from .engine import Evaluator
+
+    return Evaluator(book)
+
+
 def _sparing_facts(book: ir.IRBook) -> frozenset[str]:
     """The facts the transitional provisions read (a change to one may change the version key)."""
     found = set()
@@ -96,9 +102,16 @@ class AbstractEval(Reference):
     def __init__(self, book: ir.IRBook, facts: Mapping[str, Any], as_of: dt.date,
                  abstract: Mapping[str, Any], evaluator: Any = None, parent: "AbstractEval | None" = None,
                  changed: frozenset[str] = frozenset(), forests: dict | None = None,
-                 reads: Mapping[str, frozenset[str]] | None = None):
+                 reads: Mapping[str, frozenset[str]] | None = None, assumed: Mapping[str, Any] | None = None):
         same_key = parent is not None and not (changed & _sparing_facts(book))
-        super().__init__(book, facts, as_of, evaluator, parent.key if same_key and parent else None, forests)
+        self.assumed = dict(assumed or {})  # facts not given, taken at one value for this case
+        key = parent.key if same_key and parent else None
+        if key is None and self.assumed:
+            from .engine import State
+
+            versions = evaluator or (parent.evaluator if parent is not None else _evaluator(book))
+            key = versions.version_key(State({**facts, **self.assumed}, as_of))
+        super().__init__(book, facts, as_of, evaluator, key, forests)
         self.abstract = abstract
         # An evaluation that assumes one more fact than `parent` takes from it every name and item
         # that reads none of the `changed` facts (`reads`: what each reads, through everything).
@@ -111,6 +124,17 @@ class AbstractEval(Reference):
             self.names[name] = self.parent.name(name)
         return super().name(name)
 
+    def _decide(self, frame: Any) -> None:
+        super()._decide(frame)
+        v = frame.value
+        if type(v) is Unknown and any(r.startswith("E801") for r in v.reasons):
+            # Two rules apply; with ranges for values the default logic cannot tell whether they
+            # agree, so this is not a conflict found but a question the missing facts leave open.
+            open_facts = self.reads.get(frame.key, _ALL) & frozenset(self.abstract)
+            if open_facts:
+                frame.value = Unknown(v.missing | open_facts, v.bodies,
+                                      frozenset(r for r in v.reasons if not r.startswith("E801")))
+
     def item(self, key: str) -> Any:
         if key not in self.items and self.parent is not None and not (self.reads.get(key, _ALL) & self.changed):
             self.items[key] = self.parent.item(key)
@@ -118,6 +142,9 @@ class AbstractEval(Reference):
 
     # ---- facts
     def _Fact(self, e: ir.Fact) -> Any:
+        if e.name in self.assumed:  # shown in explanations as not given, as it was not
+            self.frame.facts.append(e.name)
+            return self.assumed[e.name]
         if e.name in self.abstract and e.name not in self.facts:
             self.frame.facts.append(e.name)
             return self.abstract[e.name]

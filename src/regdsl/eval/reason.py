@@ -105,8 +105,8 @@ class Reasoner:
             abstract.update((k, v) for k, v in assumed.items() if d.is_abstract(v))
             base = self.evaluation(parent) if parent is not None else None
             changed = frozenset(k for k in assumed if parent is None or _key(assumed[k]) != _key(parent.get(k)))
-            found = AbstractEval(self.book, {**self.facts, **concrete}, self.as_of, abstract, self.evaluator,
-                                 base, changed, self._forests, self._reads)
+            found = AbstractEval(self.book, self.facts, self.as_of, abstract, self.evaluator,
+                                 base, changed, self._forests, self._reads, concrete)
             self._evaluations[key] = found
         return found
 

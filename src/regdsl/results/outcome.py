@@ -99,15 +99,18 @@ class Outcome:
     fields (not by their provenance).
     """
 
-    __slots__ = ("_f", "provenance")
+    __slots__ = ("_f", "provenance", "decided_when")
     _f: tuple[Any, ...]
     provenance: "Builder | None"
+    decided_when: tuple[tuple[Any, str | None, tuple[str, ...]], ...]
 
     def __init__(self, name: str, description: str, value: Any, unit: str | None, status: str,
                  missing: tuple[str, ...] = (), decided_by: tuple[str, ...] = (), reasons: tuple[str, ...] = (),
-                 provenance: "Builder | None" = None):
+                 provenance: "Builder | None" = None,
+                 decided_when: tuple[tuple[Any, str | None, tuple[str, ...]], ...] = ()):
         _set(self, "_f", (name, description, value, unit, status, missing, decided_by, reasons))
         _set(self, "provenance", provenance)
+        _set(self, "decided_when", decided_when)  # (value, unit, conditions) of the cases that decide it
 
     name: str = property(lambda self: self._f[0])  # type: ignore[assignment]
     description: str = property(lambda self: self._f[1])  # type: ignore[assignment]
@@ -136,6 +139,7 @@ class Outcome:
     def __setstate__(self, state: tuple) -> None:
         _set(self, "_f", state)
         _set(self, "provenance", None)
+        _set(self, "decided_when", ())
 
     @property
     def determined(self) -> bool:
@@ -163,7 +167,7 @@ class Outcome:
 
     def to_dict(self) -> dict:
         expl = self.explanation
-        return {
+        out = {
             "name": self.name,
             "description": self.description,
             "value": json_value(self.value),
@@ -177,6 +181,10 @@ class Outcome:
             "notes": list(self.notes),
             "explanation": expl.to_dict() if expl else None,
         }
+        if self.decided_when:
+            out["decided_when"] = [{"value": json_value(v), "unit": u, "when": list(when)}
+                                   for v, u, when in self.decided_when]
+        return out
 
 
 class Result:

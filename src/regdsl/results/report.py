@@ -65,6 +65,9 @@ def outcome_text(o: Outcome) -> list[str]:
         lines += _wrap("Decided by: ", "; ".join(o.decided_by))
     if o.missing:
         lines += _wrap("Missing facts: ", ", ".join(o.missing))
+    if o.decided_when:
+        lines += _wrap("Would be: ", "; ".join(f"{show_value(v, u)} if {' and '.join(c)}"
+                                              for v, u, c in o.decided_when))
     for r in o.reasons:
         lines += _wrap("Because: ", r)
     for note in o.notes:
