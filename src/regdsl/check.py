@@ -17,8 +17,10 @@ from typing import Callable
 
 from . import nodes as n
 from .adopt import adopted_symbols, build_adoption
-from .builtins import BUILTINS, DAYS, MONTHS
+from .builtins import BUILTINS, DAYS, MONTHS, outside_calendar
+from .cycles import find_cycles
 from .errors import CheckError, Span, did_you_mean
+from .limits import MAX_CHAIN, MAX_COMPUTED_BITS, chain_group
 from .resolve import TOPS, BookModel, Provision, RuleInfo, overlap, describe_ref, resolve_ref
 from .types import ANY, BOOLEAN, DATE, NUMBER, SIMPLE_TYPES, TEXT, TIME, Type, quantity
 from .units import Q, dim_mul, divide, exact, format_number, make
@@ -108,8 +110,8 @@ class Checker:
         """The place of `word` on the first line of `span` (the span itself if it is not there)."""
         if span is None or span.file not in self.book.sources:
             return span
-        lines = self.book.sources[span.file].splitlines()
-        line = lines[span.line - 1] if span.line <= len(lines) else ""
+        lines = self.book.lines(span.file)
+        line = lines[span.line - 1] if 0 < span.line <= len(lines) else ""
         m = re.search(rf"\b{re.escape(word)}\b", line[span.column - 1:])
         if m is None:
             return span
@@ -122,7 +124,7 @@ class Checker:
         try:
             return resolve_ref(ref, at, self.book)
         except CheckError as e:
-            self.book.errors.append(e)
+            self.book.report(e)
             return []
 
     # ------------------------------------------------------------ types
@@ -219,6 +221,8 @@ class Checker:
     def check_exceptions(self) -> None:
         b = self.book
         for name, rules in b.rules.items():
+            under = _rules_under(rules)
+            order = {id(o): i for i, o in enumerate(rules)}
             for r in rules:
                 node = r.node
                 if node is None:
@@ -227,8 +231,8 @@ class Checker:
                     para = r.provision
                     while para.kind not in ("paragraph", "duties"):
                         para = para.parent
-                    targets = [o for o in rules if o is not r and o.node is not None and not o.node.however
-                               and para.contains(o.provision)]
+                    targets = [o for o in under.get(id(para), ()) if o is not r and o.node is not None
+                               and not o.node.however]
                     if not targets:
                         self.error(f"`however` qualifies no rule: {para.cite} has no other rule for `{name}`",
                                    node.span, "E504", "write the main rule of the paragraph first")
@@ -237,70 +241,93 @@ class Checker:
                     provs = self.resolve(clause.ref, r.provision)
                     if not provs:
                         continue
-                    targets = [o for o in rules if o is not r
-                               and any(p.contains(o.provision) for p in provs)]
+                    found = {id(o): o for p in provs for o in under.get(id(p), ()) if o is not r}
+                    targets = sorted(found.values(), key=lambda o: order[id(o)])
                     if not targets:
                         cites = ", ".join(p.cite for p in provs)
                         self.error(f"`{clause.kind} {describe_ref(clause.ref)}` names {cites}, "
                                    f"which has no rule for `{name}`", clause.span, "E501")
-                    r.overrides.extend(t for t in targets if t not in r.overrides)
+                    have = {id(o) for o in r.overrides}
+                    r.overrides.extend(t for t in targets if id(t) not in have)
             self.check_always(name, rules)
-            # cycles among exceptions of this name
-            state: dict[int, int] = {}
 
-            def visit(rule: RuleInfo, path: list[RuleInfo]) -> None:
-                state[id(rule)] = 1
-                for t in rule.overrides:
-                    if state.get(id(t)) == 1:
-                        chain = " -> ".join(x.provision.cite for x in path + [rule, t])
-                        self.error(f"exceptions for `{rule.name}` form a cycle: {chain}",
-                                   rule.node.span if rule.node else None, "E502")
-                        rule.overrides = [x for x in rule.overrides if x is not t]
-                        return
-                    if not state.get(id(t)):
-                        visit(t, path + [rule])
-                state[id(rule)] = 2
+            def on_cycle(path: list[RuleInfo], at, t: RuleInfo) -> bool:
+                rule = path[-1]
+                chain = " -> ".join(_abridged([x.provision.cite for x in path + [t]]))
+                self.error(f"exceptions for `{rule.name}` form a cycle: {chain}",
+                           rule.node.span if rule.node else None, "E502")
+                rule.overrides = [x for x in rule.overrides if x is not t]
+                return True
 
-            for r in rules:
-                if not state.get(id(r)):
-                    visit(r, [])
+            find_cycles(rules, lambda rule: list(rule.overrides), on_cycle)
 
     def check_always(self, name: str, rules: list[RuleInfo]) -> None:
         """Two value rules with no condition, neither an exception to the other, in force on
-        the same day: every evaluation would find them in conflict (E801), so say so now."""
+        the same day: every evaluation would find them in conflict (E801), so say so now.
+        Each rule is reported once, with the first rule before it that it meets."""
         plain = [r for r in rules if r.node is not None and r.node.kind == "=" and not r.node.when
                  and not r.node.unless and not r.node.however and not r.node.exceptions]
-        for i, a in enumerate(plain):
-            for b in plain[i + 1:]:
-                if a in b.overrides or b in a.overrides or not overlap(a.provision, b.provision):
+        spans = [(r.provision.start or dt.date.min, r.provision.end or dt.date.max) for r in plain]
+        for j, b in enumerate(plain):
+            lo_b, hi_b = spans[j]
+            for i in range(j):
+                a = plain[i]
+                lo_a, hi_a = spans[i]
+                if lo_a > hi_b or lo_b > hi_a or a in b.overrides or b in a.overrides:
                     continue
                 self.error(f"`{name}` has two rules that always apply: {a.provision.cite} and "
                            f"{b.provision.cite}", b.node.span, "E505",
                            f"add a condition (`when ...`), or say which one overrides the other "
                            f"(`overrides {_short(a.provision, b.provision)}`)")
+                break
 
     def check_cycles(self) -> None:
-        state: dict[str, int] = {}
+        """Definitions that depend on themselves (E503), and chains too long to evaluate (E108)."""
+        deps = self.name_deps
         reported: set[frozenset] = set()
 
-        def visit(name: str, path: list[str]) -> None:
-            state[name] = 1
-            for d in sorted(self.name_deps.get(name, ())):
-                if state.get(d) == 1:
-                    cycle = path[path.index(d):] + [name, d] if d in path else [name, d]
-                    key = frozenset(cycle)
-                    if key not in reported:
-                        reported.add(key)
-                        rules = self.book.rules.get(name) or []
-                        span = rules[0].node.span if rules and rules[0].node else None
-                        self.error(f"`{d}` depends on itself: " + " -> ".join(cycle), span, "E503")
-                elif not state.get(d):
-                    visit(d, path + [name])
-            state[name] = 2
+        def edges(name: str) -> list[str]:
+            return sorted(d for d in deps.get(name, ()) if d in deps or self._computed(d))
 
-        for name in sorted(self.name_deps):
-            if not state.get(name):
-                visit(name, [])
+        def on_cycle(path: list[str], at: int, d: str) -> bool:
+            name = path[-1]
+            cycle = path[at:] + [d]
+            key = frozenset(cycle) if len(cycle) <= _SHOWN else (name, d)
+            if key not in reported:
+                reported.add(key)
+                rules = self.book.rules.get(name) or []
+                span = rules[0].node.span if rules and rules[0].node else None
+                self.error(f"`{d}` depends on itself: " + " -> ".join(_abridged(cycle)), span, "E503")
+            return False
+
+        depth = find_cycles(sorted(deps), edges, on_cycle)
+        if not reported:  # the depth of a chain through a cycle means nothing; the cycle comes first
+            self.check_chains(depth, edges)
+
+    def _computed(self, name: str) -> bool:
+        sym = self.book.symbols.get(name)
+        if sym is None:
+            adopted = self.book.adopted.get(name)
+            sym = adopted[0] if adopted else None
+        return sym is not None and sym.computed
+
+    def check_chains(self, depth: dict[str, int], edges) -> None:
+        """E108 at the top of each chain of definitions deeper than limits.MAX_CHAIN."""
+        deep = {name for name, d in depth.items() if d > MAX_CHAIN}
+        read = {d for name in deep for d in edges(name)}
+        for top in sorted(deep - read):
+            chain = [top]
+            while True:
+                below = [d for d in edges(chain[-1]) if depth.get(d, 0) == depth[chain[-1]] - 1]
+                if not below:
+                    break
+                chain.append(below[0])
+            rules = self.book.rules.get(top) or []
+            span = rules[0].node.span if rules and rules[0].node else None
+            shown = " -> ".join(_abridged(chain))
+            self.error(f"`{top}` is computed through a chain of {depth[top]} definitions, each read by "
+                       f"the one before ({shown}); at most {MAX_CHAIN} may nest", span, "E108",
+                       "compute some of them directly from facts, or join steps of the chain")
 
     def check_amendment(self, a: n.Amendment, at: Provision) -> None:
         from .resolve import Transition
@@ -511,19 +538,36 @@ class Checker:
         return self.name(e.name, e.span, expected)
 
     def x_Binary(self, e: n.Binary, at, expected):
-        if e.op in ("and", "or"):
-            lf = self.boolean(e.left, at, f"the left side of `{e.op}`")
-            rf = self.boolean(e.right, at, f"the right side of `{e.op}`")
-            return BOOLEAN, (_and(lf, rf) if e.op == "and" else _or(lf, rf))
-        lt, lf = self.expr(e.left, at)
-        rt, rf = self.expr(e.right, at)
-        result = _arith_type(e.op, lt, rt)
-        if isinstance(result, str):
-            code = "E402" if lt.kind == "quantity" or rt.kind == "quantity" else "E401"
-            self.error(result, e.span, code)
-            return ANY, _const(Unknown())
-        t, op = result
-        return t, _binop(op, lf, rf)
+        # A chain `a + b - c + ...` (or `x and y and ...`) is a left-leaning spine of any
+        # length: walk it in a loop, left to right, and compile it to one closure.
+        group = chain_group(e.op)
+        spine = []
+        node = e
+        while isinstance(node, n.Binary) and chain_group(node.op) == group:
+            spine.append(node)
+            node = node.left
+        spine.reverse()
+        if group in ("and", "or"):
+            fns = [self.boolean(node, at, f"the left side of `{e.op}`")]
+            fns += [self.boolean(b.right, at, f"the right side of `{e.op}`") for b in spine]
+            return BOOLEAN, (_and_all(fns) if group == "and" else _or_all(fns))
+        t, base = self.expr(node, at)
+        steps: list[tuple[Callable, Fn]] = []
+        for b in spine:
+            rt, rf = self.expr(b.right, at)
+            result = _arith_type(b.op, t, rt)
+            if isinstance(result, str):
+                code = "E402" if t.kind == "quantity" or rt.kind == "quantity" else "E401"
+                self.error(result, b.span, code)
+                t, base, steps = ANY, _const(Unknown()), []
+                continue
+            t, op = result
+            steps.append((op, rf))
+        if not steps:
+            return t, base
+        if len(steps) == 1:
+            return t, _binop(steps[0][0], base, steps[0][1])
+        return t, _chain(base, steps)
 
     def x_Not(self, e: n.Not, at, expected):
         return BOOLEAN, _not(self.boolean(e.expr, at, "the operand of `not`"))
@@ -744,6 +788,27 @@ class _TableData:
         return Unknown(reasons=frozenset({f"E803: {_show(key)} is not in table `{table}`"}))
 
 
+_SHOWN = 12  # names of a cycle or chain shown in full in a message
+
+
+def _abridged(names: list[str]) -> list[str]:
+    """A long cycle or chain as its first and last few names."""
+    if len(names) <= _SHOWN:
+        return names
+    return names[:5] + ["..."] + names[-5:]
+
+
+def _rules_under(rules: list[RuleInfo]) -> dict[int, list[RuleInfo]]:
+    """id(provision) -> the rules (of one name) in it or in its items, in their order."""
+    under: dict[int, list[RuleInfo]] = {}
+    for r in rules:
+        p: Provision | None = r.provision
+        while p is not None:
+            under.setdefault(id(p), []).append(r)
+            p = p.parent
+    return under
+
+
 def _short(target: Provision, at: Provision) -> str:
     """How a rule at `at` names `target` in an `overrides` clause."""
     if target.article is at.article and target.kind == "paragraph":
@@ -827,6 +892,52 @@ def _or(a: Fn, b: Fn) -> Fn:
     return or_
 
 
+def _and_all(fns: list[Fn]) -> Fn:
+    """`a and b and c ...` as one loop: the same answer as `(a and b) and c`, without nesting."""
+    if len(fns) == 2:
+        return _and(fns[0], fns[1])
+    first, rest = fns[0], fns[1:]
+
+    def and_all(ctx):
+        x = first(ctx)
+        if x is False:
+            return False
+        for f in rest:
+            y = f(ctx)
+            if y is False:
+                return False
+            if x is True:
+                x = y
+            elif y is not True:
+                x = x.merge(y)
+        return x
+
+    return and_all
+
+
+def _or_all(fns: list[Fn]) -> Fn:
+    """`a or b or c ...` as one loop: the same answer as `(a or b) or c`, without nesting."""
+    if len(fns) == 2:
+        return _or(fns[0], fns[1])
+    first, rest = fns[0], fns[1:]
+
+    def or_all(ctx):
+        x = first(ctx)
+        if x is True:
+            return True
+        for f in rest:
+            y = f(ctx)
+            if y is True:
+                return True
+            if x is False:
+                x = y
+            elif y is not False:
+                x = x.merge(y)
+        return x
+
+    return or_all
+
+
 def _binop(op, lf: Fn, rf: Fn) -> Fn:
     def binop(ctx):
         x = lf(ctx)
@@ -839,6 +950,25 @@ def _binop(op, lf: Fn, rf: Fn) -> Fn:
             return Unknown(reasons=frozenset({"division by zero"}))
 
     return binop
+
+
+def _chain(base: Fn, steps: list[tuple[Callable, Fn]]) -> Fn:
+    """`a + b - c ...` (or `*`, `/`) as one loop: the same answer as nested `_binop`s."""
+
+    def chain(ctx):
+        x = base(ctx)
+        for op, f in steps:
+            y = f(ctx)
+            if type(x) is Unknown or type(y) is Unknown:
+                x = _unknown2(x, y)
+                continue
+            try:
+                x = op(x, y)
+            except ZeroDivisionError:
+                x = Unknown(reasons=frozenset({"division by zero"}))
+        return x
+
+    return chain
 
 
 def _compare(op: str, lf: Fn, rf: Fn) -> Fn:
@@ -879,11 +1009,14 @@ def _add_months(d: dt.date, months: int) -> dt.date:
 
 
 def _date_plus(sign: int):
-    def op(d: dt.date, q: Q) -> dt.date:
+    def op(d: dt.date, q: Q) -> dt.date | Unknown:
         whole = int(q.value)  # whole months or days; a fraction of one is dropped
-        if q.dim == MONTHS:
-            return _add_months(d, sign * whole)
-        return d + dt.timedelta(days=sign * whole)
+        try:
+            if q.dim == MONTHS:
+                return _add_months(d, sign * whole)
+            return d + dt.timedelta(days=sign * whole)
+        except (OverflowError, ValueError):  # past 9999-12-31 or before 0001-01-01
+            return outside_calendar(f"{d.isoformat()} {'+' if sign > 0 else '-'} {q}")
 
     return op
 
@@ -916,6 +1049,34 @@ def _q_div(x, y):
 
 def _arith_type(op: str, lt: Type, rt: Type):
     """The result type and runtime operator of `lt op rt`, or an error message."""
+    result = _arith(op, lt, rt)
+    if isinstance(result, str) or result[0].kind not in ("number", "quantity", "any"):
+        return result
+    return result[0], _sized(result[1])
+
+
+_TOO_BIG = Unknown(reasons=frozenset({
+    f"E106: a number computed by the rules would have more than {int(MAX_COMPUTED_BITS * 0.30103):,} digits"}))
+
+
+def _sized(op):
+    """`op`, giving an undetermined answer (E106) rather than a number too large to compute."""
+
+    def sized(x, y):
+        v = op(x, y)
+        w = v.value if type(v) is Q else v
+        if type(w) is int:
+            if w.bit_length() <= MAX_COMPUTED_BITS:
+                return v
+        elif type(w) is not Fraction or (w.numerator.bit_length() <= MAX_COMPUTED_BITS
+                                         and w.denominator.bit_length() <= MAX_COMPUTED_BITS):
+            return v
+        return _TOO_BIG
+
+    return sized
+
+
+def _arith(op: str, lt: Type, rt: Type):
     kinds = (lt.kind, rt.kind)
     if "any" in kinds:
         other = rt if lt.kind == "any" else lt

@@ -17,6 +17,7 @@ from collections import OrderedDict
 from typing import Any
 
 from .adopt import View
+from .builtins import outside_calendar
 from .errors import EvaluationError
 from .resolve import BookModel, Provision, RuleInfo
 from .values import Unknown
@@ -189,6 +190,9 @@ class Engine:
                 return day, unknown, prov
         for t, prov in spared:
             if _affects(t, article):
+                if t.date == dt.date.min:
+                    return day, outside_calendar(f"the day before the amendment of {t.date.isoformat()} "
+                                                 f"({prov.cite})"), prov
                 day = min(day, t.date - dt.timedelta(days=1))
                 versions = self.book.by_number.get(article.number, [article])
                 if not any(v.in_force(day) for v in versions):
@@ -451,11 +455,27 @@ class Context:
             return _conflict_unknown(winners), [], winners
         return self.engine.no_provision(name), [], None
 
-    def _node(self, node: _Node, name: str, frame: Frame | None, scope):
-        """(state, value, winners, guess) of a rule and the exceptions beneath it."""
-        if not node.children:
-            return self._rule(node.rule, frame, scope)
-        sub = [self._node(c, name, frame, scope) for c in node.children]
+    def _node(self, root: _Node, name: str, frame: Frame | None, scope):
+        """(state, value, winners, guess) of a rule and the exceptions beneath it.
+
+        Exceptions may be exceptions to exceptions thousands deep (each paragraph overriding
+        the one before): the tree is walked with a work stack, children first and left to
+        right, each child once for each parent it has, as a recursive walk would."""
+        work: list[tuple[_Node, list]] = [(root, [])]
+        while True:
+            node, sub = work[-1]
+            if len(sub) < len(node.children):
+                work.append((node.children[len(sub)], []))
+                continue
+            work.pop()
+            result = self._above(node, name, sub, frame, scope) if node.children else \
+                self._rule(node.rule, frame, scope)
+            if not work:
+                return result
+            work[-1][1].append(result)
+
+    def _above(self, node: _Node, name: str, sub: list, frame: Frame | None, scope):
+        """The result of a rule given the results `sub` of its exceptions."""
         conflicts = [s for s in sub if s[0] == CONFLICT]
         if conflicts:
             return conflicts[0]

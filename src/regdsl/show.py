@@ -8,7 +8,7 @@ import textwrap
 
 from . import nodes as n
 from .api import load
-from .errors import CheckError
+from .errors import CheckError, split_lines
 from .parser import parse_ref
 from .resolve import Provision, resolve_ref
 
@@ -56,11 +56,11 @@ def describe(p: Provision) -> list[str]:
             if isinstance(s, n.Rule):
                 for info in b.book.rules.get(s.name, []):
                     if info.node is s:
-                        lines += ["  > " + line for line in info.source.splitlines()]
+                        lines += ["  > " + line for line in split_lines(info.source)]
             elif isinstance(s, n.Condition) and s.span is not None:
                 from .resolve import _source_of
 
-                lines += ["  > " + line for line in _source_of(b.book, s.span).splitlines()]
+                lines += ["  > " + line for line in split_lines(_source_of(b.book, s.span))]
             elif isinstance(s, n.Delegated):
                 lines.append("  (delegated to separate regulations)")
         for c in b.children:
