@@ -1,0 +1,668 @@
+"""Fuzzing regdsl: mutate real books and facts, and check what must hold for any input.
+
+The seeds are the bundled books in regulations/ and the test books in tests/ (whole books,
+and every .reg file on its own).  A case is one seed file after a few random mutations
+(lines dropped, moved or repeated, words and characters changed, expressions nested, runs
+and numbers blown up, dates pushed to the ends of the calendar), checked, formatted and, when
+it checks clean, evaluated for a few generated students.  What must hold, whatever the input:
+
+- nothing raises but regdsl's own errors (RegdslError), in any stage;
+- every finding has a position inside its file (a line of the file, a column of the line);
+- `fmt` formats whatever parses, keeps the syntax tree (so every word of the text) and every
+  comment, and formatting its output changes nothing;
+- a formatted book gives the same answers (the same JSON) as the book as written;
+- no case takes longer than a time bound (measured here; reported, never asserted in tests).
+
+Used by tests/test_fuzz.py (a few hundred cases in the normal suite) and by
+`python -m tools.fuzz` (a long run that counts outcomes and saves minimised reproducers).
+Mutations are drawn from a `random.Random`: hypothesis passes its own (so it can shrink a
+failing case), the long run a seeded one (so a case can be replayed from its seed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import tempfile
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from random import Random
+
+import attrs
+
+from regdsl import nodes as n
+from regdsl.api import Book, read_book
+from regdsl.errors import RegdslError, split_lines
+from regdsl.fmt import format_text
+from regdsl.parser import parse
+from regdsl.render import render
+from regdsl.report import result_text, to_json
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOKS = ["regulations/university", "regulations/graduate", "regulations/organization",
+         "tests/books/mini", "tests/books/render", "tests/books/broken"]
+TIME_BOUND = 5.0  # seconds a case may take (all its stages together)
+HANG = 120.0  # seconds after which a case is stopped and counted as a hang
+
+# Outcomes that keep every invariant; anything else is a finding of the fuzzer.
+GOOD = ("clean", "findings", "syntax")
+BAD = ("crash", "hang", "unpositioned", "fmt-refused", "fmt-lost", "fmt-unstable", "fmt-answers")
+
+
+# ---------------------------------------------------------------------- the corpus
+
+
+@dataclass(frozen=True)
+class Seed:
+    """A book to mutate: its path in the workspace (a directory or one file) and its files."""
+
+    book: str  # relative to the workspace root
+    files: tuple[str, ...]  # the .reg files a case may mutate, relative to the root
+
+
+def seeds(single_files: bool = True, books: bool = True) -> list[Seed]:
+    """Whole books (one file of which is mutated) and every .reg file as a book of its own."""
+    out = []
+    if books:
+        for b in BOOKS:
+            files = tuple(sorted(str(p.relative_to(ROOT)) for p in (ROOT / b).glob("*.reg")))
+            out.append(Seed(b, files))
+    if single_files:
+        for p in sorted((ROOT / "regulations").rglob("*.reg")) + sorted((ROOT / "tests").rglob("*.reg")):
+            rel = str(p.relative_to(ROOT))
+            out.append(Seed("single/" + rel.replace("/", "__"), (rel,)))
+    return out
+
+
+class Workspace:
+    """A private copy of regulations/ and tests/ where cases are written, and a parse cache."""
+
+    def __init__(self):
+        self.root = Path(tempfile.mkdtemp(prefix="regdsl-fuzz-"))
+        for top in ("regulations", "tests"):
+            shutil.copytree(ROOT / top, self.root / top,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.py", "golden"))
+        (self.root / "single").mkdir()
+        os.environ.setdefault("REGDSL_CACHE_DIR", str(self.root / ".cache"))
+
+    def original(self, rel: str) -> str:
+        return (ROOT / rel).read_text("utf-8")
+
+    def place(self, seed: Seed, rel: str, text: str) -> tuple[Path, Path]:
+        """Write `text` as file `rel` of `seed`; (the book's path, the file's path)."""
+        if seed.book.startswith("single/"):
+            path = self.root / seed.book
+            path.write_text(text, "utf-8", newline="")
+            return path, path
+        path = self.root / rel
+        path.write_text(text, "utf-8", newline="")
+        return self.root / seed.book, path
+
+    def restore(self, seed: Seed, rel: str) -> None:
+        if not seed.book.startswith("single/"):
+            (self.root / rel).write_text(self.original(rel), "utf-8", newline="")
+
+    def close(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------- mutations
+
+KEYWORDS = """article articles paragraph paragraphs item items subitem section part book deleted to and
+or not if then else when unless notwithstanding overrides however of the preceding following this
+any all lookup in for table column row total as fact outcome define decision by upon approval body
+unit per one range list true false none is exceeds at least most more than less uses from
+established amended force until supplementary provisions refers applies mutatis mutandis reading
+except amendment takes effect applying affects delegated cited duties administered""".split()
+FUNCTIONS = """min max age years_between months_between days_between calendar_months month_start
+month_end next_month_start previous_month_end day_of_month is_first_of_month is_weekend
+is_national_holiday floor ceil title administrator parent administers parts duties""".split()
+SYMBOLS = ["=", "+", "-", "*", "/", "(", ")", ",", ":", "<", "<=", ">", ">=", "|", "#", '"', "\\"]
+LITERALS = ["0", "1", "2", "13.2", "0.5", "300000000", "9" * 100, "9" * 101, "1" + "0" * 30,
+            "2025-04-01", "0001-01-01", "9999-12-31", "2025-02-30", "8:30", "25:99", '"text"', '""',
+            "years", "days", "months", "credits", "yen", "as_of", "1 year", "10000 years"]
+ODD = ["\t", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "\u2029", "\u00a0", "\ufeff",
+       "\x00", "é", "学", "\\\"", "  ", "\n", "\n\n"]
+_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|\d+(?:\.\d+)?(?:-\d\d-\d\d)?|[A-Za-z_]\w*|\S')
+
+
+def _pool(text: str) -> list[str]:
+    names = sorted(set(re.findall(r"[A-Za-z_]\w*", text)))[:400]
+    return KEYWORDS + FUNCTIONS + SYMBOLS + LITERALS + ODD + names
+
+
+def _lines_op(rnd: Random, lines: list[str], donor: list[str]) -> None:
+    if not lines:
+        lines.append(rnd.choice(donor) if donor else "")
+        return
+    i = rnd.randrange(len(lines))
+    op = rnd.randrange(8)
+    if op == 0:
+        del lines[i]
+    elif op == 1:
+        lines.insert(rnd.randrange(len(lines) + 1), lines[i])
+    elif op == 2:
+        j = rnd.randrange(len(lines))
+        lines[i], lines[j] = lines[j], lines[i]
+    elif op == 3 and donor:
+        lines.insert(i, rnd.choice(donor))
+    elif op == 4:
+        lines[i] = " " * rnd.choice([0, 1, 2, 3, 4, 6, 8]) + lines[i].lstrip(" ")
+    elif op == 5:  # a block of lines moved
+        k = rnd.randint(1, 12)
+        block = lines[i:i + k]
+        del lines[i:i + k]
+        at = rnd.randrange(len(lines) + 1)
+        lines[at:at] = block
+    elif op == 6 and donor:  # a whole top-level block (an article, a table...) of another file
+        starts = [k for k, line in enumerate(donor) if line[:1].isalpha()]
+        if starts:
+            k = rnd.choice(starts)
+            end = next((j for j in range(k + 1, len(donor)) if donor[j][:1].isalpha()), len(donor))
+            tops = [j for j, line in enumerate(lines) if line[:1].isalpha()] + [len(lines)]
+            at = rnd.choice(tops)
+            lines[at:at] = donor[k:end]
+    else:
+        del lines[i:i + rnd.randint(1, 30)]
+
+
+def _token_op(rnd: Random, text: str, pool: list[str]) -> str:
+    spans = [m.span() for m in _TOKEN.finditer(text)]
+    if not spans:
+        return text + rnd.choice(pool)
+    a, b = rnd.choice(spans)
+    op = rnd.randrange(3)
+    if op == 0:
+        return text[:a] + rnd.choice(pool) + text[b:]
+    if op == 1:
+        return text[:a] + rnd.choice(pool) + " " + text[a:]
+    return text[:a] + text[b:]
+
+
+def _char_op(rnd: Random, text: str) -> str:
+    i = rnd.randrange(len(text) + 1)
+    op = rnd.randrange(3)
+    if op == 0:
+        return text[:i] + rnd.choice(ODD + SYMBOLS + ["a", "1", " "]) + text[i:]
+    if op == 1:
+        return text[:i] + text[i + 1:]
+    return text[:i] + chr(rnd.randrange(1, 0x3000)) + text[i + 1:]
+
+
+_RULE = re.compile(r"^(\s*(?:however\s+)?[A-Za-z_]\w*\s*(?:=|\bif\b)\s*)(.+)$", re.M)
+
+
+def _structure_op(rnd: Random, text: str) -> str:
+    """Mutations aimed at the limits: deep nesting, long chains, huge runs and numbers, far dates."""
+    op = rnd.randrange(8)
+    rules = list(_RULE.finditer(text))
+    if op <= 1 and rules:
+        m = rnd.choice(rules)
+        depth = rnd.choice([1, 2, 5, 50, 99, 100, 101, 150, 1000])
+        left, right = rnd.choice([("not (", ")"), ("-(", ")"), ("(", ")"), ("if true then 1 else (", ")"),
+                                  ("max(1, ", ")")])
+        return text[:m.start(2)] + left * depth + m.group(2) + right * depth + text[m.end(2):]
+    if op == 2 and rules:
+        m = rnd.choice(rules)
+        k = rnd.choice([2, 10, 300, 3000])
+        sep = rnd.choice([" + ", " and ", " * ", " or ", " - "])
+        return text[:m.start(2)] + sep.join([f"({m.group(2)})"] * k) + text[m.end(2):]
+    if op == 3:
+        a = rnd.choice([1, 2, 50])
+        b = a + rnd.choice([1, 10, 999, 1000, 100_000, 300_000_000])
+        line = rnd.choice([f"articles {a} to {b} deleted", f"  refers to articles {a} to {b}",
+                           f"  x = any of items {a} to {b}", f"  refers to items {a} to {b}"])
+        lines = text.split("\n")
+        lines.insert(rnd.randrange(len(lines) + 1), line)
+        return "\n".join(lines)
+    if op == 4:
+        numbers = list(re.finditer(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w-])", text))
+        if numbers:
+            m = rnd.choice(numbers)
+            return text[:m.start()] + rnd.choice(["9" * 100, "9" * 101, "0." + "1" * 99, "1" + "0" * 99,
+                                                  "99999999999", "0"]) + text[m.end():]
+    if op == 5:
+        dates = list(re.finditer(r"\d{4}-\d\d-\d\d", text))
+        if dates:
+            m = rnd.choice(dates)
+            return text[:m.start()] + rnd.choice(["0001-01-01", "9999-12-31", "9999-12-01", "0001-02-28"]) \
+                + text[m.end():]
+    if op == 6 and rules:
+        m = rnd.choice(rules)
+        clause = rnd.choice([" notwithstanding the preceding article of university_regulations",
+                             " notwithstanding the preceding paragraph", " overrides this article",
+                             " when d + 1 days > 9999-12-31", " unless next_month_start(9999-12-31) is as_of"])
+        return text[:m.end(2)] + clause + text[m.end(2):]
+    if op == 7 and rnd.randrange(2):  # versions and transitional rules
+        articles = list(re.finditer(r'^article (\d+(?:\.\d+)?) "[^"\n]*"', text, re.M))
+        if articles:
+            m = rnd.choice(articles)
+            extra = rnd.choice([" in force from 2020-04-01", " in force until 2025-03-31",
+                                " in force from 0001-01-01 until 9999-12-31", " in force from 2030-04-01"])
+            at = text.find("\n", m.end())
+            text = text[:m.end()] + extra + text[m.end():] if at < 0 or "in force" not in text[m.end():at] else text
+            if rnd.randrange(2):
+                block = (f'\n  amendment "Revision {rnd.randrange(3)}" takes effect '
+                         f'{rnd.choice(["2025-04-01", "0001-01-01", "9999-12-31"])}\n'
+                         f'    not applying when {rnd.choice(["true", "as_of < 2026-01-01", "x"])}\n'
+                         f'    affects article {m.group(1)}')
+                text = text[:m.end()] + text[m.end():].replace("\n", block + "\n", 1)
+            return text
+    if rules:  # a date computation at the edge of the calendar
+        m = rnd.choice(rules)
+        expr = rnd.choice(["as_of + 1000000000000000000000000000000 years", "next_month_start(9999-12-31)",
+                           "previous_month_end(0001-01-01)", "9999-12-31 + 1 days", "as_of - 3650000 days"])
+        return text[:m.start(2)] + expr + text[m.end(2):]
+    return text
+
+
+_NUMBER = re.compile(r"(?<![\w.:-])\d+(?:\.\d+)?(?![\w:-])")
+_DATE = re.compile(r"\b\d{4}-\d\d-\d\d\b")
+_SWAPS = {"<": ">=", ">=": "<", ">": "<=", "<=": ">", "+": "-", "-": "+", "*": "/", "/": "*",
+          " and ": " or ", " or ": " and ", " is ": " is not ", "exceeds": "is at most"}
+
+
+def _gentle_op(rnd: Random, text: str) -> str:
+    """A mutation that usually keeps a book valid, so that it is evaluated: another number,
+    date or operator, a comment or blank line, parentheses or a double `not`."""
+    op = rnd.randrange(6)
+    if op == 0:
+        spots = [m for m in _NUMBER.finditer(text) if not text[:m.start()].rstrip().endswith(
+            ("article", "articles", "paragraph", "item", "to", "section", "part", "and"))]
+        if spots:
+            m = rnd.choice(spots)
+            return text[:m.start()] + rnd.choice(["0", "1", "2", "3", "7", "8", "60", "124", "0.5", "1.25",
+                                                  "1000000", "9" * 40]) + text[m.end():]
+    if op == 1:
+        spots = list(_DATE.finditer(text))
+        if spots:
+            m = rnd.choice(spots)
+            return text[:m.start()] + rnd.choice(["2025-04-01", "2026-03-31", "1999-12-31", "2030-01-01",
+                                                  "0001-01-01", "9999-12-31"]) + text[m.end():]
+    if op == 2:
+        spots = [(m.start(), m.end(), m.group()) for k in _SWAPS for m in re.finditer(re.escape(k), text)]
+        rules = [sp for sp in spots if "|" not in text[text.rfind("\n", 0, sp[0]) + 1:sp[0]]
+                 and "#" not in text[text.rfind("\n", 0, sp[0]) + 1:sp[0]]]
+        if rules:
+            a, b, k = rnd.choice(rules)
+            return text[:a] + _SWAPS[k] + text[b:]
+    if op == 3:
+        lines = text.split("\n")
+        i = rnd.randrange(len(lines) + 1)
+        indent = " " * rnd.choice([0, 2, 4, 6])
+        lines.insert(i, rnd.choice(["", indent + "# a comment", indent + "#", "   "]))
+        return "\n".join(lines)
+    rules = list(_RULE.finditer(text))
+    if rules:
+        m = rnd.choice(rules)
+        if op == 4:
+            left, right = rnd.choice([("(", ")"), ("not not (", ")"), ("- -(", ")")])
+            depth = rnd.choice([1, 1, 2, 20, 49])
+            return text[:m.start(2)] + left * depth + m.group(2) + right * depth + text[m.end(2):]
+        return text[:m.end(2)] + rnd.choice(["  # trailing", " when true", " unless false"]) + text[m.end(2):]
+    return text
+
+
+def mutate(text: str, rnd: Random, donor: str = "") -> str:
+    """`text` after one to four random mutations (lines from `donor` may be spliced in);
+    a third of the time only gentle ones, which mostly keep the book valid."""
+    if rnd.randrange(3) == 0:
+        for _ in range(rnd.randint(1, 3)):
+            text = _gentle_op(rnd, text)
+        return text
+    pool = _pool(text)
+    donor_lines = donor.split("\n") if donor else []
+    for _ in range(rnd.randint(1, 4)):
+        kind = rnd.randrange(10)
+        if kind <= 2:
+            lines = text.split("\n")
+            _lines_op(rnd, lines, donor_lines)
+            text = "\n".join(lines)
+        elif kind <= 5:
+            text = _token_op(rnd, text, pool)
+        elif kind <= 6:
+            text = _char_op(rnd, text)
+        else:
+            text = _structure_op(rnd, text)
+    return text
+
+
+# ---------------------------------------------------------------------- facts
+
+_EXTREME_DATES = ["0001-01-01", "9999-12-31", "2025-04-01", "1999-12-31", "2025-02-29"]
+
+
+def _value(entry: dict, rnd: Random):
+    kind = entry.get("type")
+    wrong = rnd.randrange(8) == 0  # now and then a value of the wrong kind: a positioned E602
+    if wrong:
+        return rnd.choice([True, "x", 1.5, [1], {"a": 1}, None, "2025-13-01", -1, 10 ** 40, "1e3", ""])
+    if kind == "boolean":
+        return rnd.choice([True, False])
+    if kind == "enum":
+        return rnd.choice(list(entry.get("values") or ["none"]))
+    if kind == "date":
+        return rnd.choice(_EXTREME_DATES)
+    if kind == "quantity":
+        unit = entry.get("unit") or ""
+        return rnd.choice([0, 1, 4, 8, 60, 124, -1, 0.5, 10 ** 20, f"2 {unit}", f"18 months"])
+    if kind in ("integer", "number", "decimal"):
+        return rnd.choice([0, 1, 2, -3, 10 ** 30, 123456789] + ([0.25, 1.5] if kind != "integer" else []))
+    if kind == "text":
+        return rnd.choice(["", "Medicine", "a\u2028b", "x" * 50])
+    return rnd.choice([None, [], "?", 1])
+
+
+def students(book: Book, rnd: Random, count: int) -> list[dict]:
+    """`count` students for a book: the first gives nothing, the others random facts."""
+    schema = book.schema()
+    entries = list(schema.get("decisions", [])) + list(schema.get("facts", []))
+    out: list[dict] = [{}]
+    for _ in range(count - 1):
+        out.append({e["name"]: _value(e, rnd) for e in entries if rnd.randrange(3)})
+    return out
+
+
+# ---------------------------------------------------------------------- one case
+
+
+@dataclass
+class Case:
+    """One mutated file of one seed, with the students and date to evaluate it for."""
+
+    seed: Seed
+    file: str
+    text: str
+    students: int = 3
+    facts_seed: int = 0
+    as_of: str = "2026-04-01"
+
+    def describe(self) -> str:
+        return f"{self.file} of {self.seed.book}"
+
+
+@dataclass
+class Outcome:
+    """What a case came to: a kind (GOOD or BAD), the stage, a detail and the time taken."""
+
+    kind: str
+    stage: str = ""
+    detail: str = ""
+    seconds: float = 0.0
+    where: str = ""  # for a crash: the innermost frame in regdsl
+    counts: dict = field(default_factory=dict)
+
+    @property
+    def signature(self) -> tuple[str, str, str]:
+        """Cases with one signature are one finding (minimising keeps it)."""
+        first = self.detail.split(":")[0] if self.kind == "crash" else ""
+        return (self.kind, self.stage, self.where or first)
+
+    def report(self) -> str:
+        return f"{self.kind} in {self.stage} ({self.seconds:.2f} s): {self.detail}"
+
+
+def make_case(seed: Seed, rnd: Random, ws: Workspace) -> Case:
+    """A case: one file of `seed` mutated, with another seed file as a donor of lines."""
+    rel = rnd.choice(seed.files)
+    text = ws.original(rel)
+    donor_rel = rnd.choice(seeds(books=False)).files[0]
+    donor = ws.original(donor_rel) if rnd.randrange(3) == 0 else ""
+    as_of = rnd.choice(["2026-04-01", "2026-04-01", "0001-01-01", "9999-12-31", "2000-04-01"])
+    return Case(seed, rel, mutate(text, rnd, donor), facts_seed=rnd.randrange(2 ** 32), as_of=as_of)
+
+
+class _Hang(BaseException):
+    """Raised in a case that runs past HANG seconds."""
+
+
+def _stop(signum, frame):
+    raise _Hang()
+
+
+def run_case(ws: Workspace, case: Case, time_bound: float = TIME_BOUND) -> Outcome:
+    """Run every stage on a case and say which invariant, if any, it breaks."""
+    start = time.perf_counter()
+    timer = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if timer:
+        previous = signal.signal(signal.SIGALRM, _stop)
+        signal.setitimer(signal.ITIMER_REAL, HANG)
+    try:
+        outcome = _run(ws, case)
+    except _Hang:
+        outcome = Outcome("hang", "", f"stopped after {HANG:.0f} s")
+    finally:
+        if timer:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        ws.restore(case.seed, case.file)
+    outcome.seconds = time.perf_counter() - start
+    if outcome.kind in GOOD and outcome.seconds > time_bound:
+        outcome = Outcome("slow", outcome.stage, f"{outcome.seconds:.1f} s ({outcome.kind})", outcome.seconds)
+    return outcome
+
+
+def _crash(stage: str, exc: BaseException) -> Outcome:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "/regdsl/" in f.filename]
+    where = f"{Path(frames[-1].filename).name}:{frames[-1].name}" if frames else ""
+    if isinstance(exc, RecursionError):  # where the stack runs out moves as the case shrinks
+        where = "RecursionError"
+    detail = f"{type(exc).__name__}: {str(exc)[:300]}\n" + "".join(traceback.format_exception(exc)[-12:])
+    return Outcome("crash", stage, detail, where=where)
+
+
+def _run(ws: Workspace, case: Case) -> Outcome:
+    book_path, file_path = ws.place(case.seed, case.file, case.text)
+    try:
+        tree = parse(case.text, str(file_path))
+    except RegdslError:
+        tree = None
+    except Exception as e:  # noqa: BLE001 - the fuzzer reports what it catches
+        return _crash("parse", e)
+    try:
+        model = read_book(book_path)
+    except RegdslError:
+        return Outcome("syntax", "check")
+    except Exception as e:  # noqa: BLE001
+        return _crash("check", e)
+    bad = _unpositioned(model)
+    if bad:
+        return Outcome("unpositioned", "check", bad)
+    formatted = None
+    if tree is not None:
+        formatted, broken = _check_fmt(case.text, str(file_path), tree)
+        if broken is not None:
+            return broken
+    if model.errors:
+        return Outcome("syntax" if tree is None else "findings", "check")
+    answers = _answers(model, case)
+    if isinstance(answers, Outcome):
+        return answers
+    if formatted is not None and formatted != case.text:
+        ws.place(case.seed, case.file, formatted)
+        try:
+            again = read_book(book_path)
+        except Exception as e:  # noqa: BLE001
+            return _crash("check of the formatted book", e)
+        if again.errors:
+            return Outcome("fmt-answers", "check of the formatted book", again.errors[0].render(again.sources))
+        other = _answers(again, case, render_too=False)
+        if isinstance(other, Outcome):
+            return other
+        if other != answers:
+            return Outcome("fmt-answers", "eval of the formatted book", _first_difference(answers, other))
+    return Outcome("clean", "eval")
+
+
+def _unpositioned(model) -> str:
+    """The first finding without a position inside its file, described; '' if none."""
+    for e in model.errors:
+        s = e.span
+        if s is None:
+            return f"no position: {e.code}: {e.message}"
+        if s.file not in model.sources:
+            return f"position in a file the book did not read: {s}: {e.code}: {e.message}"
+        lines = split_lines(model.sources[s.file])
+        if not (1 <= s.line <= max(1, len(lines))):
+            return f"line {s.line} of a file of {len(lines)} lines: {e.code}: {e.message}"
+        width = len(lines[s.line - 1]) if lines else 0
+        if not (1 <= s.column <= width + 1):
+            return f"column {s.column} of a line of {width} characters: {s}: {e.code}: {e.message}"
+    return ""
+
+
+def _check_fmt(text: str, name: str, tree) -> tuple[str | None, Outcome | None]:
+    try:
+        formatted = format_text(text, name)
+    except RegdslError as e:
+        return None, Outcome("fmt-refused", "fmt", e.render({name: text}))
+    except Exception as e:  # noqa: BLE001
+        return None, _crash("fmt", e)
+    try:
+        again = parse(formatted, name)
+        twice = format_text(formatted, name)
+    except RegdslError as e:
+        return None, Outcome("fmt-lost", "fmt", "the formatted text does not parse: " + e.render({name: formatted}))
+    except Exception as e:  # noqa: BLE001
+        return None, _crash("fmt of the formatted text", e)
+    if not same_tree(tree, again):
+        return None, Outcome("fmt-lost", "fmt", "the formatted text parses to a different tree")
+    if sorted(c.text.rstrip() for c in tree.comments) != sorted(c.text.rstrip() for c in again.comments):
+        return None, Outcome("fmt-lost", "fmt", "a comment was lost or changed")
+    if twice != formatted:
+        return None, Outcome("fmt-unstable", "fmt", "formatting the formatted text changes it")
+    return formatted, None
+
+
+def _answers(model, case: Case, render_too: bool = True):
+    """The JSON (or the error) of each student, or an Outcome when a stage crashes."""
+    try:
+        book = Book(model)
+        people = students(book, Random(case.facts_seed), case.students)
+    except Exception as e:  # noqa: BLE001
+        return _crash("schema", e)
+    out = []
+    for facts in people:
+        try:
+            result = book.evaluate(facts, case.as_of)
+        except RegdslError as e:
+            out.append(f"{e.code}: {e.message}")
+            continue
+        except Exception as e:  # noqa: BLE001
+            return _crash("eval", e)
+        try:
+            out.append(to_json(result, explain=False))
+            result_text(result, explain=True)
+        except Exception as e:  # noqa: BLE001
+            return _crash("report", e)
+    if render_too:
+        try:
+            render(model, "html")
+            render(model, "text")
+        except Exception as e:  # noqa: BLE001
+            return _crash("render", e)
+    return out
+
+
+def _first_difference(a: list[str], b: list[str]) -> str:
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            xs, ys = x.splitlines(), y.splitlines()
+            for j, (p, q) in enumerate(zip(xs, ys)):
+                if p != q:
+                    return f"student {i}, line {j + 1}: {p.strip()} != {q.strip()}"
+            return f"student {i}: {len(xs)} lines != {len(ys)} lines"
+    return "a different number of answers"
+
+
+def same_tree(a, b) -> bool:
+    """Syntax trees equal but for positions (attrs' == recurses, and a chain may be long)."""
+    stack = [(a, b)]
+    while stack:
+        x, y = stack.pop()
+        if type(x) is not type(y):
+            return False
+        if attrs.has(type(x)):
+            stack.extend((getattr(x, f.name), getattr(y, f.name)) for f in attrs.fields(type(x)) if f.eq)
+        elif isinstance(x, (tuple, list)):
+            if len(x) != len(y):
+                return False
+            stack.extend(zip(x, y))
+        elif x != y:
+            return False
+    return True
+
+
+# ---------------------------------------------------------------------- minimising
+
+
+def minimise(ws: Workspace, case: Case, outcome: Outcome, seconds: float = 60.0) -> Case:
+    """A smaller case with the same signature: whole lines dropped, then words (ddmin)."""
+    deadline = time.monotonic() + seconds
+    want = outcome.signature
+
+    def same(text: str) -> bool:
+        if time.monotonic() > deadline:
+            return False
+        trial = Case(case.seed, case.file, text, case.students, case.facts_seed, case.as_of)
+        return run_case(ws, trial, time_bound=float("inf") if outcome.kind != "slow" else TIME_BOUND) \
+            .signature == want
+
+    text = _fewer_repeats(case.text, same)
+    lines = text.split("\n")
+    lines = _ddmin(lines, lambda ls: same("\n".join(ls)))
+    words = re.split(r"( +)", "\n".join(lines))
+    words = _ddmin(words, lambda ws_: same("".join(ws_)))
+    return Case(case.seed, case.file, "".join(words), case.students, case.facts_seed, case.as_of)
+
+
+_REPEAT = re.compile(r"(.{1,16}?)\1{7,}", re.S)
+
+
+def _fewer_repeats(text: str, keeps) -> str:
+    """Shorten every long run of a repeated piece at once (`not (` a thousand times and its `)`s),
+    by half while the case still breaks the same way, then by less: nesting shrinks without
+    unbalancing."""
+    for keep in (0.5, 0.75, 0.9):
+        while True:
+            shorter = _REPEAT.sub(lambda m: m.group(1) * int(len(m.group(0)) // len(m.group(1)) * keep), text)
+            if shorter == text or not keeps(shorter):
+                break
+            text = shorter
+    return text
+
+
+def _ddmin(parts: list[str], keeps) -> list[str]:
+    chunks = 2
+    while len(parts) >= 2:
+        size = max(1, len(parts) // chunks)
+        for i in range(0, len(parts), size):
+            trial = parts[:i] + parts[i + size:]
+            if trial and keeps(trial):
+                parts = trial
+                chunks = max(chunks - 1, 2)
+                break
+        else:
+            if size == 1:
+                break
+            chunks = min(len(parts), chunks * 2)
+    return parts
+
+
+def save(folder: Path, case: Case, outcome: Outcome, seed: int | None = None) -> Path:
+    """Write a reproducer: the mutated file as .reg, and a .txt saying what it broke."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^\w-]+", "_", "-".join(x for x in outcome.signature if x))[:80]
+    path = folder / f"{name}.reg"
+    path.write_text(case.text, "utf-8", newline="")
+    info = {"outcome": outcome.kind, "stage": outcome.stage, "where": outcome.where,
+            "seconds": round(outcome.seconds, 2), "seed_book": case.seed.book, "file": case.file,
+            "as_of": case.as_of, "facts_seed": case.facts_seed, "case_seed": seed}
+    (folder / f"{name}.txt").write_text(json.dumps(info, indent=2) + "\n\n" + outcome.detail + "\n", "utf-8")
+    return path
