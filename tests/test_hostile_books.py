@@ -422,3 +422,11 @@ def test_b8_many_rules_that_always_apply_are_reported_once_each(tmp_path):
     rules = "".join(f"  paragraph {i}\n    | P.\n    y = {i}\n" for i in range(2, 501))
     code, err = check(tmp_path, HEAD + "  outcome y : number\n  y = 1\n" + rules)
     assert [c for _, _, c in findings(err)] == ["E505"] * 499
+
+
+def test_a_type_nested_too_deeply(tmp_path):
+    deep = "list of " * (MAX_NESTING + 1) + "number"
+    code, err = check(tmp_path, HEAD + f"  fact x : {deep}\n")
+    assert [(ln, c) for ln, _, c in findings(err)] == [(4, "E108")] and "this type is nested" in err, err
+    code, err = check(tmp_path, HEAD + f"  fact x : {'list of ' * MAX_NESTING}number\n")
+    assert findings(err) == [], err

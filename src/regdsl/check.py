@@ -267,13 +267,9 @@ class Checker:
         Each rule is reported once, with the first rule before it that it meets."""
         plain = [r for r in rules if r.node is not None and r.node.kind == "=" and not r.node.when
                  and not r.node.unless and not r.node.however and not r.node.exceptions]
-        spans = [(r.provision.start or dt.date.min, r.provision.end or dt.date.max) for r in plain]
         for j, b in enumerate(plain):
-            lo_b, hi_b = spans[j]
-            for i in range(j):
-                a = plain[i]
-                lo_a, hi_a = spans[i]
-                if lo_a > hi_b or lo_b > hi_a or a in b.overrides or b in a.overrides:
+            for a in plain[:j]:
+                if a in b.overrides or b in a.overrides or not overlap(a.provision, b.provision):
                     continue
                 self.error(f"`{name}` has two rules that always apply: {a.provision.cite} and "
                            f"{b.provision.cite}", b.node.span, "E505",
@@ -550,7 +546,7 @@ class Checker:
         if group in ("and", "or"):
             fns = [self.boolean(node, at, f"the left side of `{e.op}`")]
             fns += [self.boolean(b.right, at, f"the right side of `{e.op}`") for b in spine]
-            return BOOLEAN, (_and_all(fns) if group == "and" else _or_all(fns))
+            return BOOLEAN, _connective(fns, decisive=group == "or")
         t, base = self.expr(node, at)
         steps: list[tuple[Callable, Fn]] = []
         for b in spine:
@@ -892,50 +888,29 @@ def _or(a: Fn, b: Fn) -> Fn:
     return or_
 
 
-def _and_all(fns: list[Fn]) -> Fn:
-    """`a and b and c ...` as one loop: the same answer as `(a and b) and c`, without nesting."""
+def _connective(fns: list[Fn], decisive: bool) -> Fn:
+    """`a and b and c ...` (decisive False) or `a or b or c ...` (decisive True) as one loop:
+    the same answer as the nested `(a and b) and c`, without nesting."""
     if len(fns) == 2:
-        return _and(fns[0], fns[1])
+        return (_or if decisive else _and)(fns[0], fns[1])
     first, rest = fns[0], fns[1:]
+    neutral = not decisive
 
-    def and_all(ctx):
+    def connective(ctx):
         x = first(ctx)
-        if x is False:
-            return False
+        if x is decisive:
+            return decisive
         for f in rest:
             y = f(ctx)
-            if y is False:
-                return False
-            if x is True:
+            if y is decisive:
+                return decisive
+            if x is neutral:
                 x = y
-            elif y is not True:
+            elif y is not neutral:
                 x = x.merge(y)
         return x
 
-    return and_all
-
-
-def _or_all(fns: list[Fn]) -> Fn:
-    """`a or b or c ...` as one loop: the same answer as `(a or b) or c`, without nesting."""
-    if len(fns) == 2:
-        return _or(fns[0], fns[1])
-    first, rest = fns[0], fns[1:]
-
-    def or_all(ctx):
-        x = first(ctx)
-        if x is True:
-            return True
-        for f in rest:
-            y = f(ctx)
-            if y is True:
-                return True
-            if x is False:
-                x = y
-            elif y is not False:
-                x = x.merge(y)
-        return x
-
-    return or_all
+    return connective
 
 
 def _binop(op, lf: Fn, rf: Fn) -> Fn:
