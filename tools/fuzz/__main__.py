@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     minutes = args.minutes if args.minutes is not None or args.cases is not None else 20.0
     corpus = fuzzing.seeds(single_files=not args.books_only, books=not args.files_only)
     ws = fuzzing.Workspace()
+    ws.warm()
     out = Path(args.out)
     counts: Counter = Counter()
     found: dict[tuple, dict] = {}
