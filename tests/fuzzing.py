@@ -314,9 +314,13 @@ def _gentle_op(rnd: Random, text: str) -> str:
     return text
 
 
+MAX_TEXT = 1_000_000  # characters a mutant may grow to (parsing is linear; this keeps cases short)
+
+
 def mutate(text: str, rnd: Random, donor: str = "") -> str:
     """`text` after one to four random mutations (lines from `donor` may be spliced in);
-    a third of the time only gentle ones, which mostly keep the book valid."""
+    a third of the time only gentle ones, which mostly keep the book valid.  A mutation
+    that would make the text longer than MAX_TEXT is left out."""
     if rnd.randrange(3) == 0:
         for _ in range(rnd.randint(1, 3)):
             text = _gentle_op(rnd, text)
@@ -328,13 +332,15 @@ def mutate(text: str, rnd: Random, donor: str = "") -> str:
         if kind <= 2:
             lines = text.split("\n")
             _lines_op(rnd, lines, donor_lines)
-            text = "\n".join(lines)
+            new = "\n".join(lines)
         elif kind <= 5:
-            text = _token_op(rnd, text, pool)
+            new = _token_op(rnd, text, pool)
         elif kind <= 6:
-            text = _char_op(rnd, text)
+            new = _char_op(rnd, text)
         else:
-            text = _structure_op(rnd, text)
+            new = _structure_op(rnd, text)
+        if len(new) <= MAX_TEXT:
+            text = new
     return text
 
 
@@ -621,9 +627,9 @@ def minimise(ws: Workspace, case: Case, outcome: Outcome, seconds: float = 60.0)
 
     text = _fewer_repeats(case.text, same)
     lines = text.split("\n")
-    lines = _ddmin(lines, lambda ls: same("\n".join(ls)))
+    lines = _ddmin(lines, lambda ls: same("\n".join(ls)), deadline)
     words = re.split(r"( +)", "\n".join(lines))
-    words = _ddmin(words, lambda ws_: same("".join(ws_)))
+    words = _ddmin(words, lambda ws_: same("".join(ws_)), deadline)
     return Case(case.seed, case.file, "".join(words), case.students, case.facts_seed, case.as_of)
 
 
@@ -643,11 +649,13 @@ def _fewer_repeats(text: str, keeps) -> str:
     return text
 
 
-def _ddmin(parts: list[str], keeps) -> list[str]:
+def _ddmin(parts: list[str], keeps, deadline: float) -> list[str]:
     chunks = 2
-    while len(parts) >= 2:
+    while len(parts) >= 2 and time.monotonic() < deadline:
         size = max(1, len(parts) // chunks)
         for i in range(0, len(parts), size):
+            if time.monotonic() > deadline:
+                return parts
             trial = parts[:i] + parts[i + size:]
             if trial and keeps(trial):
                 parts = trial

@@ -430,3 +430,11 @@ def test_a_type_nested_too_deeply(tmp_path):
     assert [(ln, c) for ln, _, c in findings(err)] == [(4, "E108")] and "this type is nested" in err, err
     code, err = check(tmp_path, HEAD + f"  fact x : {'list of ' * MAX_NESTING}number\n")
     assert findings(err) == [], err
+
+
+def test_a_unit_of_size_zero_is_refused(tmp_path):
+    """(Found while fuzzing: showing 5 seats of a zero-size seat divided by zero.)"""
+    text = HEAD + "  unit seat = 0 persons\n  unit term, terms = 0.0 months\n"
+    code, err = check(tmp_path, text)
+    assert [(ln, c) for ln, _, c in findings(err)] == [(4, "E403"), (5, "E403")], err
+    assert "the size of a unit must be more than zero; `seat` is declared as 0 persons" in err

@@ -532,6 +532,10 @@ class _Builder:
         if base is None:
             b.error(f"unknown unit `{s.base}`", s.span, "E403", did_you_mean(s.base or "", b.units.names()))
             return
+        if Fraction(s.factor) == 0:  # no quantity could be shown in it (x / 0)
+            b.error(f"the size of a unit must be more than zero; `{s.singular}` is declared as {s.factor} {s.base}",
+                    s.span, "E403")
+            return
         b.units.add(UnitDef(s.singular, plural, base.dim, exact(Fraction(s.factor) * base.factor)))
 
 
