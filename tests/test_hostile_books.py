@@ -438,3 +438,14 @@ def test_a_unit_of_size_zero_is_refused(tmp_path):
     code, err = check(tmp_path, text)
     assert [(ln, c) for ln, _, c in findings(err)] == [(4, "E403"), (5, "E403")], err
     assert "the size of a unit must be more than zero; `seat` is declared as 0 persons" in err
+
+
+def test_a_rule_citing_thousands_of_provisions_renders(tmp_path):
+    """(Found while fuzzing: each highlighted token looked through every link of its block.)"""
+    from regdsl.render import render
+
+    items = "".join(f"  item {i}\n    | i\n    true\n" for i in (1, 2))
+    rule = "  y = " + " or ".join(["any of items 1 and 2"] * 2000) + "\n"
+    path = book(tmp_path, HEAD + "  outcome y : boolean\n" + rule + items)
+    html = render(regdsl.api.read_book(path), "html")
+    assert html.count('href="#art_1__item_1"') >= 2000

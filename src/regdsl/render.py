@@ -13,6 +13,7 @@ regulation's words ("Article 20, Paragraph 2", "the preceding paragraph",
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import html
 import re
@@ -687,7 +688,7 @@ def highlight_html(code: Code) -> str:
     for index, ttype, value in RegdslLexer(stripnl=False).get_tokens_unprocessed(src):
         pos = index
         end = index + len(value)
-        pieces = [c for c in cuts if pos < c < end]
+        pieces = cuts[bisect.bisect_right(cuts, pos):bisect.bisect_left(cuts, end)]  # pos < c < end
         for a, b in zip([pos] + pieces, pieces + [end]):
             if open_link is not None and a >= open_link.end:
                 out.append("</a>")
