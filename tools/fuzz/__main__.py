@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 from collections import Counter
@@ -34,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cases", type=int, default=None, help="stop after this many cases")
     ap.add_argument("--seed", type=int, default=1, help="seed of the whole run (default 1)")
     ap.add_argument("--out", default="fuzz-findings", help="folder for minimised reproducers")
-    ap.add_argument("--time-bound", type=float, default=fuzzing.TIME_BOUND, help="seconds a case may take")
+    ap.add_argument("--time-bound", type=float, default=fuzzing.TIME_BOUND,
+                    help=f"seconds a case may take per {fuzzing.TIME_PER:,} characters of its file")
     ap.add_argument("--replay", type=int, default=None, metavar="N", help="run only case number N of --seed")
     group = ap.add_mutually_exclusive_group()
     group.add_argument("--books-only", action="store_true", help="mutate files inside whole books only")
@@ -44,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     minutes = args.minutes if args.minutes is not None or args.cases is not None else 20.0
     corpus = fuzzing.seeds(single_files=not args.books_only, books=not args.files_only)
     ws = fuzzing.Workspace()
-    ws.warm()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that the workspace is removed
     out = Path(args.out)
     counts: Counter = Counter()
     found: dict[tuple, dict] = {}
@@ -53,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     run = Random(args.seed)
     number = 0
     try:
+        ws.warm()
+        start = time.monotonic()
         while True:
             if args.cases is not None and number >= args.cases:
                 break
