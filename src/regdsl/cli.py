@@ -113,8 +113,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _print_errors(errors, sources) -> None:
+    lines_of: dict[str, list[str]] = {}
     for e in errors:
-        print(e.render(sources), file=sys.stderr)
+        print(e.render(sources, lines_of), file=sys.stderr)
     if len(errors) > 1:
         print(f"{len(errors)} problems", file=sys.stderr)
 

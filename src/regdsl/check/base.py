@@ -55,8 +55,8 @@ class CheckerBase:
         """The place of `word` on the first line of `span` (the span itself if it is not there)."""
         if span is None or span.file not in self.book.sources:
             return span
-        lines = self.book.sources[span.file].splitlines()
-        line = lines[span.line - 1] if span.line <= len(lines) else ""
+        lines = self.book.lines(span.file)
+        line = lines[span.line - 1] if 0 < span.line <= len(lines) else ""
         m = re.search(rf"\b{re.escape(word)}\b", line[span.column - 1:])
         if m is None:
             return span

@@ -51,7 +51,6 @@ class Checker(Rules):
                 self.check_rule(r)
         self.check_exceptions()
         self.check_cycles()
-        self.check_chains()
         for sym in b.symbols.values():
             if sym.computed and sym.name not in b.rules:
                 self.error(f"no rule gives a value to the {sym.kind} `{sym.name}`", sym.decl.span, "E307",

@@ -17,6 +17,7 @@ from ..core.builtins import BUILTINS, DAYS, MONTHS
 from ..errors import did_you_mean
 from ..core.types import ANY, BOOLEAN, DATE, NUMBER, TEXT, TIME, Type, quantity
 from ..core.units import dim_mul, exact, make
+from ..core.limits import chain_group
 from ..core.values import Unknown
 from ..model.resolve import TOPS, Provision
 from .base import CheckerBase
@@ -159,15 +160,34 @@ class Expressions(CheckerBase):
             for a in args:
                 flat.extend(a.args if type(a) is cls else (a,))  # type: ignore[attr-defined]
             return BOOLEAN, cls(BOOLEAN, span=e.span, args=tuple(flat))
-        lt, lx = self.expr(e.left, at)
-        rt, rx = self.expr(e.right, at)
-        result = arith_type(e.op, lt, rt)
-        if isinstance(result, str):
-            code = "E402" if lt.kind == "quantity" or rt.kind == "quantity" else "E401"
-            self.error(result, e.span, code)
-            return bad()
-        t, op = result
-        return t, ir.Arith(t, span=e.span, op=op, left=lx, right=rx)
+        # `a + b - c + ...` (or `*`, `/`) is a left-leaning spine of any length: walked in a
+        # loop, left to right, and lowered to one Fold.
+        group = chain_group(e.op)
+        spine = []
+        node: Any = e
+        while isinstance(node, n.Binary) and chain_group(node.op) == group:
+            spine.append(node)
+            node = node.left
+        spine.reverse()
+        t, first = self.expr(node, at)
+        ops: list[str] = []
+        rest: list[ir.Expr] = []
+        for b in spine:
+            rt, rx = self.expr(b.right, at)
+            result = arith_type(b.op, t, rt)
+            if isinstance(result, str):
+                code = "E402" if t.kind == "quantity" or rt.kind == "quantity" else "E401"
+                self.error(result, b.span, code)
+                t, first, ops, rest = bad()[0], bad()[1], [], []
+                continue
+            t, op = result
+            ops.append(op)
+            rest.append(rx)
+        if not ops:
+            return t, first
+        if len(ops) == 1:
+            return t, ir.Arith(t, span=e.span, op=ops[0], left=first, right=rest[0])
+        return t, ir.Fold(t, span=e.span, first=first, ops=tuple(ops), rest=tuple(rest))
 
     def x_Not(self, e: n.Not, at: Any, expected: Type | None) -> Lowered:
         return BOOLEAN, ir.Not(BOOLEAN, span=e.span, arg=self.boolean(e.expr, at, "the operand of `not`"))

@@ -152,18 +152,19 @@ class AbstractEval(Reference):
 
     # ---- operators
     def _Arith(self, e: ir.Arith) -> Any:
-        x, y = self.eval(e.left), self.eval(e.right)
+        return self._arith(e.op, self.eval(e.left), self.eval(e.right))
+
+    def _arith(self, op: str, x: Any, y: Any) -> Any:
         if not (d.is_abstract(x) or d.is_abstract(y)):
             if type(x) is Unknown or type(y) is Unknown:
                 return _union(x, y)
             try:
-                return ARITH[e.op](x, y)
+                return ARITH[op](x, y)
             except ZeroDivisionError:
                 return Unknown(reasons=frozenset({"division by zero"}))
         facts = d.facts_of(x, y)
         if type(x) is Unknown or type(y) is Unknown:
             return _union(d.degrade(x), d.degrade(y))
-        op = e.op
         if op in ("num+", "q+", "any+"):
             return d.add(x, y, 1, facts)
         if op in ("num-", "q-", "any-"):
@@ -205,6 +206,8 @@ class AbstractEval(Reference):
             corners = [fn(day, Q(n, q[0], q[1], q[2])) for day in span for n in (amount[0], amount[1])]
         except (OverflowError, ValueError):
             return Unknown(missing=facts)
+        if any(type(c) is Unknown for c in corners):
+            return _union(Unknown(missing=facts), next(c for c in corners if type(c) is Unknown))
         return d.date_range(min(corners), max(corners), facts)
 
     def _Neg(self, e: ir.Neg) -> Any:

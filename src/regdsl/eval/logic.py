@@ -157,13 +157,31 @@ def _merge(c: Any, v: Any) -> Unknown:
     return v
 
 
-def decide_node(node: Node, boolean: bool, st: Any, considered: list) -> Result:
-    """The result of a rule and the exceptions beneath it (the exceptions first)."""
-    if not node.children:
-        result = node.apply(st)
-        considered.append(node.seen[result[0]])
-        return result
-    sub = [decide_node(c, boolean, st, considered) for c in node.children]
+def decide_node(root: Node, boolean: bool, st: Any, considered: list) -> Result:
+    """The result of a rule and the exceptions beneath it (the exceptions first).
+
+    Exceptions may be exceptions to exceptions thousands deep (each paragraph overriding the
+    one before): the tree is walked with a work stack, children first and left to right, each
+    child once for each parent it has, as a recursive walk would."""
+    work: list[tuple[Node, list]] = [(root, [])]
+    while True:
+        node, sub = work[-1]
+        if len(sub) < len(node.children):
+            work.append((node.children[len(sub)], []))
+            continue
+        work.pop()
+        if node.children:
+            result = _above(node, boolean, sub, st, considered)
+        else:
+            result = node.apply(st)
+            considered.append(node.seen[result[0]])
+        if not work:
+            return result
+        work[-1][1].append(result)
+
+
+def _above(node: Node, boolean: bool, sub: list, st: Any, considered: list) -> Result:
+    """The result of a rule given the results `sub` of its exceptions."""
     for s in sub:
         if s[0] == CONFLICT:
             return s

@@ -182,12 +182,20 @@ class Reference:
         return unknown if unknown is not None else not decisive
 
     def _Arith(self, e: ir.Arith) -> Any:
-        x, y = self.eval(e.left), self.eval(e.right)
+        return self._arith(e.op, self.eval(e.left), self.eval(e.right))
+
+    def _Fold(self, e: ir.Fold) -> Any:
+        x = self.eval(e.first)
+        for op, rest in zip(e.ops, e.rest):
+            x = self._arith(op, x, self.eval(rest))
+        return x
+
+    def _arith(self, op: str, x: Any, y: Any) -> Any:
         bad = _unknowns((x, y))
         if bad is not None:
             return bad
         try:
-            return ARITH[e.op](x, y)
+            return ARITH[op](x, y)
         except ZeroDivisionError:
             return Unknown(reasons=frozenset({"division by zero"}))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Iterator
@@ -232,11 +233,17 @@ def _iso(d: dt.date | None) -> str | None:
 
 
 def json_value(v: Any) -> Any:
-    """A value as JSON: numbers as numbers, dates as ISO text."""
+    """A value as JSON: numbers as numbers, dates as ISO text.
+
+    A number is an int when whole, a float when the float has the same decimal digits,
+    and otherwise stays a Decimal (report.dumps writes it exactly)."""
     if isinstance(v, bool) or v is None or isinstance(v, str):
         return v
     if isinstance(v, Decimal):
-        return int(v) if v == v.to_integral_value() else float(v)
+        if v == v.to_integral_value():
+            return int(v)
+        f = float(v)
+        return f if math.isfinite(f) and Decimal(repr(f)) == v else v
     if isinstance(v, (dt.date, dt.time)):
         return v.isoformat(timespec="minutes") if isinstance(v, dt.time) else v.isoformat()
     if isinstance(v, tuple):
