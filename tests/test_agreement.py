@@ -303,6 +303,16 @@ book gen "G"
 
 '''
 
+AMENDMENT = '''\
+supplementary provisions
+  | The amendment takes effect on 2024-04-01.
+  amendment "A" takes effect 2024-04-01
+
+  paragraph 2
+    | It does not apply to some students.
+    amendment "A"
+'''  # followed by its `not applying when` and `affects`
+
 SPARING_BY_ITEMS = HEADER + '''\
 article 1 "One"
   | One.
@@ -320,13 +330,7 @@ article 2 "Two" in force from 2024-04-01
   | New.
   limit = 2 credits
 
-supplementary provisions
-  | The amendment takes effect on 2024-04-01.
-  amendment "A" takes effect 2024-04-01
-
-  paragraph 2
-    | It does not apply to some students.
-    amendment "A"
+''' + AMENDMENT + '''\
       not applying when any of article 1
       affects article 2
 '''
@@ -414,13 +418,7 @@ article 1 "One" in force from 2024-04-01
   | New.
   limit = 2 credits
 
-supplementary provisions
-  | The amendment takes effect on 2024-04-01.
-  amendment "A" takes effect 2024-04-01
-
-  paragraph 2
-    | It does not apply to some students.
-    amendment "A"
+''' + AMENDMENT + '''\
       not applying when f
       affects article 1
 '''
