@@ -13,14 +13,19 @@ dependency graph has no cycle; an exception names only provisions earlier in
 the book that hold a rule for its name, and `however` qualifies only the
 rules of its own paragraph, so exceptions form no cycle; a name has at most
 one unconditional rule in force on any day (E505).  The language used is the
-one of docs/language.md: articles with paragraphs and items, facts of every
-kind, `=` and `if` rules with `when`/`unless`, `however`, `notwithstanding` and
-`overrides`, `any of`/`all of` items (the paragraph's own and other
-provisions'), comparisons in words and symbols, arithmetic with units,
-min/max, date functions, if-expressions, `is one of`, table lookups,
-decisions of bodies, delegated matters, an article in two dated versions,
+one of docs/language.md: headings, articles with paragraphs and items, deleted
+articles; facts of every kind (booleans, integers and decimals, years, months,
+credits and a unit of the book's own, enumerations, dates, texts, times),
+decisions of bodies (boolean or one of several values), a body with relations;
+`=` and `if` rules with `when`/`unless`, `however` (in the paragraph or in its
+items), `notwithstanding` and `overrides`, `any of`/`all of` items (the
+paragraph's own and other provisions'), names cited `of article N`;
+comparisons in words and symbols, arithmetic with units, min/max, rounding,
+date and calendar functions, if-expressions, `is one of`, lookups in a table
+and in a table of ranges; delegated matters, an article in two dated versions,
 paragraphs in force from a date, an amendment sparing some students, and
-figures stated `as of` a date.
+figures stated `as of` a date.  `ir_students` draws partial students for any
+lowered book (the bundled ones), around its own constants and dates.
 
 Students are drawn around what the book compares against: every constant of
 a fact's kind and one either side of it, every member of an enumeration, the
