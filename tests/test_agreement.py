@@ -413,10 +413,6 @@ article 1 "One" in force from 2024-04-01
 '''
 
 
-@pytest.mark.xfail(strict=True, reason="Evaluator.forest groups a name's rules by the key of their article's "
-                   "version, so rules in two versions of one article get one stand-in each when the version "
-                   "that governs is not encoded or not known: the article is cited twice (the evaluator before "
-                   "the IR grouped them by the article's eId); shared with the reference, so only this test sees it")
 @pytest.mark.parametrize(("facts", "as_of", "cited"), [
     ({}, "2020-03-01", ["Article 1"]),  # before every version
     ({}, "2025-01-01", ["Article 1", "Supplementary Provisions, Paragraph 2"]),  # whether spared is unknown

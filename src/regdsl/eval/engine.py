@@ -254,11 +254,12 @@ class Evaluator:
             if why is not None:
                 return [Node(Pseudo(via, why, (prov,) if prov is not None else ()))]
         active: list[Any] = []
-        by_article: dict[str, list[ir.Rule]] = {}
-        for r in rules:
-            by_article.setdefault(r.provision.article, []).append(r)
-        for article_key, rs in by_article.items():
-            article = book.provisions[article_key]
+        by_article: dict[tuple[str, str], list[ir.Rule]] = {}
+        for r in rules:  # the versions of an article are one group, as they are one article
+            a = book.provisions[r.provision.article]
+            by_article.setdefault((a.book, a.eid), []).append(r)
+        for rs in by_article.values():
+            article = book.provisions[rs[0].provision.article]
             day, why, prov = self.governing_date(article, key)
             if why is not None:
                 active.append(Pseudo(article, why, (prov,) if prov is not None else ()))
