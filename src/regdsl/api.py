@@ -338,6 +338,26 @@ class Book:
         for facts in students:
             yield self.evaluate(facts, day, names, explain=explain)
 
+    def evaluate_table(self, table: Any, as_of: dt.date | str | None = None,
+                       outcomes: Iterable[str] | None = None, *, refine: Any = None,
+                       carry: Iterable[str] = ()) -> Any:
+        """Evaluate a table of students at once (a pyarrow Table, a pandas DataFrame or a mapping
+        of columns); a pyarrow Table of outcome columns, one row per student (docs/batch.md).
+
+        `carry` names input columns copied to the result first (an id); `refine(book, facts,
+        as_of, outcome_names)` is asked about each row where an outcome is undetermined and its
+        answers replace the vectorised ones.  Needs the `batch` extra (numpy and pyarrow).
+        """
+        try:
+            from .eval.columns import evaluate_table
+        except ImportError as e:
+            raise UsageError(f"evaluating a table needs numpy and pyarrow ({e.name} is not installed); "
+                             "install them with `pip install 'regdsl[batch]'`", code="E701") from None
+        day = _as_date(as_of)
+        names = self._names(outcomes) or tuple(self.outcome_names)
+        carry = tuple(carry)
+        return evaluate_table(self, table, day, names, refine, carry)
+
     def _names(self, outcomes: Iterable[str] | None) -> tuple[str, ...] | None:
         if outcomes is None:
             return None
