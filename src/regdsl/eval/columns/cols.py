@@ -151,7 +151,7 @@ _ZERO = {"bool": bool, "num": np.int64, "date": "datetime64[D]", "enum": np.int1
 
 def merge(n: int, *cols: tuple[Any, np.ndarray | None]) -> tuple[Any, np.ndarray | None]:
     """(unk, why) of the rows unknown in any of the (unk, why) pairs, their whys united."""
-    parts = [(u, w) for u, w in cols if u is not None and w is not None]
+    parts = [(u, w) for u, w in cols if u is not None and w is not None and np.any(u)]
     if not parts:
         return None, None
     if len(parts) == 1:
@@ -175,10 +175,10 @@ def select(n: int, mask: Any, a: tuple[Any, np.ndarray | None], b: tuple[Any, np
     """(unk, why) taken from `a` where `mask` holds and from `b` elsewhere."""
     ua, wa = a
     ub, wb = b
-    if wa is None:
-        ua = None
-    if wb is None:
-        ub = None
+    if wa is None or (ua is not None and not np.any(ua)):
+        ua = wa = None
+    if wb is None or (ub is not None and not np.any(ub)):
+        ub = wb = None
     if ua is None and ub is None:
         return None, None
     ua_ = np.False_ if ua is None else ua

@@ -48,6 +48,21 @@ class Ctx:
         self.book = book
 
 
+def q_of(ty: Any, units: Any) -> tuple | None:
+    """The (dim, unit, factor) a value of a quantity type is shown in (None for other types)."""
+    if ty.kind != "quantity":
+        return None
+    name = ty.unit or ""
+    num, _, per = name.partition(" per ")
+    u, p = units.get(num), units.get(per) if per else None
+    if u is None or (per and p is None):
+        return (ty.dim, name, 1)
+    factor = u.factor if p is None else Fraction(u.factor) / Fraction(p.factor)
+    if type(factor) is Fraction and factor.denominator == 1:
+        factor = factor.numerator
+    return (ty.dim, name if p is not None else u.plural, factor)
+
+
 def ty_kind(ty: Any) -> str:
     return {"boolean": "bool", "number": "num", "quantity": "num", "date": "date", "enum": "enum"}.get(
         ty.kind, "obj")
@@ -76,8 +91,7 @@ class ColumnCompiler:
     def c_Fact(self, e: ir.Fact) -> CFn:
         name = e.name
         w = self._facts_why.get(name, np.zeros(1, dtype=U64))
-        absent = unknown_col(ty_kind(e.ty), w, members=tuple(e.ty.members),
-                             q=(e.ty.dim, e.ty.unit, 1) if e.ty.kind == "quantity" else None)
+        absent = unknown_col(ty_kind(e.ty), w, members=tuple(e.ty.members), q=q_of(e.ty, self.book.units))
 
         def fact(ctx: Ctx) -> Col:
             c = ctx.facts.get(name)

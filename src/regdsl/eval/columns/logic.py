@@ -19,7 +19,7 @@ from ... import ir
 from ...core.values import Unknown
 from ..logic import APPLIES, CONFLICT, NOT, UNKNOWN, Node, conflict_unknown, delegation, unstated
 from .cols import _ZERO, U64, Col, Why, merge, restrict, unknown_col
-from .exprs import CFn, Ctx, choose_col, equal_values, ty_kind
+from .exprs import CFn, Ctx, choose_col, equal_values, q_of, ty_kind
 
 I8 = np.int8
 
@@ -46,6 +46,7 @@ class NameLogic:
         self.kind = ty_kind(info.ty)
         self.roots = roots
         self.why = why
+        self.q = q_of(info.ty, why.book.units)
         self.rules: list[Any] = []  # every rule of the forest, in order of first visit
         self._index: dict[int, int] = {}
         todo = list(reversed(roots))
@@ -108,7 +109,7 @@ class NameLogic:
     def _proto(self) -> Col:
         t = self.info.ty
         return Col(self.kind, np.zeros((), dtype=_ZERO.get(self.kind, object)), members=tuple(t.members),
-                   lim=0, q=(t.dim, t.unit, 1) if t.kind == "quantity" else None)
+                   lim=0, q=self.q)
 
     def _no_wins(self) -> Any:
         return U64(0) if self.track else None
