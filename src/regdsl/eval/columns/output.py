@@ -170,9 +170,12 @@ def lists(answers: Answers, idx: np.ndarray, part: int, cache: dict) -> pa.Array
     return pa.ListViewArray.from_arrays(pa.array(off), pa.array(size), pa.array(child, pa.string()))
 
 
+STATUSES = ["determined", "undetermined", "discretionary", "error"]
+
+
 def statuses(answers: Answers, idx: np.ndarray) -> pa.Array:
-    words = [c[0] for c in answers.combos]
-    return pa.DictionaryArray.from_arrays(pa.array(_small(idx, len(words))), pa.array(words, pa.string()))
+    lut = np.array([STATUSES.index(c[0]) for c in answers.combos], dtype=np.int8)
+    return pa.DictionaryArray.from_arrays(pa.array(lut[idx]), pa.array(STATUSES, pa.string()))
 
 
 def provisions(first: np.ndarray, eids: list[str | None], n: int) -> pa.Array:
