@@ -154,7 +154,8 @@ class ColumnCompiler:
                 if x.kind != "date" or (op != "date-date" and y.kind != "num") or \
                         (op == "date-date" and y.kind != "date"):
                     return elementwise(generic, [x, y], ty, ctx.n, why)
-                return dates.arith(op, x, y, e.right.ty.dim == MONTHS, ctx.n)
+                got = dates.arith(op, x, y, e.right.ty.dim == MONTHS, ctx.n)
+                return got if got is not None else elementwise(generic, [x, y], ty, ctx.n, why)
 
             return date_arith
 
