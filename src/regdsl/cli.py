@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version="regdsl 0.1.0")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    e = sub.add_parser("eval", help="evaluate a student's facts (or a file of students) against a book")
+    e = sub.add_parser("eval", help="evaluate a student's facts (or --students FILE) for a book")
     e.add_argument("book", help="a .reg file or a directory of them")
     e.add_argument("facts", nargs="?", help="a .json, .yaml or .toml facts file, or - for stdin")
     e.add_argument("--students", metavar="FILE",
