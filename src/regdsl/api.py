@@ -132,12 +132,45 @@ class Book:
 
     def evaluate_many(self, students: Iterable[Mapping[str, Any]], as_of: dt.date | str | None = None,
                       outcomes: Iterable[str] | None = None, *, explain: bool = False,
-                      reason: bool = False) -> Iterator[Result]:
-        """Evaluate a whole student body, one Result per student, lazily."""
+                      reason: bool = False, errors: str = "raise") -> Iterator[Any]:
+        """Evaluate students one by one, lazily: a Result each, with citations and explanations.
+
+        The per-student path (`evaluate_table` is the fast one for answers only).  A student
+        whose facts are rejected raises BookErrors naming the student's index (`errors="raise"`),
+        or is yielded in its place as a `Rejected` (its index and errors) and the rest are still
+        evaluated (`errors="collect"`).
+        """
+        if errors not in ("raise", "collect"):
+            raise UsageError(f'errors={errors!r}: write "raise" or "collect"', code="E701")
         day = _as_date(as_of)
         names = self._names(outcomes)
-        for facts in students:
-            yield self.evaluate(facts, day, names, explain=explain, reason=reason)
+        for index, facts in enumerate(students):
+            try:
+                yield self.evaluate(facts, day, names, explain=explain, reason=reason)
+            except BookErrors as e:
+                if errors == "raise":
+                    raise BookErrors(_numbered(e.errors, index), e.sources) from None
+                yield Rejected(index, tuple(_numbered(e.errors, index)))
+
+    def evaluate_table(self, table: Any, as_of: dt.date | str | None = None,
+                       outcomes: Iterable[str] | None = None, *, refine: Any = None,
+                       carry: Iterable[str] = ()) -> Any:
+        """Evaluate a table of students at once (a pyarrow Table, a pandas DataFrame or a mapping
+        of columns); a pyarrow Table of outcome columns, one row per student (docs/batch.md).
+
+        `carry` names input columns copied to the result first (an id); `refine(book, facts,
+        as_of, outcome_names)` is asked about each row where an outcome is undetermined and its
+        answers replace the vectorised ones.  Needs the `batch` extra (numpy and pyarrow).
+        """
+        try:
+            from .eval.columns import evaluate_table
+        except ImportError as e:
+            raise UsageError(f"evaluating a table needs numpy and pyarrow ({e.name} is not installed); "
+                             "install them with `pip install 'regdsl[batch]'`", code="E701") from None
+        day = _as_date(as_of)
+        names = self._names(outcomes) or tuple(self.outcome_names)
+        carry = tuple(carry)
+        return evaluate_table(self, table, day, names, refine, carry)
 
     def _names(self, outcomes: Iterable[str] | None) -> tuple[str, ...] | None:
         if outcomes is None:
@@ -196,6 +229,34 @@ class Book:
                 facts.append(entry)
         return {"book": b.name, "title": b.title, "facts": facts, "decisions": decisions,
                 "outcomes": outcomes, "definitions": definitions}
+
+
+class Rejected:
+    """A student `evaluate_many(errors="collect")` could not evaluate: its index and the errors."""
+
+    ok = False
+
+    def __init__(self, index: int, errors: tuple[RegdslError, ...]):
+        self.index = index
+        self.errors = errors
+        self.outcomes: dict = {}
+
+    def to_dict(self) -> dict:
+        return {"index": self.index, "errors": [{"code": e.code, "message": e.message} for e in self.errors]}
+
+    def __repr__(self) -> str:
+        return f"Rejected(index={self.index}, errors={[e.code for e in self.errors]})"
+
+
+def _numbered(errors: list[RegdslError], index: int) -> list[RegdslError]:
+    """The errors of a student's facts, each saying which student it is."""
+    out = []
+    for e in errors:
+        copy = type(e).__new__(type(e))
+        copy.__dict__.update(e.__dict__)
+        copy.message = f"student {index}: {e.message}"
+        out.append(copy)
+    return out
 
 
 def _as_date(as_of: Any) -> dt.date:

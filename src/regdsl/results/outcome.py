@@ -191,6 +191,8 @@ class Outcome:
 class Result:
     """All outcomes of one evaluation, by name, in the order of the book."""
 
+    ok = True  # a student evaluate_many(errors="collect") could evaluate (api.Rejected: not)
+
     def __init__(self, book: Any, as_of: dt.date, outcomes: dict[str, Outcome]):
         self.book = book
         self.as_of = as_of
