@@ -18,6 +18,7 @@ from ..errors import did_you_mean
 from ..core.types import ANY, BOOLEAN, DATE, NUMBER, TEXT, TIME, Type, quantity
 from ..core.units import dim_mul, exact, make
 from ..core.limits import chain_group
+from ..core.arith import arith_type
 from ..core.values import Unknown
 from ..model.resolve import TOPS, Provision
 from .base import CheckerBase
@@ -378,45 +379,6 @@ def _chain(e: n.Binary) -> list[tuple[Any, str]]:
         else:
             out.append((node, side))
     return out
-
-
-def arith_type(op: str, lt: Type, rt: Type) -> tuple[Type, str] | str:
-    """The result type and IR operation of `lt op rt`, or an error message."""
-    kinds = (lt.kind, rt.kind)
-    if "any" in kinds:
-        other = rt if lt.kind == "any" else lt
-        return other, "any" + op
-    if op in ("+", "-"):
-        verb, prep = ("add", "to") if op == "+" else ("subtract", "from")
-        if kinds == ("number", "number"):
-            return NUMBER, "num" + op
-        if kinds == ("quantity", "quantity"):
-            if lt.dim != rt.dim:
-                return f"cannot {verb} {rt.describe()} {prep} {lt.describe()}"
-            return lt, "q" + op
-        if kinds == ("date", "quantity") and rt.dim in (MONTHS, DAYS):
-            return DATE, "date" + op + ("months" if rt.dim == MONTHS else "days")
-        if kinds == ("date", "date") and op == "-":
-            return quantity(DAYS, "days"), "date-date"
-        return f"cannot {verb} {rt.describe()} {prep} {lt.describe()}"
-    if op == "*":
-        if kinds == ("number", "number"):
-            return NUMBER, "num*"
-        if "number" in kinds and "quantity" in kinds:
-            return (lt if lt.kind == "quantity" else rt), "q*"
-        if kinds == ("quantity", "quantity"):
-            return quantity(dim_mul(lt.dim, rt.dim)), "q*"
-        return f"cannot multiply {lt.describe()} by {rt.describe()}"
-    if op == "/":
-        if kinds == ("number", "number"):
-            return NUMBER, "num/"
-        if kinds == ("quantity", "number"):
-            return lt, "q/"
-        if kinds == ("quantity", "quantity") or kinds == ("number", "quantity"):
-            dim = dim_mul(lt.dim if lt.kind == "quantity" else (), rt.dim, -1)
-            return quantity(dim), "q/"
-        return f"cannot divide {lt.describe()} by {rt.describe()}"
-    return f"unknown operator {op}"
 
 
 def item_key(p: Provision) -> str:

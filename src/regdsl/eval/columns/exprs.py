@@ -20,6 +20,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ... import ir
+from ...core.arith import step_type
 from ...core.builtins import BUILTINS, MONTHS
 from ...core.types import BOOLEAN as _BOOL
 from ...core.units import Q, dim_mul
@@ -144,23 +145,42 @@ class ColumnCompiler:
     # ---- arithmetic
     def c_Arith(self, e: ir.Arith) -> CFn:
         lf, rf = self.compile(e.left), self.compile(e.right)
-        op = e.op
+        step = self._arith_step(e.op, e.right.ty, e.ty)
+        return lambda ctx: step(ctx, lf(ctx), rf(ctx))
+
+    def c_Fold(self, e: ir.Fold) -> CFn:
+        first = self.compile(e.first)
+        steps = []
+        ty = e.first.ty
+        for op, x in zip(e.ops, e.rest):
+            ty = step_type(op, ty, x.ty)
+            steps.append((self._arith_step(op, x.ty, ty), self.compile(x)))
+
+        def fold(ctx: Ctx) -> Col:
+            col = first(ctx)
+            for step, f in steps:
+                col = step(ctx, col, f(ctx))
+            return col
+
+        return fold
+
+    def _arith_step(self, op: str, right_ty: Any, ty: Any) -> Callable[[Ctx, Col, Col], Col]:
+        """One step `x op y` of an arithmetic chain, given the columns of its operands."""
         generic = ARITH[op]
-        ty = e.ty
         why = self.why
         if op.startswith("date"):
-            def date_arith(ctx: Ctx) -> Col:
-                x, y = lf(ctx), rf(ctx)
+            months = right_ty.dim == MONTHS
+
+            def date_arith(ctx: Ctx, x: Col, y: Col) -> Col:
                 if x.kind != "date" or (op != "date-date" and y.kind != "num") or \
                         (op == "date-date" and y.kind != "date"):
                     return elementwise(generic, [x, y], ty, ctx.n, why)
-                got = dates.arith(op, x, y, e.right.ty.dim == MONTHS, ctx.n)
+                got = dates.arith(op, x, y, months, ctx.n)
                 return got if got is not None else elementwise(generic, [x, y], ty, ctx.n, why)
 
             return date_arith
 
-        def arith(ctx: Ctx) -> Col:
-            x, y = lf(ctx), rf(ctx)
+        def arith(ctx: Ctx, x: Col, y: Col) -> Col:
             if x.kind != "num" or y.kind != "num" or op.startswith("any"):
                 return elementwise(generic, [x, y], ty, ctx.n, why)
             return num_arith(op, x, y, ctx.n, why)
