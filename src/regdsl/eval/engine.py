@@ -30,7 +30,7 @@ from .. import ir
 from ..core.builtins import outside_calendar
 from ..core.values import Unknown
 from .compile import Compiler, Fn
-from .logic import APPLIES, NOT, UNKNOWN, Node, Pseudo, applier, choose, decide_node, unencoded
+from .logic import APPLIES, NOT, UNKNOWN, Node, Pseudo, applier, choose, decide_node, not_in_force, unencoded
 
 _PLANS = 64  # version keys remembered per book
 
@@ -254,6 +254,7 @@ class Evaluator:
             if why is not None:
                 return [Node(Pseudo(via, why, (prov,) if prov is not None else ()))]
         active: list[Any] = []
+        days: set[dt.date] = set()
         by_article: dict[tuple[str, str], list[ir.Rule]] = {}
         for r in rules:  # the versions of an article are one group, as they are one article
             a = book.provisions[r.provision.article]
@@ -268,6 +269,12 @@ class Evaluator:
             if not article.any_version_in_force(day):
                 active.append(Pseudo(article, unencoded(article, day)))
             active.extend(live)
+            days.add(day)
+        if rules and not active:
+            # Every rule for the name is in a provision not in force that day: the book does
+            # not say what the answer was then, which is not "no".
+            provs = list(dict.fromkeys(r.provision for r in rules))
+            active.append(Pseudo(provs[0], not_in_force(info.name, min(days), provs), tuple(provs[1:])))
         nodes = {id(r): Node(r) for r in active}
         by_rid = {r.rid: nodes[id(r)] for r in active if type(r) is ir.Rule}
         roots = []

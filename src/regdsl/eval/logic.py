@@ -61,6 +61,18 @@ def unencoded(article: ir.Prov, day: dt.date) -> Unknown:
         f"{article.cite} as in force on {day.isoformat()} is not encoded in this book{since}"}))
 
 
+def not_in_force(name: str, day: dt.date, provs: list[ir.Prov]) -> Unknown:
+    """Why a name is unknown when every provision that gives it is out of force on `day`."""
+    def validity(p: ir.Prov) -> str:
+        start = f" from {p.start.isoformat()}" if p.start else ""
+        end = f" until {p.end.isoformat()}" if p.end else ""
+        return f"{p.cite} is in force{start}{end}"
+
+    return Unknown(reasons=frozenset({
+        f"`{name}` is not encoded as of {day.isoformat()}: no provision that gives it is in force "
+        f"that day ({'; '.join(validity(p) for p in provs)})"}))
+
+
 def delegation(rule: Any) -> Unknown:
     """The answer of a matter left to separate regulations."""
     return Unknown(reasons=frozenset({f"delegated to separate regulations ({rule.provision.cite})"}))
