@@ -64,8 +64,8 @@ def default_domain(inp: ir.Input, units: Any) -> Any:
     if t.kind == "quantity":
         lo, hi, whole = _bounds(dom, 0)
         return d.Interval(lo, hi, quantity_template(t, units), facts, whole=whole)
-    if t.kind == "number":
-        lo, hi, whole = _bounds(dom, 0)
+    if t.kind == "number":  # a plain number may be negative unless its declaration says not
+        lo, hi, whole = _bounds(dom, None)
         return d.Interval(lo, hi, None, facts, whole=whole or t.integer)
     if t.kind == "enum":
         return d.Choice(frozenset(t.members), facts)

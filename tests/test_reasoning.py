@@ -1,0 +1,127 @@
+"""Reasoning with what is not known (issue 14): an outcome is determined when every admissible
+value of the missing facts gives the same answer, and never when one would change it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import regdsl
+from regdsl.eval.reason import MAX_EVALUATIONS
+
+from strategies import GenBook, _value, as_of_dates, books, students
+from test_agreement import load_text
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = int(os.environ.get("REGDSL_REASONING_EXAMPLES", "60"))
+COMPLETIONS = 6
+
+
+@pytest.fixture(scope="module")
+def university() -> regdsl.Book:
+    return regdsl.load(ROOT / "regulations" / "university")
+
+
+GRADUATING = {
+    "school": "international_and_area_studies", "entry": "first_year", "years_enrolled": "4 years",
+    "total_leave": "0 months", "suspension_period": "0 months", "non_degree_period_counted": "0 years",
+    "took_prescribed_courses": True,
+    "credits_earned": 130, "media_credits": 6, "credits_at_other_universities": 10,
+    "credits_at_foreign_universities": 0, "credits_for_non_university_study": 0,
+    "credits_before_enrollment_at_the_university": 0, "credits_before_enrollment_elsewhere": 0,
+    "credits_for_prior_non_university_study": 0,
+}
+
+
+def test_nine_counted_years_exceed_every_limit_article_15_can_give(university):
+    # Art. 15(1): "may not be enrolled for more than eight years"; 15(4): twice the years left
+    # after the non-degree period counted (at most 2 years, Art. 14(2)): never more than eight.
+    facts = {"years_enrolled": "9 years", "total_leave": "0 months", "entry": "first_year",
+             "still_in_first_year": False}
+    plain = university.evaluate(facts, "2024-06-01", ["years_limit_exceeded"])["years_limit_exceeded"]
+    assert plain.status == "undetermined" and "non_degree_period_counted" in plain.missing
+    o = university.evaluate(facts, "2024-06-01", ["years_limit_exceeded"], reason=True)["years_limit_exceeded"]
+    assert (o.value, o.status, o.missing) == (True, "determined", ())
+    assert {"Article 15, Paragraph 1", "Article 15, Paragraph 4"} <= {c.cite for c in o.citations}
+    assert any("whatever non_degree_period_counted" in n for n in o.notes)
+
+
+def test_a_pending_recognition_does_not_stop_125_credits(university):
+    # Art. 44(1): "acquired at least 125 credits"; 130 of the student's own, whatever the
+    # President decides on the 10 from another university (Art. 33).
+    plain = university.evaluate(GRADUATING, "2026-03-20", ["meets_graduation_requirements"])
+    assert plain["meets_graduation_requirements"].status == "discretionary"
+    o = university.evaluate(GRADUATING, "2026-03-20", ["meets_graduation_requirements"],
+                            reason=True)["meets_graduation_requirements"]
+    assert (o.value, o.status, o.decided_by) == (True, "determined", ())
+
+
+def test_what_would_decide_an_open_answer_is_said(university):
+    facts = {**GRADUATING, "credits_earned": 120}
+    o = university.evaluate(facts, "2026-03-20", ["meets_graduation_requirements"],
+                            reason=True)["meets_graduation_requirements"]
+    assert o.status == "discretionary" and o.decided_when
+    assert {v for v, _, _ in o.decided_when} == {True, False}
+    assert all(when for _, _, when in o.decided_when)
+
+
+def test_without_reason_nothing_changes(university):
+    facts = {"years_enrolled": "9 years", "total_leave": "0 months", "entry": "first_year"}
+    a = university.evaluate(facts, "2024-06-01").to_dict()
+    b = university.evaluate(facts, "2024-06-01", reason=False).to_dict()
+    assert a == b
+
+
+# ------------------------------------------------------------------ soundness on random books
+
+
+def _admissible(gen: GenBook, name: str) -> st.SearchStrategy:
+    family, unit = gen.inputs[name]
+    values = _value(gen, family, unit)
+    if family in ("cred", "dur") or (family == "decision" and unit in ("cred", "dur")):
+        return values.filter(lambda v: not str(v).lstrip().startswith("-"))  # never negative
+    return values
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("reasoning")
+
+
+@settings(max_examples=EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_a_reasoned_answer_holds_for_every_completion(scratch, data):
+    """Whatever the reasoning determines, each random completion of the missing facts (within
+    their domains) gives the same answer when evaluated with every fact known."""
+    gen = data.draw(books(), label="book")
+    book = load_text(gen, scratch)
+    facts = data.draw(students(gen), label="facts")
+    as_of = data.draw(as_of_dates(gen), label="as_of")
+    plain = book.evaluate(facts, as_of)
+    reasoned = book.evaluate(facts, as_of, reason=True)
+    for o in reasoned:
+        p = plain[o.name]
+        if p.status == "determined":
+            assert o.to_dict() == p.to_dict()  # reasoning never touches what the facts decide
+            continue
+        assert set(o.missing) <= set(p.missing) and set(o.decided_by) <= set(p.decided_by)
+        if o.status != "determined":
+            continue
+        open_inputs = sorted(n for n in gen.inputs if facts.get(n) is None)
+        for _ in range(COMPLETIONS):
+            filled = dict(facts)
+            for n in open_inputs:
+                filled[n] = data.draw(_admissible(gen, n), label=n)
+            got = book.evaluate(filled, as_of, [o.name])[o.name]
+            assert (got.value, got.status) == (o.value, "determined"), \
+                f"{o.name}: reasoned {o.value!r}, but {got.value!r} ({got.status}) with {filled}"
+
+
+def test_the_budget_is_bounded():
+    assert MAX_EVALUATIONS <= 1024
