@@ -107,7 +107,7 @@ class Book:
                  _file: str = "<facts>", _text: str | None = None) -> Result:
         """Evaluate one student's facts; every outcome (or those named) in a Result.
 
-        With `reason` (the default), an outcome the facts given leave open is
+        With `reason`, an outcome the facts given leave open is
         determined when every admissible value of the missing facts gives the
         same answer, and otherwise lists only the facts that can change it
         (docs/language.md, "What the evaluator can conclude from what is not

@@ -23,6 +23,7 @@ from ..core.units import Q, divide
 from ..core.values import Unknown
 from . import domains as d
 from .compile import find
+from .organization import BODY_FUNCTIONS
 from .operators import ARITH, COMPARE, ORDERED, negate
 from .reference import Reference
 
@@ -285,6 +286,22 @@ class AbstractEval(Reference):
             return _union(bad, Unknown(missing=facts))
         return _call(e.func, args, facts)
 
+    def _BodyCall(self, e: ir.BodyCall) -> Any:
+        body = self.eval(e.arg)
+        if not d.is_abstract(body):
+            return super()._BodyCall(e)
+        facts = d.facts_of(body)
+        names = d.values_of(body)
+        if not names:
+            return Unknown(missing=facts)
+        org = self.book.organizations[e.book]
+        answers = [BODY_FUNCTIONS[e.func](org, name) for name in sorted(names, key=str)]
+        if any(value is None for value, _ in answers) or any(a[0] != answers[0][0] for a in answers):
+            return Unknown(missing=facts)  # the bodies differ: which one it is matters
+        for _, provisions in answers:
+            self.frame.cited.extend(provisions)
+        return answers[0][0]
+
     def _Lookup(self, e: ir.Lookup) -> Any:
         k = self.eval(e.key)
         table = self.book.tables[e.table]
@@ -340,9 +357,13 @@ def _call(func: str, args: list[Any], facts: frozenset[str]) -> Any:
             and d.dates_of(args[0]) is not None:
         lo, hi = d.dates_of(args[0])  # type: ignore[misc]
         try:
-            return d.date_range(impl(lo), impl(hi), facts)
+            ends = impl(lo), impl(hi)
         except (OverflowError, ValueError):
             return Unknown(missing=facts)
+        bad = [e for e in ends if type(e) is not dt.date]  # outside the calendar: an Unknown
+        if bad:
+            return _union(Unknown(missing=facts), bad[0]) if type(bad[0]) is Unknown else Unknown(missing=facts)
+        return d.date_range(ends[0], ends[1], facts)
     if func in ("floor", "ceil") and type(args[0]) is d.Interval:
         v = args[0]
         factor = v.q[2] if v.q else 1
