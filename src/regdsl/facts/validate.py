@@ -11,7 +11,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Iterator
 
-from ..errors import BookErrors, FactsError, Span, did_you_mean
+from ..errors import HINT_FACTS, BookErrors, FactsError, Span, did_you_mean
 from .read import MAX_DIGITS, Locator, WrittenFloat, LongNumber, too_many_digits
 from .read import locate, parse_facts, read_facts, read_stdin  # noqa: F401 - used from here
 from ..model.resolve import BookModel
@@ -51,7 +51,7 @@ def validate(book: BookModel, data: Any, file: str = "<facts>", text: str | None
                 hint = None
             else:
                 msg = f"unknown fact `{key}`"
-                hint = did_you_mean(key, inputs) or "run `regdsl schema BOOK` to list the facts"
+                hint = did_you_mean(key, inputs) or HINT_FACTS
             errors.append(FactsError(msg, span, code="E601", hint=hint, source_line=line))
             continue
         if raw is None:

@@ -159,9 +159,9 @@ class Outcome:
         """The reasoning, as a tree quoting each provision used."""
         return self.provenance.cached_explanation(self.name) if self.provenance else None
 
-    def to_dict(self) -> dict:
-        expl = self.explanation
-        return {
+    def to_dict(self, explain: bool = False) -> dict:
+        """The outcome as JSON data; the explanation tree only with `explain`."""
+        d = {
             "name": self.name,
             "description": self.description,
             "value": json_value(self.value),
@@ -173,8 +173,11 @@ class Outcome:
             "reasons": list(self.reasons),
             "versions": [v.to_dict() for v in self.versions],
             "notes": list(self.notes),
-            "explanation": expl.to_dict() if expl else None,
         }
+        if explain:
+            expl = self.explanation
+            d["explanation"] = expl.to_dict() if expl else None
+        return d
 
 
 class Result:
@@ -200,14 +203,16 @@ class Result:
     def keys(self):
         return self.outcomes.keys()
 
-    def to_dict(self) -> dict:
+    def to_dict(self, explain: bool = False) -> dict:
+        """The result as JSON data (`regdsl eval --format json`); explanations only with `explain`."""
         return {"book": self.book.name, "title": self.book.title, "as_of": self.as_of.isoformat(),
-                "outcomes": [o.to_dict() for o in self.outcomes.values()]}
+                "outcomes": [o.to_dict(explain) for o in self.outcomes.values()]}
 
-    def to_json(self) -> str:
+    def to_json(self, explain: bool = False) -> str:
+        """Byte-identical JSON for identical inputs; citations always, explanations only with `explain`."""
         from .report import to_json
 
-        return to_json(self)
+        return to_json(self, explain)
 
     def explain(self, name: str | None = None) -> str:
         """The reasoning behind one outcome (or all), as indented text."""

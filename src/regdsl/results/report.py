@@ -12,13 +12,9 @@ from ..core.units import format_number
 WIDTH = 80
 
 
-def to_json(result: Result, explain: bool = True) -> str:
-    """Byte-identical JSON for identical inputs (sorted keys where order is free)."""
-    data = result.to_dict()
-    if not explain:
-        for o in data["outcomes"]:
-            o.pop("explanation", None)
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+def to_json(result: Result, explain: bool = False) -> str:
+    """Byte-identical JSON for identical inputs; the explanation trees only with `explain`."""
+    return json.dumps(result.to_dict(explain), ensure_ascii=False, indent=2) + "\n"
 
 
 def show_value(value, unit: str | None) -> str:
