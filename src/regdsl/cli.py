@@ -80,11 +80,26 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("ref", help='a citation as regdsl prints it ("Article 20, Paragraph 2"), a reference as a '
                    'book writes it ("article 20 paragraph 2") or an eId (art_20__para_2)')
 
+    v = sub.add_parser("serve", help="answer for books over HTTP (a JSON API, OpenAPI, a playground page)")
+    v.add_argument("books", nargs="+", metavar="BOOK")
+    v.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    v.add_argument("--port", type=int, default=8000, help="the port to listen on (default 8000)")
+    v.add_argument("--max-body", type=_positive, default=10 * 1024 * 1024, metavar="BYTES",
+                   help="the largest request body taken (default 10 MiB)")
+    v.add_argument("--max-batch", type=_positive, default=10_000, metavar="N",
+                   help="the most students taken in one request (default 10,000)")
+
     s = sub.add_parser("schema", help="list the facts a book needs and the outcomes it gives")
     s.add_argument("book")
     s.add_argument("--format", choices=["text", "json", "json-schema"], default="text",
                    help="json-schema: a JSON Schema (draft 2020-12) of the facts, with the result document's in $defs")
     return p
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -199,6 +214,17 @@ def cmd_schema(args) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args) -> int:
+    from .api import load
+    from .service import serve
+
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port {args.port} is not a port (1 to 65535)", code="E701")
+    books = [load(path) for path in args.books]
+    serve(books, args.host, args.port, max_body=args.max_body, max_batch=args.max_batch)
+    return EXIT_OK
+
+
 def _delegate(module: str):
     """A command implemented by `main(args)` in a module imported only when it runs."""
 
@@ -210,7 +236,7 @@ def _delegate(module: str):
     return run
 
 
-COMMANDS = {"eval": cmd_eval, "check": cmd_check, "schema": cmd_schema,
+COMMANDS = {"eval": cmd_eval, "check": cmd_check, "schema": cmd_schema, "serve": cmd_serve,
             **{name: _delegate(module) for name, module in (
                 ("test", "authoring.testing"), ("fmt", "authoring.fmt"), ("render", "authoring.render"),
                 ("init", "authoring.scaffold"),
