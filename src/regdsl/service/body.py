@@ -17,6 +17,7 @@ import attrs
 from ..errors import FactsError, RegdslError, Span
 from ..core.files import not_utf8, utf8_error_at
 from ..facts import parse_facts
+from ..facts.read import MAX_FACTS
 from .problems import BODY, Problem
 
 JSON_TYPES = ("application/json", "text/json")
@@ -103,6 +104,10 @@ def json_students(text: str, limits: Limits) -> tuple[list[Any], bool]:
     if isinstance(data, list):
         if len(data) > limits.max_batch:
             raise too_many(len(data), limits)
+        for i, student in enumerate(data):  # each student is held to the limits of a facts file
+            if isinstance(student, dict) and len(student) > MAX_FACTS:
+                raise Problem.of([FactsError(f"student {i} gives {len(student):,} names; at most {MAX_FACTS:,} "
+                                             "are read", code="E606")], pointers={0: f"/{i}"})
         return data, True
     return [data], False
 
