@@ -48,6 +48,9 @@ def test_the_api_names_its_own_arguments(mini):
     with pytest.raises(regdsl.BookErrors) as e:
         mini.evaluate({"zzzzzzzzzz": 1}, "2026-04-01")
     assert e.value.errors[0].hint == "book.schema() lists the facts the book takes"
+    with pytest.raises(regdsl.BookErrors) as e:
+        mini.evaluate([{"entry": "third_year"}], "2026-04-01")
+    assert e.value.errors[0].message.startswith("facts holds a list; write names and values")
 
 
 def test_the_cli_says_the_same_errors_with_its_flags():

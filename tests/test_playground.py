@@ -133,3 +133,16 @@ def test_facts_the_book_refuses_are_marked_in_the_form(page):
     assert browser.js("document.querySelector('.field[data-name=\"years_enrolled\"]').classList"
                       ".contains('invalid')") is True
     assert json.loads(browser.js("JSON.stringify(document.querySelectorAll('#outcomes article').length)")) == 0
+
+
+def test_nothing_reaches_past_the_edge_of_a_phone(page):
+    browser, _ = page
+    browser.call("Emulation.setDeviceMetricsOverride", width=500, height=1400, deviceScaleFactor=1, mobile=False)
+    try:
+        spills = browser.js("[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right"
+                            " > window.innerWidth + 1).map(e => e.tagName + '#' + e.id + '.' + e.className)")
+        assert not spills, spills
+        assert browser.js("document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        browser.call("Emulation.setDeviceMetricsOverride", width=1280, height=1600, deviceScaleFactor=1,
+                     mobile=False)

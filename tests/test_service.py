@@ -178,7 +178,10 @@ def test_not_json_not_utf8_and_not_an_object(client):
     assert (body["errors"][0]["file"], body["errors"][0]["line"]) == ("<request>", 2)
     body = problem(client.post("/books/mini/evaluate", content=b'{"entry": "\xff"}'), 422, "E603")
     assert body["errors"][0]["column"] == 12
-    problem(client.post("/books/mini/evaluate", content=b'"a student"'), 422, "E604")
+    body = problem(client.post("/books/mini/evaluate", content=b'"a student"'), 422, "E604")
+    assert body["detail"].startswith("the request body holds a single text")
+    body = problem(client.post("/books/mini/evaluate", json=[{}, 3]), 422, "E604")
+    assert body["detail"].startswith("student 1 holds a single number") and body["errors"][0]["pointer"] == "/1"
     problem(client.post("/books/mini/evaluate", content=b""), 422, "E604")
     problem(client.post("/books/mini/evaluate", content=b"entry: x", headers={"content-type": "text/yaml"}), 415)
 

@@ -154,7 +154,7 @@ def _json_requested(argv: list[str]) -> bool:
 
 
 # The Python API names its own arguments and tools; the command line says them as its flags.
-_ARGUMENTS = {"as_of": "--as-of", "outcomes": "--outcome", "facts": "FACTS"}
+_ARGUMENTS = {"as_of": "--as-of", "outcomes": "--outcome", "facts": "the facts file"}
 _HINTS = {HINT_FACTS: "run `regdsl schema BOOK` to list the facts",
           HINT_OUTCOMES: "run `regdsl schema BOOK` to list the outcomes"}
 

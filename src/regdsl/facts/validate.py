@@ -25,8 +25,8 @@ def validate(book: BookModel, data: Any, file: str = "<facts>", text: str | None
         what = {"list": "a list", "str": "a single text", "int": "a single number",
                 "float": "a single number", "NoneType": "nothing"}.get(type(data).__name__, "something else")
         raise BookErrors([FactsError(
-            f"the facts file holds {what}; write names and values, e.g. {{\"years_enrolled\": 9}}",
-            Span(file, 1, 1), code="E604")])
+            f"facts holds {what}; write names and values, e.g. {{\"years_enrolled\": 9}}",
+            Span(file, 1, 1), code="E604", argument="facts")])
     errors: list[FactsError] = []
     out: dict[str, Any] = {}
     inputs = _inputs(book)

@@ -21,7 +21,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from .. import __version__
-from ..errors import BookErrors, FactsError, RegdslError, UsageError
+from ..errors import BookErrors, FactsError, RegdslError, UsageError, did_you_mean, restate
 from ..api import Book, _as_date
 from . import body as bodies, table
 from .body import Limits, media_type
@@ -63,8 +63,6 @@ class Service:
     def book(self, name: str) -> Book:
         found = self.books.get(name)
         if found is None:
-            from ..errors import did_you_mean
-
             raise Problem.of([UsageError(f"no book named `{name}` is served here", code="E702",
                                          hint=did_you_mean(name, self.books) or "GET /books lists the books")])
         return found
@@ -145,6 +143,8 @@ async def evaluate(request: Request) -> Response:
             try:
                 r = b.evaluate(facts, day, names, _file=bodies.BODY, _text=None if batch else text)
             except BookErrors as e:
+                if batch:
+                    restate(e.errors, {"facts": f"student {i}"}, {})
                 for err in e.errors:
                     if batch:  # a position is in the body only for one student; a pointer says where
                         err.span = None
@@ -203,7 +203,7 @@ async def provision(request: Request) -> Response:
     found = provision_json(b, request.path_params["eid"], request.query_params.get("book"))
     accept = request.headers.get("accept", "")
     if "text/html" in accept and "application/json" not in accept:
-        return HTMLResponse(provision_html(found))
+        return HTMLResponse(provision_html(found), headers=PAGE_HEADERS)
     return JSON(found)
 
 
@@ -211,10 +211,15 @@ async def openapi_document(request: Request) -> Response:
     return JSON(request.app.state.service.openapi, media_type="application/vnd.oai.openapi+json")
 
 
+# The pages load nothing but their own files and call nothing but this service.
+PAGE_HEADERS = {"Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+                "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-cache"}
+
+
 def _asset(path: str) -> Callable:
     async def serve(request: Request) -> Response:
         data, kind = request.app.state.service.assets[path]
-        return Response(data, media_type=kind, headers={"Cache-Control": "no-cache"})
+        return Response(data, media_type=kind, headers=PAGE_HEADERS)
 
     return serve
 

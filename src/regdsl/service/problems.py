@@ -65,7 +65,7 @@ class Problem(Exception):
            pointers: dict[int, str] | None = None) -> "Problem":
         """The problem for regdsl errors, said in the service's terms."""
         where = f"GET /books/{book or '{book}'}/schema"
-        restate(errors, {}, {HINT_FACTS: f"{where} lists the facts the book takes",
+        restate(errors, {"facts": "the request body"}, {HINT_FACTS: f"{where} lists the facts the book takes",
                              HINT_OUTCOMES: f"{where} lists the outcomes and definitions"})
         kind = kind_of(errors[0].code) if errors else "bad-request"
         detail = errors[0].message if len(errors) == 1 else (
