@@ -104,3 +104,24 @@ def test_a_directory_or_a_missing_file_as_facts_is_placed(tmp_path):
         assert code == 2
         assert (error["code"], error["file"], error["line"], error["column"], error["message"]) == \
                ("E603", str(path), 1, 1, message)
+
+
+def test_the_core_install_imports_no_web_framework():
+    """`regdsl eval`, `schema` and the API never import the service's packages (the [serve] extra)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, regdsl, regdsl.cli; b = regdsl.load('tests/books/mini'); b.json_schema(); "
+            "regdsl.cli.main(['schema', 'tests/books/mini', '--format', 'json-schema']); "
+            "print(sorted(m for m in ('starlette', 'uvicorn', 'httpx', 'jsonschema', 'anyio') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_serve_without_the_extra_says_how_to_install_it(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if it were not installed
+    code, _, err = run_cli("serve", "tests/books/mini")
+    assert code == 2 and "pip install 'regdsl[serve]'" in err and "E701" in err
