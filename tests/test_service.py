@@ -183,7 +183,7 @@ def test_not_json_not_utf8_and_not_an_object(client):
     body = problem(client.post("/books/mini/evaluate", json=[{}, 3]), 422, "E604")
     assert body["detail"].startswith("student 1 holds a single number") and body["errors"][0]["pointer"] == "/1"
     problem(client.post("/books/mini/evaluate", content=b""), 422, "E604")
-    problem(client.post("/books/mini/evaluate", content=b"entry: x", headers={"content-type": "text/yaml"}), 415)
+    problem(client.post("/books/mini/evaluate", content=b"entry: x", headers={"content-type": "text/yaml"}), 415, "E701")
 
 
 def test_unknown_books_provisions_paths_and_methods(client):
@@ -275,6 +275,16 @@ def test_a_table_of_students_answers_in_columns(client, books):
     third = books[0].evaluate({"credits_earned": "30 credits"}, AS_OF)["may_graduate"]
     assert got[2]["may_graduate.status"] == third.status == "discretionary"
     assert got[2]["may_graduate.decided_by"] == list(third.decided_by)
+
+
+def test_a_table_is_answered_in_a_format_asked_for(client):
+    row = '{"entry": "third_year"}\n'
+    for accept in ("application/jsonl", "text/plain;q=0.5, application/jsonl", "*/*"):
+        r = client.post("/books/mini/evaluate-table", content=row, headers={"accept": accept})
+        assert r.headers["content-type"] == "application/jsonl", accept
+    problem(client.post("/books/mini/evaluate-table", content=row, headers={"accept": "text/csv"}), 406, "E701")
+    problem(client.post("/books/mini/evaluate-table?explain=true", content=row), 400, "E701")
+    problem(client.post("/books/mini/evaluate-table", content=row, headers={"content-type": "text/csv"}), 415, "E701")
 
 
 def test_a_table_in_arrow_answers_in_arrow(client):

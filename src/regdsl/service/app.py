@@ -170,10 +170,12 @@ async def evaluate_table(request: Request) -> Response:
         raise Problem.of([UsageError("explain is not given for a table; POST /books/{book}/evaluate explains "
                                      "each student", code="E701", argument="explain")])
     kind = media_type(request.headers.get("content-type")) or "application/jsonl"
-    accept = media_type(request.headers.get("accept")) or "*/*"
-    answer_arrow = accept == bodies.ARROW_STREAM or (accept in ("*/*", "") and kind == bodies.ARROW_STREAM)
-    if accept not in ("*/*", bodies.ARROW_STREAM, "application/jsonl", "application/x-ndjson"):
-        raise Problem("not-acceptable", f"answers are application/jsonl or {bodies.ARROW_STREAM}, not {accept}")
+    accepted = {media_type(a) for a in (request.headers.get("accept") or "*/*").split(",")}
+    jsonl_ok = bool(accepted & {"*/*", "application/*", "application/jsonl", "application/x-ndjson"})
+    answer_arrow = bodies.ARROW_STREAM in accepted or (kind == bodies.ARROW_STREAM and "*/*" in accepted)
+    if not (answer_arrow or jsonl_ok):
+        raise Problem("not-acceptable", f"answers are application/jsonl or {bodies.ARROW_STREAM}, not "
+                                        f"{', '.join(sorted(accepted))}")
     pa = bodies.arrow() if answer_arrow or kind == bodies.ARROW_STREAM else None
     data = await bodies.read_body(request, service.limits)
     if kind == bodies.ARROW_STREAM:

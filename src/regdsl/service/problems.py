@@ -56,7 +56,8 @@ class Problem(Exception):
         super().__init__(detail)
         self.kind = kind
         self.detail = detail
-        self.errors = list(errors)
+        # every problem carries a regdsl error, so that a client reads `errors[0].code` always
+        self.errors = list(errors) or [RegdslError(detail, code="E701")]
         self.pointers = pointers or {}
         self.headers = headers or {}
 
