@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from regdsl import api
+from regdsl import read as api  # the module that reads books
 
 SECRET = "TOP-SECRET-TOKEN-41"
 

@@ -31,9 +31,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version="regdsl 0.1.0")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    e = sub.add_parser("eval", help="evaluate a student's facts against a book")
+    e = sub.add_parser("eval", help="evaluate a student's facts (or --students FILE) for a book")
     e.add_argument("book", help="a .reg file or a directory of them")
-    e.add_argument("facts", help="a .json, .yaml or .toml facts file, or - for stdin")
+    e.add_argument("facts", nargs="?", help="a .json, .yaml or .toml facts file, or - for stdin")
+    e.add_argument("--students", metavar="FILE",
+                   help="a table of students, one per row: .csv, .jsonl or .parquet (- reads JSON lines "
+                   "from stdin); writes one row of outcomes per student")
+    e.add_argument("-o", "--output", metavar="FILE",
+                   help="with --students: write the results here (.parquet, .csv or .jsonl; default: JSON "
+                   "lines on standard output)")
+    e.add_argument("--id", metavar="COLUMN", dest="id_column",
+                   help="with --students: the column that identifies a student, carried to the results "
+                   "(default: a column named id, if there is one)")
     e.add_argument("--as-of", metavar="YYYY-MM-DD", help="evaluate as of this date (default: today)")
     e.add_argument("--outcome", action="append", metavar="NAME", help="only this outcome (repeatable)")
     e.add_argument("--format", choices=["text", "json"], default="text")
@@ -165,8 +174,9 @@ def _print_errors(errors, sources, as_json: bool = False) -> None:
         json.dump({"errors": [e.to_dict() for e in errors]}, sys.stderr, ensure_ascii=False, indent=2)
         sys.stderr.write("\n")
         return
+    lines_of: dict[str, list[str]] = {}
     for e in errors:
-        print(e.render(sources), file=sys.stderr)
+        print(e.render(sources, lines_of), file=sys.stderr)
     if len(errors) > 1:
         print(f"{len(errors)} problems", file=sys.stderr)
 
@@ -177,6 +187,21 @@ def cmd_eval(args) -> int:
     from .results.report import result_text, to_json
 
     book = load(args.book)
+    if args.students is not None or args.facts is None:
+        if args.students is None:
+            raise UsageError("give a facts file, or --students FILE for a table of students", code="E701")
+        if args.facts is not None:
+            raise UsageError("give a facts file or --students, not both", code="E701")
+        try:
+            from .eval.columns.batch import run
+        except ImportError as e:
+            raise UsageError(f"--students needs numpy and pyarrow ({e.name} is not installed); install them "
+                             "with `pip install 'regdsl[batch]'`", code="E701") from None
+        return run(book, args.students, args.output, args.as_of, args.outcome, args.id_column,
+                   sys.stdout, sys.stderr)
+    for flag, value in (("-o", args.output), ("--id", args.id_column)):
+        if value is not None:
+            raise UsageError(f"{flag} goes with --students", code="E701")
     stdin = read_stdin() if args.facts == "-" else None
     data, name, text = read_facts(args.facts, stdin)
     result = book.evaluate(data, args.as_of, args.outcome, explain=args.explain, _file=name, _text=text)

@@ -17,6 +17,9 @@ CODES: dict[str, str] = {
     "E103": "indentation uses a tab",
     "E104": "indentation matches no enclosing block",
     "E105": "syntax error: the file ends too early",
+    "E106": "a number has too many digits",
+    "E107": "a numbered range is too large",
+    "E108": "nesting too deep",
     "E109": "file too large",
     # E2xx: structure and numbering
     "E201": "duplicate number",
@@ -71,7 +74,24 @@ CODES: dict[str, str] = {
     "E801": "conflicting rules apply",
     "E802": "evaluation limit exceeded",
     "E803": "value outside the table",
+    "E804": "a date outside the calendar",
 }
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of a source text, split exactly where the parser counts a new line.
+
+    The lexer counts lines at `\\n` (after turning `\\r\\n` and `\\r` into `\\n`)
+    and nowhere else; `str.splitlines` also breaks at form feeds, vertical tabs,
+    U+0085, U+2028 and others, so it would quote the wrong line.  Every quoted
+    line goes through here.
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 @attrs.frozen
@@ -124,13 +144,19 @@ class RegdslError(Exception):
         s = self.span
         return (s.file, s.line, s.column, self.code) if s else ("", 0, 0, self.code)
 
-    def render(self, sources: dict[str, str] | None = None) -> str:
-        """`file:line:col: code: message`, the source line, a caret, a hint."""
+    def render(self, sources: dict[str, str] | None = None,
+               lines_of: dict[str, list[str]] | None = None) -> str:
+        """`file:line:col: code: message`, the source line, a caret, a hint.
+
+        `lines_of` keeps each file's lines once split, when many findings are rendered."""
         where = f"{self.span}: " if self.span else ""
         out = [f"{where}{self.code}: {self.message}"]
         line = self.source_line
         if line is None and self.span and sources and self.span.file in sources:
-            lines = sources[self.span.file].splitlines()
+            memo = lines_of if lines_of is not None else {}
+            lines = memo.get(self.span.file)
+            if lines is None:
+                lines = memo[self.span.file] = split_lines(sources[self.span.file])
             if 0 < self.span.line <= len(lines):
                 line = lines[self.span.line - 1]
         if line is not None and self.span:
@@ -193,7 +219,8 @@ class BookErrors(RegdslError):
 
     def render(self, sources: dict[str, str] | None = None) -> str:
         src = sources or self.sources
-        return "\n".join(e.render(src) for e in self.errors)
+        lines_of: dict[str, list[str]] = {}
+        return "\n".join(e.render(src, lines_of) for e in self.errors)
 
 
 # Hints the library gives in the Python API's own terms; the command line and the HTTP service

@@ -189,7 +189,6 @@ class Formatter:
         self.end: dict[int, list[tuple[n.Comment, bool]]] = defaultdict(list)
         self.inner: dict[int, list[n.Comment]] = defaultdict(list)
         self._memo: dict[int, tuple[str, int]] = {}  # id(expression) -> _e(expression)
-        self._current = None  # the statement being printed, for an error's position
         self._assign_comments()
 
     # ------------------------------------------------------------------ comments
@@ -281,12 +280,9 @@ class Formatter:
             self.out.append("")
 
     def format(self) -> str:
-        try:
-            self.block(self.module, 0)
-        except RecursionError:
-            span = getattr(self._current, "span", None)
-            raise RegdslError("this statement is nested too deeply to be formatted", span,
-                              code="E802") from None
+        # No depth guard: the parser refuses what nests too deeply (E108), and what it
+        # accepts is printed within Python's own stack.
+        self.block(self.module, 0)
         while self.out and self.out[-1] == "":
             self.out.pop()
         return "\n".join(self.out) + "\n" if self.out else ""
@@ -327,7 +323,6 @@ class Formatter:
                     self.blank()
 
     def statement(self, s, level: int) -> None:
-        self._current = s
         for c, blank_after in self.before.get(id(s), ()):
             self.emit(_col(level), "", c.text)
             if blank_after:

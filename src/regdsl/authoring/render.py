@@ -13,6 +13,7 @@ regulation's words ("Article 20, Paragraph 2", "the preceding paragraph",
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import html
 import re
@@ -24,7 +25,7 @@ from typing import Iterator
 import attrs
 
 from ..syntax import nodes as n
-from ..errors import RegdslError, UsageError
+from ..errors import RegdslError, UsageError, split_lines
 from ..model.resolve import TOPS, BookModel, Provision, resolve_ref
 
 WIDTH = 80
@@ -210,18 +211,19 @@ class Linker:
 
 
 def _refs(node) -> Iterator[n.Ref]:
-    """The references written in a statement (not those naming another book's provisions)."""
-    if isinstance(node, n.Ref):
-        yield node
-    elif isinstance(node, (n.Applies, n.Table, n.Body)):
-        return
-    elif isinstance(node, tuple):
-        for x in node:
-            yield from _refs(x)
-    elif attrs.has(type(node)):
-        for f in attrs.fields(type(node)):
-            if f.name != "span":
-                yield from _refs(getattr(node, f.name))
+    """The references written in a statement (not those naming another book's provisions),
+    in the order they are written (a work stack: a chain of `+` may be thousands long)."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, n.Ref):
+            yield node
+        elif isinstance(node, (n.Applies, n.Table, n.Body)):
+            continue
+        elif isinstance(node, tuple):
+            stack.extend(reversed(node))
+        elif attrs.has(type(node)):
+            stack.extend(getattr(node, f.name) for f in reversed(attrs.fields(type(node))) if f.name != "span")
 
 
 # ------------------------------------------------------------------ source of statements
@@ -242,7 +244,7 @@ def code_of(p: Provision, statements, linker: Linker) -> Code | None:
         span = s.span
         if span is None or span.file not in book.sources:
             continue
-        lines = book.sources[span.file].splitlines()
+        lines = book.lines(span.file)
         top, last = span.line - 1, max(span.end_line, span.line)
         indent = span.column - 1
         while top > 0 and lines[top - 1].strip().startswith("#") and _indent(lines[top - 1]) == indent:
@@ -714,7 +716,7 @@ def highlight_html(code: Code) -> str:
     for index, ttype, value in RegdslLexer(stripnl=False).get_tokens_unprocessed(src):
         pos = index
         end = index + len(value)
-        pieces = [c for c in cuts if pos < c < end]
+        pieces = cuts[bisect.bisect_right(cuts, pos):bisect.bisect_left(cuts, end)]  # pos < c < end
         for a, b in zip([pos] + pieces, pieces + [end]):
             if open_link is not None and a >= open_link.end:
                 out.append("</a>")
@@ -1203,7 +1205,7 @@ class TextWriter(Writer):
             self._entry(c, child_indent)
 
     def _code(self, code: Code, indent: str) -> None:
-        for line in code.source.splitlines():
+        for line in split_lines(code.source):
             self.out.append(f"{indent}> {line}".rstrip())
 
     def _table(self, t: TableView, indent: str) -> None:

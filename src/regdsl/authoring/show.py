@@ -17,7 +17,7 @@ import textwrap
 
 from ..syntax import nodes as n
 from ..api import load
-from ..errors import CheckError, RegdslError, Span, SyntaxError_, did_you_mean
+from ..errors import CheckError, RegdslError, Span, SyntaxError_, did_you_mean, split_lines
 from ..syntax.parser import parse_ref
 from ..model.resolve import Provision, resolve_ref
 
@@ -161,11 +161,11 @@ def describe(p: Provision) -> list[str]:
             if isinstance(s, n.Rule):
                 for info in b.book.rules.get(s.name, []):
                     if info.node is s:
-                        lines += ["  > " + line for line in info.source.splitlines()]
+                        lines += ["  > " + line for line in split_lines(info.source)]
             elif isinstance(s, n.Condition) and s.span is not None:
                 from ..model.resolve import _source_of
 
-                lines += ["  > " + line for line in _source_of(b.book, s.span).splitlines()]
+                lines += ["  > " + line for line in split_lines(_source_of(b.book, s.span))]
             elif isinstance(s, n.Delegated):
                 lines.append("  (delegated to separate regulations)")
         for c in b.children:

@@ -173,10 +173,10 @@ def adopted_symbols(checker: "Checker") -> dict[str, tuple[Symbol, Adoption]]:
                     seen.add(dep)
                     todo.append(dep)
         for name in sorted(seen):
-            sym = a.other.symbols.get(name)
+            found = a.other.symbols.get(name)
             here = a.here(name)
-            if sym is not None and not sym.computed and here not in out and here not in book.symbols:
-                out[here] = (sym, a)
+            if found is not None and not found.computed and here not in out and here not in book.symbols:
+                out[here] = (found, a)
     return out
 
 

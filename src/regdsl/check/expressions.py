@@ -9,7 +9,7 @@ a book is reported at once.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import ir
 from ..syntax import nodes as n
@@ -17,10 +17,12 @@ from ..core.builtins import BUILTINS, DAYS, MONTHS
 from ..errors import did_you_mean
 from ..core.types import ANY, BOOLEAN, DATE, NUMBER, TEXT, TIME, Type, quantity
 from ..core.units import dim_mul, exact, make
+from ..core.limits import chain_group
+from ..core.arith import arith_type
 from ..core.values import Unknown
+from ..model.resolve import TOPS, Provision
+from .base import CheckerBase
 
-if TYPE_CHECKING:
-    from .checker import Checker
 
 BUILTIN_NAMES = {"as_of": DATE}
 BODY_RESULTS = {"title": TEXT, "administrator": TEXT, "parent": TEXT,
@@ -36,20 +38,20 @@ def bad() -> Lowered:
     return ANY, _BAD
 
 
-class Expressions:
-    """The expression half of the checker (mixed into `Checker`)."""
+class Expressions(CheckerBase):
+    """Checking and lowering expressions, and the item conditions `any of` / `all of` test."""
 
-    def expr(self: "Checker", e: Any, at: Any, expected: Type | None = None) -> Lowered:
+    def expr(self, e: Any, at: Any, expected: Type | None = None) -> Lowered:
         """Check `e`, written in provision `at`, and lower it; `expected` helps enumerations."""
         method = getattr(self, "x_" + type(e).__name__)
         return method(e, at, expected)
 
-    def boolean(self: "Checker", e: Any, at: Any, what: str) -> ir.Expr:
+    def boolean(self, e: Any, at: Any, what: str) -> ir.Expr:
         t, x = self.expr(e, at, BOOLEAN)
         self.expect(t, BOOLEAN, e, what)
         return x
 
-    def expect(self: "Checker", got: Type, want: Type, e: Any, what: str) -> None:
+    def expect(self, got: Type, want: Type, e: Any, what: str) -> None:
         if got.same(want):
             return
         code = "E402" if got.kind == want.kind == "quantity" else "E401"
@@ -57,7 +59,7 @@ class Expressions:
                    getattr(e, "span", None), code)
 
     # ---- literals
-    def x_Number(self: "Checker", e: n.Number, at: Any, expected: Type | None) -> Lowered:
+    def x_Number(self, e: n.Number, at: Any, expected: Type | None) -> Lowered:
         try:
             v = exact(e.value)
         except ValueError:
@@ -65,7 +67,7 @@ class Expressions:
             return bad()
         return NUMBER, ir.Const(NUMBER, span=e.span, value=v)
 
-    def x_Quantity(self: "Checker", e: n.Quantity, at: Any, expected: Type | None) -> Lowered:
+    def x_Quantity(self, e: n.Quantity, at: Any, expected: Type | None) -> Lowered:
         units = self.book.units
         u = units.get(e.unit)
         per = units.get(e.per) if e.per else None
@@ -77,23 +79,23 @@ class Expressions:
         t = quantity(q.dim, q.unit)
         return t, ir.Const(t, span=e.span, value=q)
 
-    def x_String(self: "Checker", e: n.String, at: Any, expected: Type | None) -> Lowered:
+    def x_String(self, e: n.String, at: Any, expected: Type | None) -> Lowered:
         return TEXT, ir.Const(TEXT, span=e.span, value=e.value)
 
-    def x_DateLit(self: "Checker", e: n.DateLit, at: Any, expected: Type | None) -> Lowered:
+    def x_DateLit(self, e: n.DateLit, at: Any, expected: Type | None) -> Lowered:
         return DATE, ir.Const(DATE, span=e.span, value=e.value)
 
-    def x_TimeLit(self: "Checker", e: n.TimeLit, at: Any, expected: Type | None) -> Lowered:
+    def x_TimeLit(self, e: n.TimeLit, at: Any, expected: Type | None) -> Lowered:
         return TIME, ir.Const(TIME, span=e.span, value=e.value)
 
-    def x_Bool(self: "Checker", e: n.Bool, at: Any, expected: Type | None) -> Lowered:
+    def x_Bool(self, e: n.Bool, at: Any, expected: Type | None) -> Lowered:
         return BOOLEAN, ir.Const(BOOLEAN, span=e.span, value=e.value)
 
     # ---- names
-    def x_Name(self: "Checker", e: n.Name, at: Any, expected: Type | None) -> Lowered:
+    def x_Name(self, e: n.Name, at: Any, expected: Type | None) -> Lowered:
         return self.name(e.name, e.span, expected)
 
-    def name(self: "Checker", name: str, span: Any, expected: Type | None) -> Lowered:
+    def name(self, name: str, span: Any, expected: Type | None) -> Lowered:
         b = self.book
         if expected is not None and expected.kind == "enum" and name in expected.members:
             return expected, ir.Const(expected, span=span, value=name)
@@ -135,7 +137,7 @@ class Expressions:
                    did_you_mean(name, list(b.symbols) + list(self.enum_members) + list(BUILTIN_NAMES)))
         return bad()
 
-    def x_Qualified(self: "Checker", e: n.Qualified, at: Any, expected: Type | None) -> Lowered:
+    def x_Qualified(self, e: n.Qualified, at: Any, expected: Type | None) -> Lowered:
         targets = self.resolve(e.ref, at) if at is not None else []
         sym = self.book.symbols.get(e.name)
         if targets and sym is not None:
@@ -151,7 +153,7 @@ class Expressions:
         return self.name(e.name, e.span, expected)
 
     # ---- operators
-    def x_Binary(self: "Checker", e: n.Binary, at: Any, expected: Type | None) -> Lowered:
+    def x_Binary(self, e: n.Binary, at: Any, expected: Type | None) -> Lowered:
         if e.op in ("and", "or"):
             args = [self.boolean(x, at, f"the {side} side of `{e.op}`") for x, side in _chain(e)]
             flat: list[ir.Expr] = []
@@ -159,27 +161,46 @@ class Expressions:
             for a in args:
                 flat.extend(a.args if type(a) is cls else (a,))  # type: ignore[attr-defined]
             return BOOLEAN, cls(BOOLEAN, span=e.span, args=tuple(flat))
-        lt, lx = self.expr(e.left, at)
-        rt, rx = self.expr(e.right, at)
-        result = arith_type(e.op, lt, rt)
-        if isinstance(result, str):
-            code = "E402" if lt.kind == "quantity" or rt.kind == "quantity" else "E401"
-            self.error(result, e.span, code)
-            return bad()
-        t, op = result
-        return t, ir.Arith(t, span=e.span, op=op, left=lx, right=rx)
+        # `a + b - c + ...` (or `*`, `/`) is a left-leaning spine of any length: walked in a
+        # loop, left to right, and lowered to one Fold.
+        group = chain_group(e.op)
+        spine = []
+        node: Any = e
+        while isinstance(node, n.Binary) and chain_group(node.op) == group:
+            spine.append(node)
+            node = node.left
+        spine.reverse()
+        t, first = self.expr(node, at)
+        ops: list[str] = []
+        rest: list[ir.Expr] = []
+        for b in spine:
+            rt, rx = self.expr(b.right, at)
+            result = arith_type(b.op, t, rt)
+            if isinstance(result, str):
+                code = "E402" if t.kind == "quantity" or rt.kind == "quantity" else "E401"
+                self.error(result, b.span, code)
+                t, first, ops, rest = bad()[0], bad()[1], [], []
+                continue
+            t, op = result
+            ops.append(op)
+            rest.append(rx)
+        if not ops:
+            return t, first
+        if len(ops) == 1:
+            return t, ir.Arith(t, span=e.span, op=ops[0], left=first, right=rest[0])
+        return t, ir.Fold(t, span=e.span, first=first, ops=tuple(ops), rest=tuple(rest))
 
-    def x_Not(self: "Checker", e: n.Not, at: Any, expected: Type | None) -> Lowered:
+    def x_Not(self, e: n.Not, at: Any, expected: Type | None) -> Lowered:
         return BOOLEAN, ir.Not(BOOLEAN, span=e.span, arg=self.boolean(e.expr, at, "the operand of `not`"))
 
-    def x_Neg(self: "Checker", e: n.Neg, at: Any, expected: Type | None) -> Lowered:
+    def x_Neg(self, e: n.Neg, at: Any, expected: Type | None) -> Lowered:
         t, x = self.expr(e.expr, at)
         if t.kind not in ("number", "quantity", "any"):
             self.error(f"cannot negate {t.describe()}", e.span, "E401")
             return bad()
         return t, ir.Neg(t, span=e.span, arg=x)
 
-    def x_Compare(self: "Checker", e: n.Compare, at: Any, expected: Type | None) -> Lowered:
+    def x_Compare(self, e: n.Compare, at: Any, expected: Type | None) -> Lowered:
         lt, lx = self.expr(e.left, at)
         rt, rx = self.expr(e.right, at, lt)
         if lt.kind == "any" and rt.kind != "any":
@@ -193,7 +214,7 @@ class Expressions:
                        f"not {lt.describe()}", e.span, "E401")
         return BOOLEAN, ir.Compare(BOOLEAN, span=e.span, op=e.op, left=lx, right=rx)
 
-    def x_OneOf(self: "Checker", e: n.OneOf, at: Any, expected: Type | None) -> Lowered:
+    def x_OneOf(self, e: n.OneOf, at: Any, expected: Type | None) -> Lowered:
         t, x = self.expr(e.expr, at)
         if t.kind == "enum":
             for name in e.names:
@@ -204,7 +225,7 @@ class Expressions:
             self.error(f"`is one of` needs a value from an enumeration, not {t.describe()}", e.span, "E401")
         return BOOLEAN, ir.OneOf(BOOLEAN, span=e.span, arg=x, names=frozenset(e.names), negated=e.negated)
 
-    def x_IfExpr(self: "Checker", e: n.IfExpr, at: Any, expected: Type | None) -> Lowered:
+    def x_IfExpr(self, e: n.IfExpr, at: Any, expected: Type | None) -> Lowered:
         cx = self.boolean(e.cond, at, "the condition of `if`")
         tt, tx = self.expr(e.then, at, expected)
         et, ex = self.expr(e.else_, at, tt)
@@ -213,7 +234,7 @@ class Expressions:
         return tt, ir.If(tt, span=e.span, cond=cx, then=tx, else_=ex)
 
     # ---- functions
-    def x_Call(self: "Checker", e: n.Call, at: Any, expected: Type | None) -> Lowered:
+    def x_Call(self, e: n.Call, at: Any, expected: Type | None) -> Lowered:
         if e.func in BODY_RESULTS:
             return self.body_call(e, at)
         fn = BUILTINS.get(e.func)
@@ -227,7 +248,7 @@ class Expressions:
             return bad()
         return typed, ir.Call(typed, span=e.span, func=e.func, args=tuple(x for _, x in lowered))
 
-    def body_call(self: "Checker", e: n.Call, at: Any) -> Lowered:
+    def body_call(self, e: n.Call, at: Any) -> Lowered:
         """`administrator(b)`, `parent(b)`, `title(b)`, `duties(b)`, `administers(b)`, `parts(b)`."""
         b = self.book
         if len(e.args) != 1:
@@ -242,13 +263,13 @@ class Expressions:
         return result, ir.BodyCall(result, span=e.span, func=e.func, arg=x, book=b.name)
 
     # ---- items and tables
-    def x_AnyOf(self: "Checker", e: n.AnyOf, at: Any, expected: Type | None) -> Lowered:
+    def x_AnyOf(self, e: n.AnyOf, at: Any, expected: Type | None) -> Lowered:
         return BOOLEAN, ir.Items(BOOLEAN, span=e.span, mode="any", items=self.items_of(e, at))
 
-    def x_AllOf(self: "Checker", e: n.AllOf, at: Any, expected: Type | None) -> Lowered:
+    def x_AllOf(self, e: n.AllOf, at: Any, expected: Type | None) -> Lowered:
         return BOOLEAN, ir.Items(BOOLEAN, span=e.span, mode="all", items=self.items_of(e, at))
 
-    def x_Lookup(self: "Checker", e: n.Lookup, at: Any, expected: Type | None) -> Lowered:
+    def x_Lookup(self, e: n.Lookup, at: Any, expected: Type | None) -> Lowered:
         data = self.tables.get(e.table)
         if data is None:
             self.error(f"unknown table `{e.table}`", e.span, "E410", did_you_mean(e.table, self.tables))
@@ -266,6 +287,84 @@ class Expressions:
         t = data.types[col]
         return t, ir.Lookup(t, span=e.span, table=data.key, column=col, key=kx)
 
+    # ------------------------------------------------------------ items
+
+    def item_condition(self, p: Provision) -> tuple[ir.Expr, set[str]] | None:
+        """The lowered condition of an item and the names it reads (None if it has none)."""
+        if id(p) in self.item_ir:
+            return self.item_ir[id(p)]
+        if p.condition is None:
+            return None
+        saved, self.deps = self.deps, set()
+        saved_refs = self._reading_item
+        self._reading_item = p
+        self.item_ir[id(p)] = (ir.Const(BOOLEAN, value=Unknown()), set())  # while it is checked
+        self.items[id(p)] = p
+        t, x = self.expr(p.condition.expr, p, BOOLEAN)
+        self.expect(t, BOOLEAN, p.condition.expr, f"the condition of {p.cite}")
+        result = (x, self.deps)
+        self.item_ir[id(p)] = result
+        self.deps = saved
+        self._reading_item = saved_refs
+        if saved is not None:
+            saved.update(result[1])
+        return result
+
+    def items_of(self, e: Any, at: Provision | None) -> tuple[str, ...]:
+        """The keys of the items `any of` / `all of` tests, each checked to have a condition."""
+        provs = self.resolve(e.ref, at) if at is not None else []
+        items: list[Provision] = []
+        for p in provs:
+            if p.kind in ("item", "subitem"):
+                items.append(p)
+            else:
+                host = p.children[0] if p.kind in TOPS else p
+                kids = [c for c in host.children if c.kind in ("item", "subitem")]
+                if not kids:
+                    self.error(f"{p.cite} has no items", e.span, "E311")
+                items.extend(kids)
+        keys = []
+        reader = self._reading_item
+        for p in items:
+            compiled = self.item_condition(p)
+            if compiled is None:
+                self.error(f"{p.cite} has no condition to test", e.span, "E311",
+                           "write the item's condition as an expression under its text")
+                continue
+            if reader is not None:
+                self.item_refs.setdefault(id(reader), set()).add(id(p))
+            if self.deps is not None:
+                self.deps.update(compiled[1])
+            keys.append(item_key(p))
+        return tuple(keys)
+
+    def check_item_cycles(self) -> None:
+        """Item conditions that test each other in a circle (E503), found without recursion."""
+        state: dict[int, int] = {}
+        for root in sorted(self.item_refs, key=lambda i: _order(self.items[i])):
+            if state.get(root):
+                continue
+            state[root] = 1
+            stack = [(root, [root], sorted(self.item_refs.get(root, ()), key=lambda i: _order(self.items[i])), 0)]
+            while stack:
+                node, path, refs, i = stack.pop()
+                if i == len(refs):
+                    state[node] = 2
+                    continue
+                stack.append((node, path, refs, i + 1))
+                d = refs[i]
+                if state.get(d) == 1:
+                    cycle = path[path.index(d):] + [d] if d in path else [node, d]
+                    p = self.items[node]
+                    self.error("the conditions of these items test each other in a circle: "
+                               + " -> ".join(self.items[c].cite for c in cycle),
+                               p.condition.span if p.condition is not None else p.span, "E503",
+                               "an item's condition cannot depend on its own answer")
+                elif not state.get(d):
+                    state[d] = 1
+                    stack.append((d, path + [d], sorted(self.item_refs.get(d, ()),
+                                                        key=lambda i: _order(self.items[i])), 0))
+
 
 def _chain(e: n.Binary) -> list[tuple[Any, str]]:
     """The operands of a chain of one logical operator (`a and b and c`), left to right,
@@ -282,40 +381,22 @@ def _chain(e: n.Binary) -> list[tuple[Any, str]]:
     return out
 
 
-def arith_type(op: str, lt: Type, rt: Type) -> tuple[Type, str] | str:
-    """The result type and IR operation of `lt op rt`, or an error message."""
-    kinds = (lt.kind, rt.kind)
-    if "any" in kinds:
-        other = rt if lt.kind == "any" else lt
-        return other, "any" + op
-    if op in ("+", "-"):
-        verb, prep = ("add", "to") if op == "+" else ("subtract", "from")
-        if kinds == ("number", "number"):
-            return NUMBER, "num" + op
-        if kinds == ("quantity", "quantity"):
-            if lt.dim != rt.dim:
-                return f"cannot {verb} {rt.describe()} {prep} {lt.describe()}"
-            return lt, "q" + op
-        if kinds == ("date", "quantity") and rt.dim in (MONTHS, DAYS):
-            return DATE, "date" + op + ("months" if rt.dim == MONTHS else "days")
-        if kinds == ("date", "date") and op == "-":
-            return quantity(DAYS, "days"), "date-date"
-        return f"cannot {verb} {rt.describe()} {prep} {lt.describe()}"
-    if op == "*":
-        if kinds == ("number", "number"):
-            return NUMBER, "num*"
-        if "number" in kinds and "quantity" in kinds:
-            return (lt if lt.kind == "quantity" else rt), "q*"
-        if kinds == ("quantity", "quantity"):
-            return quantity(dim_mul(lt.dim, rt.dim)), "q*"
-        return f"cannot multiply {lt.describe()} by {rt.describe()}"
-    if op == "/":
-        if kinds == ("number", "number"):
-            return NUMBER, "num/"
-        if kinds == ("quantity", "number"):
-            return lt, "q/"
-        if kinds == ("quantity", "quantity") or kinds == ("number", "quantity"):
-            dim = dim_mul(lt.dim if lt.kind == "quantity" else (), rt.dim, -1)
-            return quantity(dim), "q/"
-        return f"cannot divide {lt.describe()} by {rt.describe()}"
-    return f"unknown operator {op}"
+def item_key(p: Provision) -> str:
+    """The key of an item in IRBook.items (see `provision_key`)."""
+    return provision_key(p)
+
+
+def provision_key(p: Provision) -> str:
+    """A provision's key in the IR: `book:eid`, `/1` for the sole paragraph of an article (cited
+    as the article, it shares its eId), and `@N` for the N-th later version of its article (the
+    versions of an article share their eIds)."""
+    article = p.article
+    versions = p.book.by_number.get(article.number, [article]) if article.kind == "article" else [article]
+    i = next((i for i, v in enumerate(versions) if v is article), 0)
+    sole = "/1" if p.kind == "paragraph" and p.transparent else ""
+    return f"{p.book.name}:{p.eid}{sole}" + (f"@{i}" if i else "")
+
+
+def _order(p: Provision) -> tuple:
+    s = p.span
+    return (s.file, s.line, s.column) if s is not None else ("", 0, 0)

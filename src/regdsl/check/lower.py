@@ -12,18 +12,50 @@ from __future__ import annotations
 from typing import Any
 
 from .. import ir
-from ..errors import RegdslError
+from ..syntax import nodes as n
+from ..core.limits import MAX_CHAIN
+from ..errors import CheckError, RegdslError
 from ..ir.rename import rename
 from ..model.resolve import BookModel, Provision, RuleInfo
 from .adoption import Adoption
 from .checker import Checker
-from .rules import item_key, provision_key
+from .expressions import item_key, provision_key
 
 
 def lower(model: BookModel, others: dict[str, ir.IRBook] | None = None) -> tuple[ir.IRBook, list[RegdslError]]:
     """Check `model` and lower it to the IR; the findings are (code, span, message)-unique."""
     checker = Checker(model, others).run()
-    return _Lowering(checker).book(), checker.findings
+    lowered = _Lowering(checker).book()
+    if not any(e.code in ("E108", "E503") for e in checker.findings):
+        checker.findings.extend(_long_chains(lowered, model))
+    return lowered, checker.findings
+
+
+def _long_chains(book: ir.IRBook, model: BookModel) -> list[RegdslError]:
+    """E802 for a chain of definitions that runs on into a book applied mutatis mutandis past
+    MAX_CHAIN (a chain within one book is the checker's E108)."""
+    depth: dict[str, int] = {}
+    foreign: dict[str, int] = {}
+    for key in book.order:  # each after what it reads
+        below = [d for d in book.deps.get(key, ())]
+        deepest = max(below, key=lambda d: depth.get(d, 0), default=None)
+        own = 1 if key in book.names else 0  # an item passes its names through
+        depth[key] = own + (depth.get(deepest, 0) if deepest is not None else 0)
+        info = book.names.get(key)
+        step = 1 if info is not None and info.adoption is not None else 0
+        foreign[key] = step + (foreign.get(deepest, 0) if deepest is not None else 0)
+    out: list[RegdslError] = []
+    read = {d for k in book.order for d in book.deps.get(k, ())}
+    for name in book.names:
+        if depth.get(name, 0) > MAX_CHAIN and name not in read and book.names[name].adoption is None:
+            rules = model.rules.get(name) or []
+            span = rules[0].node.span if rules and rules[0].node else None
+            out.append(CheckError(
+                f"`{name}` is computed through a chain of {depth[name]} definitions, each read by the one "
+                f"before, {foreign[name]} of them in a book applied mutatis mutandis; at most {MAX_CHAIN} "
+                "may nest", span, code="E802",
+                hint="compute some of them directly from facts, or join steps of the chain"))
+    return out
 
 
 def decided_by(titles: list[str]) -> str:
@@ -172,13 +204,16 @@ class _Lowering:
                        r.source)
 
     def _organization(self, m: BookModel) -> ir.Organization:
-        titles, where, relations, duties = {}, {}, {}, {}
+        titles: dict[str, str] = {}
+        where: dict[str, tuple[ir.Prov, ...]] = {}
+        relations: dict[str, dict[str, str]] = {}
+        duties: dict[str, tuple[ir.Prov, ...]] = {}
         for name, (body, prov) in m.bodies.items():
             titles[name] = body.title
             where[name] = (self.by_model[id(prov)],) if prov is not None and id(prov) in self.by_model else ()
             rel = relations.setdefault(name, {})
             for st in body.statements:
-                if type(st).__name__ == "Relation":
+                if isinstance(st, n.Relation):
                     rel[st.kind] = st.target
         for p in m.provisions():
             if p.kind == "duties":

@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import ir
 from ..syntax import nodes as n
-from ..model.resolve import TOPS, Provision, RuleInfo, describe_ref, overlap
+from ..model.resolve import Provision, RuleInfo, describe_ref, overlap
 from ..core.types import BOOLEAN
-from ..core.values import Unknown
+from ..core.limits import MAX_CHAIN
+from .cycles import find_cycles
+from .tables import Tables
 
-if TYPE_CHECKING:
-    from .checker import Checker
 
 
-MAX_CHAIN = 200  # definitions computed one from the next (docs/language.md, Limits)
+SHOWN = 12  # names of a cycle or chain shown in full in a message
+
+
+def abridged(names: list[str]) -> list[str]:
+    """A long cycle or chain as its first and last few names."""
+    if len(names) <= SHOWN:
+        return names
+    return names[:5] + ["..."] + names[-5:]
+
+
+def _rules_under(rules: list[RuleInfo]) -> dict[int, list[RuleInfo]]:
+    """id(provision) -> the rules (of one name) in it or in its items, in their order."""
+    under: dict[int, list[RuleInfo]] = {}
+    for r in rules:
+        p: Provision | None = r.provision
+        while p is not None:
+            under.setdefault(id(p), []).append(r)
+            p = p.parent
+    return under
 
 
 class TransitionInfo:
@@ -29,10 +47,10 @@ class TransitionInfo:
         self.sparing: list[tuple[ir.Expr, Provision]] = []
 
 
-class Rules:
-    """The rule half of the checker (mixed into `Checker`)."""
+class Rules(Tables):
+    """Checking rules, exceptions, cycles, chains and amendments."""
 
-    def check_rule(self: "Checker", r: RuleInfo) -> None:
+    def check_rule(self, r: RuleInfo) -> None:
         b = self.book
         sym = b.symbols.get(r.name)
         span = r.node.span if r.node is not None else (r.provision.delegated.span
@@ -73,9 +91,11 @@ class Rules:
         self.name_deps.setdefault(r.name, set()).update(self.deps)
         self.deps = None
 
-    def check_exceptions(self: "Checker") -> None:
+    def check_exceptions(self) -> None:
         b = self.book
         for name, rules in b.rules.items():
+            under = _rules_under(rules)
+            order = {id(o): i for i, o in enumerate(rules)}
             for r in rules:
                 node = r.node
                 targets: list[RuleInfo]
@@ -86,8 +106,8 @@ class Rules:
                     para = r.provision
                     while para.kind not in ("paragraph", "duties"):
                         para = para.parent  # type: ignore[assignment]
-                    targets = [o for o in rules if o is not r and o.node is not None and not o.node.however
-                               and para.contains(o.provision)]
+                    targets = [o for o in under.get(id(para), ()) if o is not r and o.node is not None
+                               and not o.node.however]
                     if not targets:
                         self.error(f"`however` qualifies no rule: {para.cite} has no other rule for `{name}`",
                                    node.span, "E504", "write the main rule of the paragraph first")
@@ -96,53 +116,40 @@ class Rules:
                     provs = self.resolve(clause.ref, r.provision)
                     if not provs:
                         continue
-                    targets = [o for o in rules if o is not r
-                               and any(p.contains(o.provision) for p in provs)]
+                    found = {id(o): o for p in provs for o in under.get(id(p), ()) if o is not r}
+                    targets = sorted(found.values(), key=lambda o: order[id(o)])
                     if not targets:
                         cites = ", ".join(p.cite for p in provs)
                         self.error(f"`{clause.kind} {describe_ref(clause.ref)}` names {cites}, "
                                    f"which has no rule for `{name}`", clause.span, "E501")
-                    overrides.extend(t for t in targets if t not in overrides)
+                    have = {id(o) for o in overrides}
+                    overrides.extend(t for t in targets if id(t) not in have)
             self.check_always(name, rules)
             self._exception_cycles(rules)
 
-    def _exception_cycles(self: "Checker", rules: list[RuleInfo]) -> None:
+    def _exception_cycles(self, rules: list[RuleInfo]) -> None:
         """Exceptions of one name that override each other in a circle (E502), without recursion.
 
-        A rule whose exception closes a circle loses that exception and is left as it
-        was when the circle was found (as a depth-first visit that returns there)."""
-        state: dict[int, int] = {}
-        for start in rules:
-            if state.get(id(start)):
-                continue
-            state[id(start)] = 1
-            stack: list[tuple[RuleInfo, list[RuleInfo], int]] = [(start, [], 0)]
-            while stack:
-                rule, path, i = stack[-1]
-                overrides = self.overrides.get(id(rule), [])
-                if i >= len(overrides):
-                    state[id(rule)] = 2
-                    stack.pop()
-                    continue
-                stack[-1] = (rule, path, i + 1)
-                t = overrides[i]
-                if state.get(id(t)) == 1:
-                    chain = " -> ".join(x.provision.cite for x in path + [rule, t])
-                    self.error(f"exceptions for `{rule.name}` form a cycle: {chain}",
-                               rule.node.span if rule.node else None, "E502")
-                    self.overrides[id(rule)] = [x for x in overrides if x is not t]
-                    stack.pop()
-                elif not state.get(id(t)):
-                    state[id(t)] = 1
-                    stack.append((t, path + [rule], 0))
+        A rule whose exception closes a circle loses that exception and is left as it was
+        when the circle was found (as a depth-first visit that returns there)."""
 
-    def check_always(self: "Checker", name: str, rules: list[RuleInfo]) -> None:
+        def on_cycle(path: list[RuleInfo], at: int | None, t: RuleInfo) -> bool:
+            rule = path[-1]
+            chain = " -> ".join(abridged([x.provision.cite for x in path + [t]]))
+            self.error(f"exceptions for `{rule.name}` form a cycle: {chain}",
+                       rule.node.span if rule.node else None, "E502")
+            self.overrides[id(rule)] = [x for x in self.overrides.get(id(rule), []) if x is not t]
+            return True
+
+        find_cycles(rules, lambda rule: list(self.overrides.get(id(rule), [])), on_cycle)
+
+    def check_always(self, name: str, rules: list[RuleInfo]) -> None:
         """Two value rules with no condition, neither an exception to the other, in force on
         the same day: every evaluation would find them in conflict (E801), so say so now."""
         plain = [r for r in rules if r.node is not None and r.node.kind == "=" and not r.node.when
                  and not r.node.unless and not r.node.however and not r.node.exceptions]
-        for i, a in enumerate(plain):
-            for b in plain[i + 1:]:
+        for j, b in enumerate(plain):
+            for a in plain[:j]:
                 if a in self.overrides.get(id(b), ()) or b in self.overrides.get(id(a), ()) \
                         or not overlap(a.provision, b.provision):
                     continue
@@ -150,77 +157,60 @@ class Rules:
                            f"{b.provision.cite}", b.node.span, "E505",  # type: ignore[union-attr]
                            f"add a condition (`when ...`), or say which one overrides the other "
                            f"(`overrides {_short(a.provision, b.provision)}`)")
+                break
 
-    def check_cycles(self: "Checker") -> None:
-        """Definitions that depend on themselves (E503), found without recursion."""
-        state: dict[str, int] = {}
+    def check_cycles(self) -> None:
+        """Definitions that depend on themselves (E503), and chains too long to evaluate (E108)."""
+        deps = self.name_deps
         reported: set[frozenset] = set()
-        for root in sorted(self.name_deps):
-            if state.get(root):
-                continue
-            state[root] = 1
-            stack: list[tuple[str, list[str], list[str], int]] = [
-                (root, [], sorted(self.name_deps.get(root, ())), 0)]
-            while stack:
-                name, path, deps, i = stack.pop()
-                if i == len(deps):
-                    state[name] = 2
-                    continue
-                stack.append((name, path, deps, i + 1))
-                d = deps[i]
-                if state.get(d) == 1:
-                    cycle = path[path.index(d):] + [name, d] if d in path else [name, d]
-                    key = frozenset(cycle)
-                    if key not in reported:
-                        reported.add(key)
-                        rules = self.book.rules.get(name) or []
-                        span = rules[0].node.span if rules and rules[0].node else None
-                        self.error(f"`{d}` depends on itself: " + " -> ".join(cycle), span, "E503")
-                elif not state.get(d):
-                    state[d] = 1
-                    stack.append((d, path + [name], sorted(self.name_deps.get(d, ())), 0))
 
-    def check_chains(self: "Checker") -> None:
-        """A definition computed through a chain of more than MAX_CHAIN definitions (E802).
+        def edges(name: str) -> list[str]:
+            return sorted(d for d in deps.get(name, ()) if d in deps or self._computed(d))
+
+        def on_cycle(path: list[str], at: int | None, d: str) -> bool:
+            name = path[-1]
+            cycle = path[at:] + [d] if at is not None else [name, d]
+            key = frozenset(cycle) if len(cycle) <= SHOWN else frozenset((name, d))
+            if key not in reported:
+                reported.add(key)
+                rules = self.book.rules.get(name) or []
+                span = rules[0].node.span if rules and rules[0].node else None
+                self.error(f"`{d}` depends on itself: " + " -> ".join(abridged(cycle)), span, "E503")
+            return False
+
+        depth = find_cycles(sorted(deps), edges, on_cycle)
+        if not reported:  # the depth of a chain through a cycle means nothing; the cycle comes first
+            self.check_chains(depth, edges)
+
+    def _computed(self, name: str) -> bool:
+        sym = self.book.symbols.get(name)
+        if sym is None:
+            adopted = self.adopted.get(name)
+            sym = adopted[0] if adopted else None
+        return sym is not None and sym.computed
+
+    def check_chains(self, depth: dict[str, int], edges: Any) -> None:
+        """E108 at the top of each chain of definitions deeper than MAX_CHAIN.
 
         Evaluation does not recurse along a chain, but an explanation is a tree as deep as
         the chain; real regulations need a handful of steps."""
-        computed = {k for k, s in self.book.symbols.items() if s.computed}
-        depth: dict[str, int] = {}
-        for root in sorted(computed):
-            if root in depth:
-                continue
-            stack = [(root, 0)]
-            on_path = {root}
-            while stack:
-                name, i = stack[-1]
-                deps = sorted(d for d in self.name_deps.get(name, ()) if d in computed)
-                if i < len(deps):
-                    stack[-1] = (name, i + 1)
-                    d = deps[i]
-                    if d not in depth and d not in on_path:  # a cycle is E503's
-                        on_path.add(d)
-                        stack.append((d, 0))
-                    continue
-                stack.pop()
-                on_path.discard(name)
-                depth[name] = 1 + max((depth.get(d, 0) for d in deps), default=0)
-        read_by: dict[str, list[str]] = {}
-        for reader in computed:
-            for d in self.name_deps.get(reader, ()):
-                read_by.setdefault(d, []).append(reader)
-        for name in sorted(computed, key=lambda k: -depth.get(k, 0)):
-            if depth.get(name, 0) <= MAX_CHAIN:
-                break
-            if any(depth.get(reader, 0) > depth[name] for reader in read_by.get(name, ())):
-                continue  # reported where the chain starts
-            rules = self.book.rules.get(name) or []
+        deep = {name for name, d in depth.items() if d > MAX_CHAIN}
+        read = {d for name in deep for d in edges(name)}
+        for top in sorted(deep - read):
+            chain = [top]
+            while True:
+                below = [d for d in edges(chain[-1]) if depth.get(d, 0) == depth[chain[-1]] - 1]
+                if not below:
+                    break
+                chain.append(below[0])
+            rules = self.book.rules.get(top) or []
             span = rules[0].node.span if rules and rules[0].node else None
-            self.error(f"`{name}` is computed through a chain of {depth[name]} definitions, each computed "
-                       f"from the next; at most {MAX_CHAIN} are allowed", span, "E802",
-                       "compute long chains in fewer steps, for example directly from facts")
+            shown = " -> ".join(abridged(chain))
+            self.error(f"`{top}` is computed through a chain of {depth[top]} definitions, each read by "
+                       f"the one before ({shown}); at most {MAX_CHAIN} may nest", span, "E108",
+                       "compute some of them directly from facts, or join steps of the chain")
 
-    def check_amendment(self: "Checker", a: n.Amendment, at: Provision) -> None:
+    def check_amendment(self, a: n.Amendment, at: Provision) -> None:
         t = self.transitions.get(a.title)
         if t is None:
             t = self.transitions[a.title] = TransitionInfo(a.title, a.span)
@@ -247,106 +237,6 @@ class Rules:
                         if t.affected is None:
                             t.affected = set()
                         t.affected.add(p.article.number)
-
-    # ------------------------------------------------------------ items
-
-    def item_condition(self: "Checker", p: Provision) -> tuple[ir.Expr, set[str]] | None:
-        """The lowered condition of an item and the names it reads (None if it has none)."""
-        if id(p) in self.item_ir:
-            return self.item_ir[id(p)]
-        if p.condition is None:
-            return None
-        saved, self.deps = self.deps, set()
-        saved_refs = getattr(self, "_reading_item", None)
-        self._reading_item = p  # type: ignore[attr-defined]
-        self.item_ir[id(p)] = (ir.Const(BOOLEAN, value=Unknown()), set())  # while it is checked
-        self.items[id(p)] = p
-        t, x = self.expr(p.condition.expr, p, BOOLEAN)
-        self.expect(t, BOOLEAN, p.condition.expr, f"the condition of {p.cite}")
-        result = (x, self.deps)
-        self.item_ir[id(p)] = result
-        self.deps = saved
-        self._reading_item = saved_refs  # type: ignore[attr-defined]
-        if saved is not None:
-            saved.update(result[1])
-        return result
-
-    def items_of(self: "Checker", e: Any, at: Provision | None) -> tuple[str, ...]:
-        """The keys of the items `any of` / `all of` tests, each checked to have a condition."""
-        provs = self.resolve(e.ref, at) if at is not None else []
-        items: list[Provision] = []
-        for p in provs:
-            if p.kind in ("item", "subitem"):
-                items.append(p)
-            else:
-                host = p.children[0] if p.kind in TOPS else p
-                kids = [c for c in host.children if c.kind in ("item", "subitem")]
-                if not kids:
-                    self.error(f"{p.cite} has no items", e.span, "E311")
-                items.extend(kids)
-        keys = []
-        reader = getattr(self, "_reading_item", None)
-        for p in items:
-            compiled = self.item_condition(p)
-            if compiled is None:
-                self.error(f"{p.cite} has no condition to test", e.span, "E311",
-                           "write the item's condition as an expression under its text")
-                continue
-            if reader is not None:
-                self.item_refs.setdefault(id(reader), set()).add(id(p))
-            if self.deps is not None:
-                self.deps.update(compiled[1])
-            keys.append(item_key(p))
-        return tuple(keys)
-
-    def check_item_cycles(self: "Checker") -> None:
-        """Item conditions that test each other in a circle (E503), found without recursion."""
-        state: dict[int, int] = {}
-        for root in sorted(self.item_refs, key=lambda i: _order(self.items[i])):
-            if state.get(root):
-                continue
-            state[root] = 1
-            stack = [(root, [root], sorted(self.item_refs.get(root, ()), key=lambda i: _order(self.items[i])), 0)]
-            while stack:
-                node, path, refs, i = stack.pop()
-                if i == len(refs):
-                    state[node] = 2
-                    continue
-                stack.append((node, path, refs, i + 1))
-                d = refs[i]
-                if state.get(d) == 1:
-                    cycle = path[path.index(d):] + [d] if d in path else [node, d]
-                    p = self.items[node]
-                    self.error("the conditions of these items test each other in a circle: "
-                               + " -> ".join(self.items[c].cite for c in cycle),
-                               p.condition.span if p.condition is not None else p.span, "E503",
-                               "an item's condition cannot depend on its own answer")
-                elif not state.get(d):
-                    state[d] = 1
-                    stack.append((d, path + [d], sorted(self.item_refs.get(d, ()),
-                                                        key=lambda i: _order(self.items[i])), 0))
-
-
-def item_key(p: Provision) -> str:
-    """The key of an item in IRBook.items (see `provision_key`)."""
-    return provision_key(p)
-
-
-def provision_key(p: Provision) -> str:
-    """A provision's key in the IR: `book:eid`, `/1` for the sole paragraph of an article (cited
-    as the article, it shares its eId), and `@N` for the N-th later version of its article (the
-    versions of an article share their eIds)."""
-    article = p.article
-    versions = p.book.by_number.get(article.number, [article]) if article.kind == "article" else [article]
-    i = next((i for i, v in enumerate(versions) if v is article), 0)
-    sole = "/1" if p.kind == "paragraph" and p.transparent else ""
-    return f"{p.book.name}:{p.eid}{sole}" + (f"@{i}" if i else "")
-
-
-def _order(p: Provision) -> tuple:
-    s = p.span
-    return (s.file, s.line, s.column) if s is not None else ("", 0, 0)
-
 
 def _near(name: str, candidates: Any) -> str | None:
     from ..errors import did_you_mean

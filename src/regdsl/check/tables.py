@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import ir
 from ..syntax import nodes as n
 from ..core.types import Type
 from ..core.units import Q, format_number
 from ..core.values import Unknown
+from .expressions import Expressions
 
-if TYPE_CHECKING:
-    from .checker import Checker
 
 _LITERALS = (n.Number, n.Quantity, n.String, n.DateLit, n.TimeLit, n.Bool, n.Name)
 _BAD_CELL = Unknown(reasons=frozenset({"this cell of the table has an error"}))
@@ -36,10 +35,10 @@ class TableData:
         return ir.Table(self.key, self.name, tuple(self.types), tuple(tuple(r) for r in self.rows), self.as_of)
 
 
-class Tables:
-    """The table half of the checker (mixed into `Checker`)."""
+class Tables(Expressions):
+    """Checking tables: columns, rows of literal cells, and the totals a regulation prints."""
 
-    def check_tables(self: "Checker") -> None:
+    def check_tables(self) -> None:
         for name, (table, _) in self.book.tables.items():
             cols = [s for s in table.statements if isinstance(s, n.Column)]
             rows = [s for s in table.statements if isinstance(s, n.Row)]
@@ -63,14 +62,14 @@ class Tables:
             self.tables[name] = TableData(f"{self.book.name}:{name}", name, cols, types, data,
                                           as_of[0] if as_of else None)
 
-    def _literal(self: "Checker", part: Any, inner: Type) -> Any:
+    def _literal(self, part: Any, inner: Type) -> Any:
         t, x = self.expr(part, None, inner)
         if not t.same(inner):
             self.expect(t, inner, part, "this cell")
             return _BAD_CELL
         return x.value if isinstance(x, ir.Const) else _BAD_CELL
 
-    def cell(self: "Checker", c: n.Cell, t: Type) -> Any:
+    def cell(self, c: n.Cell, t: Type) -> Any:
         if c.value is None:
             return None
         inner = t.inner if t.kind == "range" and t.inner is not None else t
@@ -97,7 +96,7 @@ class Tables:
             self.error("a range `a to b` is only allowed in a `range of` column", c.span, "E408")
         return v
 
-    def check_total(self: "Checker", name: str, cols: list[n.Column], types: list[Type], row: n.Row,
+    def check_total(self, name: str, cols: list[n.Column], types: list[Type], row: n.Row,
                     data: list[list[Any]]) -> None:
         for i, (col, t) in enumerate(zip(cols, types)):
             cell = row.cells[i]

@@ -15,8 +15,10 @@ from typing import Callable
 
 import attrs
 
+from .limits import FIRST_DAY, LAST_DAY
 from .types import BOOLEAN, DATE, NUMBER, Type, quantity
 from .units import Q
+from .values import Unknown
 
 MONTHS = (("month", 1),)
 DAYS = (("day", 1),)
@@ -90,12 +92,23 @@ def _month_end(d: dt.date) -> dt.date:
     return d.replace(day=calendar.monthrange(d.year, d.month)[1])
 
 
-def _next_month_start(d: dt.date) -> dt.date:
+def _next_month_start(d: dt.date) -> dt.date | Unknown:
+    if (d.year, d.month) == (LAST_DAY.year, LAST_DAY.month):
+        return outside_calendar(f"next_month_start({d.isoformat()})")
     return _month_end(d) + dt.timedelta(days=1)
 
 
-def _previous_month_end(d: dt.date) -> dt.date:
+def _previous_month_end(d: dt.date) -> dt.date | Unknown:
+    if (d.year, d.month) == (FIRST_DAY.year, FIRST_DAY.month):
+        return outside_calendar(f"previous_month_end({d.isoformat()})")
     return d.replace(day=1) - dt.timedelta(days=1)
+
+
+def outside_calendar(what: str) -> Unknown:
+    """The answer when a date computed from the book and the facts falls outside the calendar
+    (E804): undetermined, saying what was computed, like a value outside a table (E803)."""
+    return Unknown(reasons=frozenset({
+        f"E804: {what} falls outside the calendar ({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})"}))
 
 
 @lru_cache(maxsize=64)

@@ -10,7 +10,7 @@ different dimensions never mix: years + credits is an error.
 
 from __future__ import annotations
 
-from decimal import Decimal, localcontext
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from fractions import Fraction
 
 import attrs
@@ -146,20 +146,34 @@ def to_decimal(x) -> Decimal:
     return found
 
 
+# Wide enough for any number a book can compute (the limits bound their size, not this).
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
 def _to_decimal(f: Fraction) -> Decimal:
-    d = f.denominator
-    while d % 2 == 0:
-        d //= 2
-    while d % 5 == 0:
-        d //= 5
-    with localcontext() as ctx:
-        ctx.prec = max(28, len(str(f.numerator)) + len(str(f.denominator)) + 2)
-        value = Decimal(f.numerator) / Decimal(f.denominator)
-        if d != 1:
-            value = value.quantize(Decimal(1).scaleb(-SHOWN_PLACES))
-    if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
-    return value.normalize()
+    """Exact when the denominator has only the factors 2 and 5, else rounded half-even to
+    SHOWN_PLACES; trailing zeros dropped.  Integer arithmetic only: no decimal context can
+    round it, and no number is converted to a string (Python refuses beyond 4,300 digits)."""
+    num, den = f.numerator, f.denominator
+    twos = (den & -den).bit_length() - 1
+    rest = den >> twos
+    fives = 0
+    while rest % 5 == 0:
+        rest //= 5
+        fives += 1
+    if rest == 1:
+        places = max(twos, fives)
+        digits = num * 10**places // den
+    else:
+        places = SHOWN_PLACES
+        q, r = divmod(abs(num) * 10**places, den)
+        if 2 * r > den:  # never exactly half: the value has no exact decimal form
+            q += 1
+        digits = q if num >= 0 else -q
+    while places and digits % 10 == 0:
+        digits //= 10
+        places -= 1
+    return Decimal(digits).scaleb(-places, _EXACT)
 
 
 def format_number(x) -> str:

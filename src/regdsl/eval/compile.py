@@ -170,6 +170,25 @@ class Compiler:
 
         return arith
 
+    def c_Fold(self, e: ir.Fold) -> Fn:
+        first = self.compile(e.first)
+        steps = [(ARITH[op], self.compile(x)) for op, x in zip(e.ops, e.rest)]
+
+        def fold(st: Any) -> Any:
+            x = first(st)
+            for op, f in steps:
+                y = f(st)
+                if type(x) is Unknown or type(y) is Unknown:
+                    x = _merge2(x, y)
+                    continue
+                try:
+                    x = op(x, y)
+                except ZeroDivisionError:
+                    x = Unknown(reasons=frozenset({"division by zero"}))
+            return x
+
+        return fold
+
     def c_Neg(self, e: ir.Neg) -> Fn:
         f = self.compile(e.arg)
 
@@ -290,7 +309,7 @@ class Compiler:
             value, provisions = lookup(org, name)
             st.log.extend(provisions)
             if value is None:
-                return Unknown(reasons=frozenset({asks(func, org.titles.get(name, name))}))
+                return Unknown(reasons=frozenset({asks(func, str(org.titles.get(name, name)))}))
             return value
 
         return body_call

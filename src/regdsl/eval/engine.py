@@ -27,6 +27,7 @@ from collections import OrderedDict
 from typing import Any, Callable, Iterable
 
 from .. import ir
+from ..core.builtins import outside_calendar
 from ..core.values import Unknown
 from .compile import Compiler, Fn
 from .logic import APPLIES, NOT, UNKNOWN, Node, Pseudo, applier, choose, decide_node, unencoded
@@ -136,6 +137,15 @@ class Evaluator:
         for k in book.order:
             if not book.facts_read.get(k) and all(d in self.constant for d in book.deps.get(k, ())):
                 self.constant.add(k)
+        # Only what some outcome needs is computed (a definition nothing reads is never evaluated).
+        self.needed = _closure(book, book.outcomes)
+        self.constant &= self.needed
+        # The items the transitional provisions test, in dependency order: computed before the
+        # version key (the checker lets them read facts only).
+        sparing_items = _closure(book, [k for t in book.transitions for cond, _ in t.sparing
+                                        for node in ir.walk(cond) if type(node) is ir.Items
+                                        for k in node.items])  # type: ignore[attr-defined]
+        self._sparing_items = [(k, self.item_fn(k)) for k in book.order if k in sparing_items]
 
     def shown_name(self, name: str) -> tuple[str, str | None]:
         """(description, the unit an unknown quantity is shown in) of a computed name."""
@@ -176,6 +186,8 @@ class Evaluator:
         if not book.transitions:
             return (st.as_of, (), ())
         spared, pending = [], []
+        for k, fn in self._sparing_items:
+            st.values[k] = fn(st)
         for t, sparing in zip(book.transitions, self._sparing):
             if st.as_of < t.date:
                 continue
@@ -189,6 +201,8 @@ class Evaluator:
                         f"{t.date.isoformat()} for this student"})
                     pending.append((t, prov, why))
         del st.log[:]  # what the version key read is no name's reading
+        for k, _ in self._sparing_items:
+            del st.values[k]
         return (st.as_of, tuple(spared), tuple(pending))
 
     def plan(self, key: tuple) -> Plan:
@@ -215,6 +229,9 @@ class Evaluator:
                 return day, unknown, prov
         for t, prov in spared:
             if _affects(t, article):
+                if t.date == dt.date.min:
+                    return day, outside_calendar(f"the day before the amendment of {t.date.isoformat()} "
+                                                 f"({prov.cite})"), prov
                 day = min(day, t.date - dt.timedelta(days=1))
                 if not article.any_version_in_force(day):
                     return day, Unknown(reasons=frozenset({
@@ -237,11 +254,12 @@ class Evaluator:
             if why is not None:
                 return [Node(Pseudo(via, why, (prov,) if prov is not None else ()))]
         active: list[Any] = []
-        by_article: dict[str, list[ir.Rule]] = {}
-        for r in rules:
-            by_article.setdefault(r.provision.article, []).append(r)
-        for article_key, rs in by_article.items():
-            article = book.provisions[article_key]
+        by_article: dict[tuple[str, str], list[ir.Rule]] = {}
+        for r in rules:  # the versions of an article are one group, as they are one article
+            a = book.provisions[r.provision.article]
+            by_article.setdefault((a.book, a.eid), []).append(r)
+        for rs in by_article.values():
+            article = book.provisions[rs[0].provision.article]
             day, why, prov = self.governing_date(article, key)
             if why is not None:
                 active.append(Pseudo(article, why, (prov,) if prov is not None else ()))
@@ -342,6 +360,18 @@ class Evaluator:
             values[key] = r[0]
             add((key, start, r))
         return st
+
+
+def _closure(book: ir.IRBook, keys: Any) -> set[str]:
+    """The names and items `keys` read, directly or through one another, and `keys` themselves."""
+    found: set[str] = set()
+    todo = list(keys)
+    while todo:
+        k = todo.pop()
+        if k not in found:
+            found.add(k)
+            todo.extend(book.deps.get(k, ()))
+    return found
 
 
 def _merge(c: Any, v: Any) -> Unknown:

@@ -17,9 +17,8 @@ from .. import ir
 from ..core.values import Unknown, merge_all
 
 APPLIES, NOT, UNKNOWN, CONFLICT = range(4)
-_NOT = (NOT, None, [], None)
-
-Result = tuple[int, Any, list, Any]
+Result = tuple[int, Any, Any, Any]  # (state, value, winners (a sequence of rules), guess)
+_NOT: Result = (NOT, None, (), None)
 
 
 class Pseudo:
@@ -118,7 +117,8 @@ def applier(rule: Any, fns: tuple[Any, Any] | None) -> Callable[[Any], Result]:
         if rule.kind in ("pseudo", "delegated"):
             result = apply_rule(rule, None, lambda _: (None, None))
             return lambda st: result
-        return lambda st: apply_rule(rule, st, lambda _: fns)
+        bound = fns or (None, None)
+        return lambda st: apply_rule(rule, st, lambda _: bound)
     cond_fn, value_fn = fns
     win = (rule,)
     if rule.kind == "if":
@@ -157,13 +157,31 @@ def _merge(c: Any, v: Any) -> Unknown:
     return v
 
 
-def decide_node(node: Node, boolean: bool, st: Any, considered: list) -> Result:
-    """The result of a rule and the exceptions beneath it (the exceptions first)."""
-    if not node.children:
-        result = node.apply(st)
-        considered.append(node.seen[result[0]])
-        return result
-    sub = [decide_node(c, boolean, st, considered) for c in node.children]
+def decide_node(root: Node, boolean: bool, st: Any, considered: list) -> Result:
+    """The result of a rule and the exceptions beneath it (the exceptions first).
+
+    Exceptions may be exceptions to exceptions thousands deep (each paragraph overriding the
+    one before): the tree is walked with a work stack, children first and left to right, each
+    child once for each parent it has, as a recursive walk would."""
+    work: list[tuple[Node, list]] = [(root, [])]
+    while True:
+        node, sub = work[-1]
+        if len(sub) < len(node.children):
+            work.append((node.children[len(sub)], []))
+            continue
+        work.pop()
+        if node.children:
+            result = _above(node, boolean, sub, st, considered)
+        else:
+            result = node.apply(st)
+            considered.append(node.seen[result[0]])
+        if not work:
+            return result
+        work[-1][1].append(result)
+
+
+def _above(node: Node, boolean: bool, sub: list, st: Any, considered: list) -> Result:
+    """The result of a rule given the results `sub` of its exceptions."""
     for s in sub:
         if s[0] == CONFLICT:
             return s

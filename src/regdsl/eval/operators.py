@@ -11,8 +11,12 @@ import datetime as dt
 import operator
 from typing import Any, Callable
 
-from ..core.builtins import MONTHS
+from fractions import Fraction
+
+from ..core.builtins import MONTHS, outside_calendar
+from ..core.limits import MAX_COMPUTED_BITS
 from ..core.units import Q, dim_mul, divide
+from ..core.values import Unknown
 
 
 def add_months(d: dt.date, months: int) -> dt.date:
@@ -22,14 +26,38 @@ def add_months(d: dt.date, months: int) -> dt.date:
     return d.replace(year=year, month=month, day=min(d.day, calendar.monthrange(year, month)[1]))
 
 
-def _date_plus(sign: int) -> Callable[[dt.date, Q], dt.date]:
-    def op(d: dt.date, q: Q) -> dt.date:
+def _date_plus(sign: int) -> Callable[[dt.date, Q], Any]:
+    def op(d: dt.date, q: Q) -> Any:
         whole = int(q.value)  # whole months or days; a fraction of one is dropped
-        if q.dim == MONTHS:
-            return add_months(d, sign * whole)
-        return d + dt.timedelta(days=sign * whole)
+        try:
+            if q.dim == MONTHS:
+                return add_months(d, sign * whole)
+            return d + dt.timedelta(days=sign * whole)
+        except (OverflowError, ValueError):  # past 9999-12-31 or before 0001-01-01
+            return outside_calendar(f"{d.isoformat()} {'+' if sign > 0 else '-'} {q}")
 
     return op
+
+
+_TOO_BIG = Unknown(reasons=frozenset({
+    f"E106: a number computed by the rules would have more than {int(MAX_COMPUTED_BITS * 0.30103):,} digits"}))
+
+
+def _sized(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """`op`, giving an undetermined answer (E106) rather than a number too large to compute."""
+
+    def sized(x: Any, y: Any) -> Any:
+        v = op(x, y)
+        w = v.value if type(v) is Q else v
+        if type(w) is int:
+            if w.bit_length() <= MAX_COMPUTED_BITS:
+                return v
+        elif type(w) is not Fraction or (w.numerator.bit_length() <= MAX_COMPUTED_BITS
+                                         and w.denominator.bit_length() <= MAX_COMPUTED_BITS):
+            return v
+        return _TOO_BIG
+
+    return sized
 
 
 def _q_add(sign: int) -> Callable[[Q, Q], Q]:
@@ -76,23 +104,23 @@ def _loose(op: str) -> Callable[[Any, Any], Any]:
 
 
 ARITH: dict[str, Callable[[Any, Any], Any]] = {
-    "num+": lambda x, y: x + y,
-    "num-": lambda x, y: x - y,
-    "num*": lambda x, y: x * y,
-    "num/": divide,
-    "q+": _q_add(1),
-    "q-": _q_add(-1),
-    "q*": q_mul,
-    "q/": q_div,
+    "num+": _sized(lambda x, y: x + y),
+    "num-": _sized(lambda x, y: x - y),
+    "num*": _sized(lambda x, y: x * y),
+    "num/": _sized(divide),
+    "q+": _sized(_q_add(1)),
+    "q-": _sized(_q_add(-1)),
+    "q*": _sized(q_mul),
+    "q/": _sized(q_div),
     "date+months": _date_plus(1),
     "date-months": _date_plus(-1),
     "date+days": _date_plus(1),
     "date-days": _date_plus(-1),
     "date-date": lambda x, y: Q((x - y).days, (("day", 1),), "days"),
-    "any+": _loose("+"),
-    "any-": _loose("-"),
-    "any*": _loose("*"),
-    "any/": _loose("/"),
+    "any+": _sized(_loose("+")),
+    "any-": _sized(_loose("-")),
+    "any*": _sized(_loose("*")),
+    "any/": _sized(_loose("/")),
 }
 
 COMPARE: dict[str, Callable[[Any, Any], bool]] = {

@@ -9,14 +9,16 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from ..errors import HINT_FACTS, BookErrors, FactsError, Span, did_you_mean
 from .read import MAX_DIGITS, Locator, WrittenFloat, LongNumber, too_many_digits
 from .read import locate, parse_facts, read_facts, read_stdin  # noqa: F401 - used from here
-from ..model.resolve import BookModel
 from ..core.types import Type
 from ..core.units import Q, UnitTable, exact, make
+
+if TYPE_CHECKING:
+    from ..model.resolve import BookModel
 
 
 def validate(book: BookModel, data: Any, file: str = "<facts>", text: str | None = None) -> dict[str, Any]:

@@ -4,12 +4,12 @@ from .book import (
     Adoption, Input, IRBook, Item, Name, Organization, Prov, Rule, Table, Transition,
 )
 from .expr import (
-    And, Arith, BodyCall, Call, Compare, Const, Expr, Fact, If, Items, Lookup, Neg, Not,
+    And, Arith, BodyCall, Call, Compare, Const, Expr, Fact, Fold, If, Items, Lookup, Neg, Not,
     OneOf, Or, Ref, Shown, Today, reads, walk,
 )
 
 __all__ = [
-    "Adoption", "And", "Arith", "BodyCall", "Call", "Compare", "Const", "Expr", "Fact", "IRBook", "If", "Input",
+    "Adoption", "And", "Arith", "BodyCall", "Call", "Compare", "Const", "Expr", "Fact", "Fold", "IRBook", "If", "Input",
     "Item", "Items", "Lookup", "Name", "Neg", "Not", "OneOf", "Or", "Organization", "Prov",
     "Ref", "Rule", "Shown", "Table", "Today", "Transition", "reads", "walk",
 ]

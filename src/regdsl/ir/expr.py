@@ -114,6 +114,19 @@ class Arith(Expr):
 
 
 @attrs.frozen(slots=True)
+class Fold(Expr):
+    """`first op1 rest1 op2 rest2 ...` left to right: a chain `a + b - c + ...` of any length,
+    computed in a loop (the same answer as nested `Arith`s, without their depth)."""
+
+    first: Expr = None  # type: ignore[assignment]
+    ops: tuple[str, ...] = ()
+    rest: tuple[Expr, ...] = ()
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.first, *self.rest)
+
+
+@attrs.frozen(slots=True)
 class Neg(Expr):
     """`-x` for a number or a quantity."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import attrs
 
@@ -12,10 +12,10 @@ from .expr import Expr, Fact, Ref
 def rename(e: Expr, here: Callable[[str], str]) -> Expr:
     """`e` with every fact, decision and computed name `x` read as `here(x)`."""
     t = type(e)
-    if t is Fact or t is Ref:
-        new = here(e.name)  # type: ignore[attr-defined]
-        return e if new == e.name else attrs.evolve(e, name=new)  # type: ignore[attr-defined]
-    changes = {}
+    if isinstance(e, (Fact, Ref)):
+        new = here(e.name)
+        return e if new == e.name else attrs.evolve(e, name=new)
+    changes: dict[str, Any] = {}
     for field in attrs.fields(t):
         value = getattr(e, field.name)
         if isinstance(value, Expr):

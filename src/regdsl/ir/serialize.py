@@ -28,7 +28,7 @@ from . import expr as e
 FORMAT = 1
 
 _EXPRS: dict[str, type] = {c.__name__: c for c in (
-    e.Const, e.Fact, e.Ref, e.Today, e.Not, e.And, e.Or, e.Arith, e.Neg, e.Compare, e.OneOf, e.If, e.Call,
+    e.Const, e.Fact, e.Ref, e.Today, e.Not, e.And, e.Or, e.Arith, e.Fold, e.Neg, e.Compare, e.OneOf, e.If, e.Call,
     e.BodyCall, e.Items, e.Lookup, e.Shown)}
 
 
@@ -110,7 +110,7 @@ def _expr(x: e.Expr) -> Any:
         v = getattr(x, f.name)
         if isinstance(v, e.Expr):
             out[f.name] = {"E": _expr(v)}
-        elif isinstance(v, tuple) and v and isinstance(v[0], e.Expr):
+        elif f.name in ("args", "rest"):
             out[f.name] = {"Es": [_expr(i) for i in v]}
         else:
             out[f.name] = _value(v)
@@ -118,7 +118,7 @@ def _expr(x: e.Expr) -> Any:
 
 
 def _unexpr(x: Any, memo: dict) -> e.Expr:
-    cls = _EXPRS.get(x.get("@")) if isinstance(x, dict) else None
+    cls = _EXPRS.get(str(x.get("@"))) if isinstance(x, dict) else None
     if cls is None:
         raise ValueError("not an expression regdsl writes")
     kw: dict[str, Any] = {}

@@ -12,9 +12,10 @@ import datetime as dt
 from typing import Iterator
 
 from ..syntax import nodes as n
-from ..errors import CheckError, RegdslError, Span, did_you_mean
+from ..errors import CheckError, RegdslError, Span, did_you_mean, split_lines
 from ..core.types import Type
 from ..core.units import UnitDef, UnitTable, exact
+from ..core.limits import MAX_RUN, MAX_RUN_TOTAL
 
 
 # Provisions that hold paragraphs (the top of a provision tree).
@@ -180,12 +181,44 @@ class BookModel:
         self.errors: list[RegdslError] = []
         self.sources: dict[str, str] = {}
         self.modules: list[n.Module] = []
+        self._reported: set[tuple] = set()  # (code, span, message) of the findings in `errors`
+        self._counted = 0  # how many of `errors` are in `_reported`
+        self._lines: dict[str, list[str]] = {}
+        self._article_index: dict[int, int] = {}
+        self._child_index: dict[int, dict[int, int]] = {}
 
     def error(self, message: str, span: Span | None, code: str, hint: str | None = None) -> None:
-        for e in self.errors:  # one finding is reported once, however often it is reached
-            if e.code == code and e.span == span and e.message == message:
-                return
-        self.errors.append(CheckError(message, span, code=code, hint=hint))
+        self.report(CheckError(message, span, code=code, hint=hint))
+
+    def report(self, err: RegdslError) -> None:
+        """Add a finding, once however often it is reached."""
+        if self._counted != len(self.errors):  # findings were put in the list directly
+            self._reported = {(e.code, e.span, e.message) for e in self.errors}
+        key = (err.code, err.span, err.message)
+        if key not in self._reported:
+            self._reported.add(key)
+            self.errors.append(err)
+        self._counted = len(self.errors)
+
+    def article_index(self) -> dict[int, int]:
+        """id(article) -> its place in `articles`, for "the preceding article"."""
+        if len(self._article_index) != len(self.articles):
+            self._article_index = {id(a): i for i, a in enumerate(self.articles)}
+        return self._article_index
+
+    def child_index(self, p: Provision) -> dict[int, int]:
+        """id(child) -> its place among `p.children`, for "the preceding paragraph"."""
+        found = self._child_index.get(id(p))
+        if found is None or len(found) != len(p.children):
+            found = self._child_index[id(p)] = {id(c): i for i, c in enumerate(p.children)}
+        return found
+
+    def lines(self, file: str) -> list[str]:
+        """The lines of one of the book's files, as the parser counts them (split once)."""
+        found = self._lines.get(file)
+        if found is None:
+            found = self._lines[file] = split_lines(self.sources.get(file, ""))
+        return found
 
     def article(self, number: str, day: dt.date | None = None) -> Provision | None:
         """The article with this number (the version in force on `day`, if given)."""
@@ -248,6 +281,8 @@ class _Builder:
         self.part: n.Part | None = None
         self.last_key: tuple[int, ...] | None = None
         self.last_article: Provision | None = None
+        self.expected: dict[int, dict[str, str]] = {}  # id(provision) -> kind -> the next number
+        self.run_total = 0  # articles made by runs of deleted articles so far
 
     def top(self, item) -> None:
         b = self.book
@@ -360,10 +395,19 @@ class _Builder:
         b = self.book
         numbers = [d.first]
         if d.last is not None:
-            numbers = _expand_run(d.first, d.last)
+            try:
+                numbers = _expand_run(d.first, d.last)
+            except _TooLong as e:
+                b.error(f"`articles {d.first} to {d.last} deleted` {e}", d.span, "E107")
+                return
             if not numbers:
                 b.error(f"`articles {d.first} to {d.last} deleted` is not a run of article numbers",
                         d.span, "E204")
+                return
+            self.run_total += len(numbers)
+            if self.run_total > MAX_RUN_TOTAL:
+                b.error(f"the runs of deleted articles of this book come to more than {MAX_RUN_TOTAL:,} "
+                        "articles", d.span, "E107")
                 return
         for num in numbers:
             if b.by_number.get(num):
@@ -400,7 +444,7 @@ class _Builder:
                 self.fill(first, [s])
 
     def fill(self, p: Provision, body) -> None:
-        expected = _next_number(p)
+        expected = self.expected.setdefault(id(p), {})
         for s in body:
             if isinstance(s, (n.Item, n.SubItem)):
                 kind = "item" if isinstance(s, n.Item) else "subitem"
@@ -489,13 +533,17 @@ class _Builder:
         if base is None:
             b.error(f"unknown unit `{s.base}`", s.span, "E403", did_you_mean(s.base or "", b.units.names()))
             return
+        if Fraction(s.factor) == 0:  # no quantity could be shown in it (x / 0)
+            b.error(f"the size of a unit must be more than zero; `{s.singular}` is declared as {s.factor} {s.base}",
+                    s.span, "E403")
+            return
         b.units.add(UnitDef(s.singular, plural, base.dim, exact(Fraction(s.factor) * base.factor)))
 
 
 def _source_of(book: BookModel, span: Span | None) -> str:
     if span is None or span.file not in book.sources:
         return ""
-    lines = book.sources[span.file].splitlines()[span.line - 1: span.end_line]
+    lines = book.lines(span.file)[span.line - 1: span.end_line]
     if not lines:
         return ""
     indent = len(lines[0]) - len(lines[0].lstrip())
@@ -524,14 +572,6 @@ def _before(a: str, b: str) -> bool:
     return a < b
 
 
-def _next_number(p: Provision) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for c in p.children:
-        if c.kind in ("item", "subitem"):
-            out[c.kind] = _succ(c.number)
-    return out
-
-
 def overlap(a: Provision, b: Provision) -> bool:
     """Whether two provisions are in force on some common day."""
     lo = max(a.start or dt.date.min, b.start or dt.date.min)
@@ -539,14 +579,26 @@ def overlap(a: Provision, b: Provision) -> bool:
     return lo <= hi
 
 
+class _TooLong(Exception):
+    """A run of numbers longer than limits.MAX_RUN (found before it is written out)."""
+
+
+def _check_run(low: int, high: int) -> None:
+    if high - low + 1 > MAX_RUN:
+        raise _TooLong(f"covers {high - low + 1:,} numbers; a run covers at most {MAX_RUN:,}")
+
+
 def _expand_run(first: str, last: str) -> list[str]:
-    """`1.2` to `1.9` -> 1.2 ... 1.9; `2` to `5` -> 2 ... 5 (the last component steps)."""
+    """`1.2` to `1.9` -> 1.2 ... 1.9; `2` to `5` -> 2 ... 5 (the last component steps).
+
+    Raises _TooLong for a run of more than MAX_RUN numbers."""
     try:
         a, b = article_key(first), article_key(last)
     except ValueError:
         return []
     if len(a) != len(b) or a[:-1] != b[:-1] or a[-1] > b[-1]:
         return []
+    _check_run(a[-1], b[-1])
     head = ".".join(map(str, a[:-1]))
     return [(head + "." if head else "") + str(i) for i in range(a[-1], b[-1] + 1)]
 
@@ -636,6 +688,12 @@ def _resolve_group(group, base: Provision | None, at: Provision, book: BookModel
             if i:
                 raise CheckError(f"`{describe_ref(ref)}`: a relative reference must come first",
                                  sel.span, code="E305")
+            if base is None and book is not at.book and sel.kind != "supplementary":
+                # "the preceding article" counts from where it is written, which is not in that book.
+                raise CheckError(f"`{describe_ref(ref)}`: {describe_selector(sel)} counts from where it is "
+                                 f"written, so it cannot be in {book.short_title or ref.book}", sel.span,
+                                 code="E305", hint="name the provision of the other book by its number, "
+                                 f"e.g. `article 1 of {ref.book}`")
             current = [_relative(sel, base or at, book, ref)]
             if sel.kind == "items_here":
                 current = _items_of(current[0], sel, ref)
@@ -688,14 +746,18 @@ def _numbers(sel: n.Selector, book: BookModel | None, ref) -> list[str]:
     if sel.through is None:
         return list(sel.numbers)
     first, last = sel.numbers[0], sel.through
-    if sel.kind == "article":
-        run = _expand_run(first, last)
-        if not run:
-            raise CheckError(f"`{describe_ref(ref)}`: {first} to {last} is not a run of articles",
-                             sel.span, code="E204")
-        return [r for r in run if book is None or r in book.by_number] or run
-    if first.isdigit() and last.isdigit() and int(first) <= int(last):
-        return [str(i) for i in range(int(first), int(last) + 1)]
+    try:
+        if sel.kind == "article":
+            run = _expand_run(first, last)
+            if not run:
+                raise CheckError(f"`{describe_ref(ref)}`: {first} to {last} is not a run of articles",
+                                 sel.span, code="E204")
+            return [r for r in run if book is None or r in book.by_number] or run
+        if first.isdigit() and last.isdigit() and int(first) <= int(last):
+            _check_run(int(first), int(last))
+            return [str(i) for i in range(int(first), int(last) + 1)]
+    except _TooLong as e:
+        raise CheckError(f"`{describe_ref(ref)}` {e}", sel.span, code="E107") from None
     if first.isalpha() and last.isalpha() and first <= last:
         return [chr(c) for c in range(ord(first), ord(last) + 1)]
     raise CheckError(f"`{describe_ref(ref)}`: {first} to {last} is not a run", sel.span, code="E204")
@@ -752,22 +814,39 @@ def _relative(sel: n.Selector, at: Provision, book: BookModel, ref) -> Provision
         if anchor.kind == "supplementary":
             raise CheckError(f"`{describe_ref(ref)}`: the Supplementary Provisions are not an article",
                              sel.span, code="E305")
-        order = [a for a in book.articles if a is anchor or a.number != anchor.number]
-        i = order.index(anchor) + step
-        if not 0 <= i < len(order):
+        target = _neighbour_article(book, anchor, step)
+        if target is None:
             raise CheckError(f"`{describe_ref(ref)}`: {anchor.cite} has no {sel.kind} article",
                              sel.span, code="E305")
-        target = order[i]
         if target.deleted:
             raise CheckError(f"`{describe_ref(ref)}` from {anchor.cite} is Article {target.number}, "
                              "which is deleted", sel.span, code="E304")
         return target
-    siblings = [c for c in anchor.parent.children if c.kind == anchor.kind]
-    i = siblings.index(anchor) + step
-    if not 0 <= i < len(siblings):
+    sibling = _neighbour(anchor, step)
+    if sibling is None:
         raise CheckError(f"`{describe_ref(ref)}`: {anchor.cite} has no {sel.kind} {level}",
                          sel.span, code="E305")
-    return siblings[i]
+    return sibling
+
+
+def _neighbour(p: Provision, step: int) -> Provision | None:
+    """The sibling of the same kind before (step -1) or after (+1) `p`."""
+    parent = p.parent
+    index = parent.book.child_index(parent)
+    i = index[id(p)] + step
+    kids = parent.children
+    while 0 <= i < len(kids) and kids[i].kind != p.kind:
+        i += step
+    return kids[i] if 0 <= i < len(kids) else None
+
+
+def _neighbour_article(book: BookModel, anchor: Provision, step: int) -> Provision | None:
+    """The article before or after `anchor` in the book's order, skipping other versions of it."""
+    position = book.article_index()
+    i = position[id(anchor)] + step
+    while 0 <= i < len(book.articles) and book.articles[i].number == anchor.number:
+        i += step
+    return book.articles[i] if 0 <= i < len(book.articles) else None
 
 
 def _items_of(p: Provision, sel, ref) -> list[Provision]:

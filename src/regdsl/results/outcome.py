@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Iterator
@@ -99,13 +100,18 @@ class Outcome:
     fields (not by their provenance).
     """
 
-    __slots__ = ("_f", "provenance")
+    __slots__ = ("_f", "provenance", "decided_when")
+    _f: tuple[Any, ...]
+    provenance: "Builder | None"
+    decided_when: tuple[tuple[Any, str | None, tuple[str, ...]], ...]
 
     def __init__(self, name: str, description: str, value: Any, unit: str | None, status: str,
                  missing: tuple[str, ...] = (), decided_by: tuple[str, ...] = (), reasons: tuple[str, ...] = (),
-                 provenance: "Builder | None" = None):
+                 provenance: "Builder | None" = None,
+                 decided_when: tuple[tuple[Any, str | None, tuple[str, ...]], ...] = ()):
         _set(self, "_f", (name, description, value, unit, status, missing, decided_by, reasons))
         _set(self, "provenance", provenance)
+        _set(self, "decided_when", decided_when)  # (value, unit, conditions) of the cases that decide it
 
     name: str = property(lambda self: self._f[0])  # type: ignore[assignment]
     description: str = property(lambda self: self._f[1])  # type: ignore[assignment]
@@ -134,6 +140,7 @@ class Outcome:
     def __setstate__(self, state: tuple) -> None:
         _set(self, "_f", state)
         _set(self, "provenance", None)
+        _set(self, "decided_when", ())
 
     @property
     def determined(self) -> bool:
@@ -161,7 +168,7 @@ class Outcome:
 
     def to_dict(self, explain: bool = False) -> dict:
         """The outcome as JSON data; the explanation tree only with `explain`."""
-        d = {
+        out = {
             "name": self.name,
             "description": self.description,
             "value": json_value(self.value),
@@ -174,14 +181,19 @@ class Outcome:
             "versions": [v.to_dict() for v in self.versions],
             "notes": list(self.notes),
         }
+        if self.decided_when:
+            out["decided_when"] = [{"value": json_value(v), "unit": u, "when": list(when)}
+                                   for v, u, when in self.decided_when]
         if explain:
             expl = self.explanation
-            d["explanation"] = expl.to_dict() if expl else None
-        return d
+            out["explanation"] = expl.to_dict() if expl else None
+        return out
 
 
 class Result:
     """All outcomes of one evaluation, by name, in the order of the book."""
+
+    ok = True  # a student evaluate_many(errors="collect") could evaluate (api.Rejected: not)
 
     def __init__(self, book: Any, as_of: dt.date, outcomes: dict[str, Outcome]):
         self.book = book
@@ -227,11 +239,17 @@ def _iso(d: dt.date | None) -> str | None:
 
 
 def json_value(v: Any) -> Any:
-    """A value as JSON: numbers as numbers, dates as ISO text."""
+    """A value as JSON: numbers as numbers, dates as ISO text.
+
+    A number is an int when whole, a float when the float has the same decimal digits,
+    and otherwise stays a Decimal (report.dumps writes it exactly)."""
     if isinstance(v, bool) or v is None or isinstance(v, str):
         return v
     if isinstance(v, Decimal):
-        return int(v) if v == v.to_integral_value() else float(v)
+        if v == v.to_integral_value():
+            return int(v)
+        f = float(v)
+        return f if math.isfinite(f) and Decimal(repr(f)) == v else v
     if isinstance(v, (dt.date, dt.time)):
         return v.isoformat(timespec="minutes") if isinstance(v, dt.time) else v.isoformat()
     if isinstance(v, tuple):

@@ -6,6 +6,7 @@ import json
 import textwrap
 from decimal import Decimal
 
+from ..errors import split_lines
 from .outcome import Explanation, Outcome, Result, json_value
 from ..core.units import format_number
 
@@ -14,7 +15,43 @@ WIDTH = 80
 
 def to_json(result: Result, explain: bool = False) -> str:
     """Byte-identical JSON for identical inputs; the explanation trees only with `explain`."""
-    return json.dumps(result.to_dict(explain), ensure_ascii=False, indent=2) + "\n"
+    return dumps(result.to_dict(explain)) + "\n"
+
+
+def dumps(data) -> str:
+    """`json.dumps(data, ensure_ascii=False, indent=2)`, writing every number exactly.
+
+    A number that a float would change is a Decimal in `data` (see result.json_value), and
+    json cannot write it; an integer of more than 4,300 digits json refuses.  Those few
+    documents are written here instead, digit for digit, laid out as json lays them out.
+    """
+    try:
+        return json.dumps(data, ensure_ascii=False, indent=2)
+    except (TypeError, ValueError):
+        out: list[str] = []
+        _dump(data, "", out)
+        return "".join(out)
+
+
+def _dump(value, pad: str, out: list[str]) -> None:
+    if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+        out.append(format(Decimal(value), "f"))
+    elif isinstance(value, dict) and value:
+        inner = pad + "  "
+        out.append("{")
+        for i, (k, v) in enumerate(value.items()):
+            out.append(("," if i else "") + "\n" + inner + json.dumps(str(k), ensure_ascii=False) + ": ")
+            _dump(v, inner, out)
+        out.append("\n" + pad + "}")
+    elif isinstance(value, list) and value:
+        inner = pad + "  "
+        out.append("[")
+        for i, v in enumerate(value):
+            out.append(("," if i else "") + "\n" + inner)
+            _dump(v, inner, out)
+        out.append("\n" + pad + "]")
+    else:
+        out.append(json.dumps(value, ensure_ascii=False))
 
 
 def show_value(value, unit: str | None) -> str:
@@ -61,6 +98,9 @@ def outcome_text(o: Outcome) -> list[str]:
         lines += _wrap("Decided by: ", "; ".join(o.decided_by))
     if o.missing:
         lines += _wrap("Missing facts: ", ", ".join(o.missing))
+    if o.decided_when:
+        lines += _wrap("Would be: ", "; ".join(f"{show_value(v, u)} if {' and '.join(c)}"
+                                              for v, u, c in o.decided_when))
     for r in o.reasons:
         lines += _wrap("Because: ", r)
     for note in o.notes:
@@ -130,7 +170,7 @@ def _explain_lines(e: Explanation, indent: int) -> list[str]:
         lines += textwrap.wrap('"' + _quote(e.text) + '"', WIDTH, initial_indent=pad + "  ",
                                subsequent_indent=pad + "   ")
     if e.rule:
-        for rl in e.rule.splitlines():
+        for rl in split_lines(e.rule):
             lines.append(f"{pad}  > {rl}")
     for c, result in e.considered:
         lines.append(f"{pad}  ({c.cite}: {result})")

@@ -8,8 +8,11 @@ from collections.abc import Iterator
 from lark import Token
 from lark.lark import PostLex
 
+from ..core.limits import MAX_DIGITS, digits
+
 class IndentationError_(Exception):
-    """Raised by the post-lexer; carries the offending token."""
+    """Raised by the post-lexer (bad indentation, a glued keyword, a number too long); carries
+    the offending token and the code."""
 
     def __init__(self, message: str, token: Token, code: str):
         super().__init__(message)
@@ -44,6 +47,10 @@ class Indenter(PostLex):
         stack = self.stack
         text = self.text
         for tok in stream:
+            if tok.type == "NUM" and digits(tok.value) > MAX_DIGITS:
+                # Refused before anything converts it (Python will not even print an int of 4,301 digits).
+                raise IndentationError_(f"this number has {digits(tok.value):,} digits; a number has at most "
+                                        f"{MAX_DIGITS}", tok, "E106")
             if tok.type != "NAME" and tok.value.isidentifier():
                 end = tok.end_pos
                 if end is not None and end < len(text) and (text[end].isalnum() or text[end] == "_"):

@@ -7,11 +7,14 @@ import re
 import threading
 from functools import lru_cache
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, v_args
+from lark.visitors import Transformer_NonRecursive
 from lark.exceptions import VisitError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import nodes as n
-from ..errors import Span, SyntaxError_
+from ..core.limits import MAX_NESTING
+from ..errors import Span, SyntaxError_, split_lines
+from .depth import Nesting, TooDeep
 from .lexer import Indenter, IndentationError_
 from .tables import grammar_text
 
@@ -211,7 +214,7 @@ def _expected_words(expected: set[str], parser: Lark) -> list[str]:
 
 def _syntax_error(err: Exception, file: str, text: str, parser: Lark,
                   ends_with_newline: bool = True) -> SyntaxError_:
-    lines = text.splitlines()
+    lines = split_lines(text)
 
     def line_of(no: int) -> str | None:
         return lines[no - 1] if 0 < no <= len(lines) else None
@@ -219,7 +222,9 @@ def _syntax_error(err: Exception, file: str, text: str, parser: Lark,
     if isinstance(err, IndentationError_):
         tok = err.token
         line, col = tok.line or 1, tok.column or 1
-        return SyntaxError_(str(err), Span(file, line, col), code=err.code, source_line=line_of(line))
+        end = tok.end_column if err.code == "E106" and tok.end_line == line else 0  # the whole number
+        return SyntaxError_(str(err), Span(file, line, col, line if end else 0, end or 0), code=err.code,
+                            source_line=line_of(line))
 
     hint = None
     if isinstance(err, UnexpectedInput):
@@ -322,12 +327,18 @@ def _nodes(items) -> tuple:
 
 
 @v_args(meta=True)
-class ToAst(Transformer):
-    """Builds the attrs syntax tree, giving every node its source span."""
+class ToAst(Transformer_NonRecursive):
+    """Builds the attrs syntax tree, giving every node its source span.
+
+    Without recursion (a chain of a thousand `+` is a thousand levels of
+    tree); the nesting of expressions and types is measured on the way up and
+    refused past limits.MAX_NESTING, so no later pass needs a deep stack.
+    """
 
     def __init__(self, file: str):
         super().__init__()
         self.file = file
+        self.nesting = Nesting()
 
     def _span(self, meta) -> Span | None:
         if getattr(meta, "empty", True):
@@ -520,10 +531,10 @@ class ToAst(Transformer):
         return n.EnumType(tuple(str(t) for t in items if t is not None), span=self._span(meta))
 
     def range_type(self, meta, items):
-        return n.RangeType(items[0], span=self._span(meta))
+        return self.nesting.node(n.RangeType(items[0], span=self._span(meta)), items[0])
 
     def list_type(self, meta, items):
-        return n.ListType(items[0], span=self._span(meta))
+        return self.nesting.node(n.ListType(items[0], span=self._span(meta)), items[0])
 
     # ---- tables
     def table(self, meta, items):
@@ -585,11 +596,12 @@ class ToAst(Transformer):
 
     # ---- expressions
     def if_expr(self, meta, items):
-        return n.IfExpr(items[0], items[1], items[2], span=self._span(meta))
+        return self.nesting.node(n.IfExpr(items[0], items[1], items[2], span=self._span(meta)), *items)
 
     def _binary(op):  # noqa: N805
         def f(self, meta, items):
-            return n.Binary(op, items[0], items[1], span=self._span(meta))
+            return self.nesting.binary(n.Binary(op, items[0], items[1], span=self._span(meta)),
+                                       op, items[0], items[1])
 
         return f
 
@@ -601,31 +613,34 @@ class ToAst(Transformer):
     div = _binary("/")
 
     def not_(self, meta, items):
-        return n.Not(items[0], span=self._span(meta))
+        return self.nesting.node(n.Not(items[0], span=self._span(meta)), items[0])
 
     def neg(self, meta, items):
-        return n.Neg(items[0], span=self._span(meta))
+        return self.nesting.node(n.Neg(items[0], span=self._span(meta)), items[0])
 
     def compare(self, meta, items):
         left, op, right = items
         mapped = _COMPARE.get(op.type)
         if mapped is None:
-            return n.Compare(str(op), left, right, span=self._span(meta))
-        return n.Compare(mapped[0], left, right, mapped[1], span=self._span(meta))
+            node = n.Compare(str(op), left, right, span=self._span(meta))
+        else:
+            node = n.Compare(mapped[0], left, right, mapped[1], span=self._span(meta))
+        return self.nesting.node(node, left, right)
 
     def one_of(self, meta, items):
         names = tuple(str(t) for t in _tokens(items[1:], "NAME"))
-        return n.OneOf(items[0], names, span=self._span(meta))
+        return self.nesting.node(n.OneOf(items[0], names, span=self._span(meta)), items[0])
 
     def not_one_of(self, meta, items):
         names = tuple(str(t) for t in _tokens(items[1:], "NAME"))
-        return n.OneOf(items[0], names, True, span=self._span(meta))
+        return self.nesting.node(n.OneOf(items[0], names, True, span=self._span(meta)), items[0])
 
     def qualified(self, meta, items):
         return n.Qualified(str(items[0]), items[1], span=self._span(meta))
 
     def call(self, meta, items):
-        return n.Call(str(items[0]), _nodes(items[1:]), span=self._span(meta))
+        args = _nodes(items[1:])
+        return self.nesting.node(n.Call(str(items[0]), args, span=self._span(meta)), *args)
 
     def any_of(self, meta, items):
         return n.AnyOf(items[0], span=self._span(meta))
@@ -634,7 +649,8 @@ class ToAst(Transformer):
         return n.AllOf(items[0], span=self._span(meta))
 
     def lookup(self, meta, items):
-        return n.Lookup(str(items[0]), str(items[1]), items[2], span=self._span(meta))
+        return self.nesting.node(n.Lookup(str(items[0]), str(items[1]), items[2], span=self._span(meta)),
+                                 items[2])
 
     # ---- references
     def ref(self, meta, items):
@@ -728,32 +744,27 @@ def parse(text: str, file: str = "<string>") -> n.Module:
             raise bad from None
         if isinstance(bad, _BadLiteral):
             tok = bad.token
-            lines = text.splitlines()
             raise SyntaxError_(str(bad), Span(file, tok.line, tok.column, tok.line, tok.end_column or tok.column),
-                               code="E101", source_line=lines[tok.line - 1] if tok.line <= len(lines) else None) \
-                from None
-        if isinstance(bad, RecursionError):
-            raise _too_deep(tree, file, text) from None
+                               code="E101", source_line=_line_of(text, tok.line)) from None
+        if isinstance(bad, TooDeep):
+            raise _too_deep(bad.node, file, text) from None
         raise
-    except RecursionError:
-        raise _too_deep(tree, file, text) from None
     return n.Module(module.file, module.items, comments)
 
 
-def _too_deep(tree, file: str, text: str) -> SyntaxError_:
-    """The error for an expression nested beyond Python's stack, placed at its deepest part
-    (found without recursion)."""
-    deepest, where = -1, None
-    stack = [(tree, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > deepest and not getattr(node.meta, "empty", True):
-            deepest, where = depth, node.meta
-        stack.extend((c, depth + 1) for c in node.children if hasattr(c, "children"))
-    line, col = (where.line, where.column) if where is not None else (1, 1)
-    lines = text.splitlines()
-    return SyntaxError_("an expression is nested too deeply to read", Span(file, line, col), code="E101",
-                        source_line=lines[line - 1] if 0 < line <= len(lines) else None)
+def _line_of(text: str, line: int) -> str | None:
+    lines = split_lines(text)
+    return lines[line - 1] if 0 < line <= len(lines) else None
+
+
+def _too_deep(node, file: str, text: str) -> SyntaxError_:
+    """E108 for an expression or type nested deeper than the limit, at the part that is."""
+    span = node.span or Span(file, 1, 1)
+    what = "type" if isinstance(node, (n.RangeType, n.ListType)) else "expression"
+    return SyntaxError_(f"this {what} is nested more than {MAX_NESTING} levels deep",
+                        Span(file, span.line, span.column), code="E108",
+                        hint="compute a part of it in a definition of its own (`define ...`)",
+                        source_line=_line_of(text, span.line))
 
 
 def parse_ref(text: str, file: str = "<reference>") -> n.Ref:

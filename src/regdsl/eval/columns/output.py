@@ -1,0 +1,202 @@
+"""Outcome columns as Arrow arrays: values, statuses, what would decide them, the deciding provision.
+
+For each outcome `o` the result table has:
+
+    o               the value (bool, int64, decimal128, date32, string or dictionary<string>),
+                    null where it is not determined
+    o.status        determined, undetermined, discretionary or error (dictionary<string>)
+    o.missing       the facts that would decide it (list_view<string>)
+    o.decided_by    the bodies whose decision would decide it (list_view<string>)
+    o.reasons       anything else that leaves it open (list_view<string>)
+    o.provision     the eId of the provision of the first winning rule (dictionary<string>)
+    o.error         the input error of the row, if any (string; the same column for every outcome)
+
+A row's status and its three lists come from one small table of the
+distinct whys met (`Answers`), so a million rows that are undetermined for
+the same reason cost an index each.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from ...core.units import Q, divide, to_decimal
+from ...results.outcome import plain
+from .cols import Col, Why
+from .lift import lower
+
+DETERMINED = ("determined", (), (), ())
+
+
+class Answers:
+    """The distinct (status, missing, decided_by, reasons) of one outcome, and each row's index."""
+
+    def __init__(self) -> None:
+        self.combos: list[tuple] = [DETERMINED]
+        self._index: dict[tuple, int] = {DETERMINED: 0}
+
+    def add(self, combo: tuple) -> int:
+        found = self._index.get(combo)
+        if found is None:
+            found = self._index[combo] = len(self.combos)
+            self.combos.append(combo)
+        return found
+
+    def rows(self, col: Col, n: int, why: Why) -> np.ndarray:
+        """Each row's combo index for a name's column."""
+        idx = np.zeros(n, dtype=np.int32)
+        if col.unk is None:
+            return idx
+        unk = np.broadcast_to(np.asarray(col.unk, dtype=bool), (n,))
+        if not unk.any():
+            return idx
+        w = col.why
+        if w.ndim == 1:
+            idx[unk] = self.add(_combo(why, w))
+            return idx
+        rows = np.flatnonzero(unk)
+        uniq, inverse = np.unique(w[rows], axis=0, return_inverse=True)
+        codes = np.array([self.add(_combo(why, u)) for u in uniq], dtype=np.int32)
+        idx[rows] = codes[inverse.reshape(-1)]
+        return idx
+
+
+def _combo(why: Why, words: np.ndarray) -> tuple:
+    missing, bodies, reasons = why.describe(words)
+    status = "undetermined" if missing or reasons else "discretionary"
+    return (status, missing, bodies, reasons)
+
+
+def values(col: Col, ty: Any, n: int) -> pa.Array:
+    """The values of a name's column as an Arrow array (null where unknown)."""
+    known = np.ones(n, dtype=bool) if col.unk is None else ~np.broadcast_to(np.asarray(col.unk, bool), (n,))
+    mask = None if known.all() else ~known
+    v = np.broadcast_to(np.asarray(col.v), (n,))
+    kind = col.kind
+    if kind == "bool":
+        return pa.array(np.asarray(v, dtype=bool), mask=mask)
+    if kind == "date":
+        return pa.array(v.astype("datetime64[D]"), type=pa.date32(), mask=mask)
+    if kind == "enum":
+        codes = np.where(known, v, 0).astype(np.int16)
+        return pa.DictionaryArray.from_arrays(pa.array(codes, mask=mask), pa.array(list(col.members)))
+    if kind == "num" and v.dtype != object:
+        got = _numbers(col, v, known, mask, n)
+        if got is not None:
+            return got
+    out = [_plain(x) for x in lower(col, n).tolist()]
+    if ty.kind == "enum":
+        return pa.array(out, type=pa.string()).dictionary_encode()
+    try:
+        return pa.array(out)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([None if x is None else str(x) for x in out], type=pa.string())
+
+
+def _plain(x: Any) -> Any:
+    if x is None:
+        return None
+    if isinstance(x, (bool, str)):
+        return x
+    if isinstance(x, tuple):
+        return [_plain(y) for y in x]
+    return plain(x)[0]
+
+
+def _numbers(col: Col, v: np.ndarray, known: np.ndarray, mask: Any, n: int) -> pa.Array | None:
+    """Exact numbers in the unit they are shown in: int64 where whole, else decimal128."""
+    factor = Fraction(col.q[2]) if col.q is not None else Fraction(1)
+    d = Fraction(col.den) * factor
+    mult, divisor = d.denominator, d.numerator
+    lim = col.lim
+    if lim is None:
+        return None
+    x = np.where(known, v, 0).astype(np.int64)
+    if divisor == 1:
+        if lim * mult >= 2**62:
+            return None
+        return pa.array(x * mult if mult != 1 else x, mask=mask)
+    twofive, a, b = divisor, 0, 0
+    while twofive % 2 == 0:
+        twofive, a = twofive // 2, a + 1
+    while twofive % 5 == 0:
+        twofive, b = twofive // 5, b + 1
+    rest = twofive
+    places = max(a, b)
+    scale = places if rest == 1 else max(6, places)
+    if lim * mult * 10**scale >= 2**62:
+        return None
+    x = x * mult
+    if rest == 1:
+        u = x * (10**scale // divisor) if 10**scale % divisor == 0 else (x * 10**scale) // divisor
+    else:
+        pure = divisor // rest
+        g = np.gcd(x, divisor)
+        terminating = (pure % (divisor // g)) == 0
+        exact_u = (x * 10**scale) // divisor
+        q, r = np.divmod(x * 10**6, divisor)
+        up = (2 * r > divisor) | ((2 * r == divisor) & (q % 2 == 1))
+        rounded = (q + up) * 10**(scale - 6)
+        u = np.where(terminating, exact_u, rounded)
+    u = np.ascontiguousarray(u, dtype=np.int64)
+    buf = np.stack([u, u >> 63], axis=1).copy()
+    validity = None if mask is None else pa.py_buffer(np.packbits(known, bitorder="little"))
+    null_count = 0 if mask is None else int(mask.sum())
+    return pa.Array.from_buffers(pa.decimal128(38, scale), n, [validity, pa.py_buffer(buf)], null_count)
+
+
+def lists(answers: Answers, idx: np.ndarray, part: int, cache: dict) -> pa.Array:
+    """A list_view<string> column of one part (1 missing, 2 decided_by, 3 reasons) of each row's combo."""
+    n = len(idx)
+    if not any(c[part] for c in answers.combos):
+        key = ("empty", n)
+        found = cache.get(key)
+        if found is None:
+            zeros = pa.array(np.zeros(n, dtype=np.int32))
+            found = cache[key] = pa.ListViewArray.from_arrays(zeros, zeros, pa.array([], pa.string()))
+        return found
+    child: list[str] = []
+    offsets, sizes = [], []
+    for c in answers.combos:
+        offsets.append(len(child))
+        sizes.append(len(c[part]))
+        child.extend(c[part])
+    off = np.array(offsets, dtype=np.int32)[idx]
+    size = np.array(sizes, dtype=np.int32)[idx]
+    return pa.ListViewArray.from_arrays(pa.array(off), pa.array(size), pa.array(child, pa.string()))
+
+
+STATUSES = ["determined", "undetermined", "discretionary", "error"]
+
+
+def statuses(answers: Answers, idx: np.ndarray) -> pa.Array:
+    lut = np.array([STATUSES.index(c[0]) for c in answers.combos], dtype=np.int8)
+    return pa.DictionaryArray.from_arrays(pa.array(lut[idx]), pa.array(STATUSES, pa.string()))
+
+
+def provisions(first: np.ndarray, eids: list[str | None], n: int) -> pa.Array:
+    """The eId of each row's first winning rule (null where none decided)."""
+    first = np.broadcast_to(np.asarray(first, dtype=np.int32), (n,))
+    table = [e or "" for e in eids]
+    uniq = sorted(set(table))
+    pos = {e: i for i, e in enumerate(uniq)}
+    lut = np.array([pos[e] for e in table] + [0], dtype=np.int32)
+    codes = lut[np.where(first < 0, len(table), first)]
+    mask = first < 0
+    return pa.DictionaryArray.from_arrays(pa.array(_small(codes, len(uniq)), mask=mask if mask.any() else None),
+                                          pa.array(uniq, pa.string()))
+
+
+def _small(idx: np.ndarray, size: int) -> np.ndarray:
+    if size < 127:
+        return idx.astype(np.int8)
+    if size < 32000:
+        return idx.astype(np.int16)
+    return idx.astype(np.int32)
+
+
+__all__ = ["Answers", "lists", "provisions", "statuses", "values", "divide", "to_decimal", "Q"]

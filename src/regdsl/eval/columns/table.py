@@ -1,0 +1,191 @@
+"""`evaluate_table`: a table of students in, a table of outcomes out (see output.py for the columns)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable, Iterable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .cols import Col
+from .exprs import Ctx, take
+from .inputs import Converted, as_table, convert_table, facts_of_row
+from .output import Answers, lists, statuses, values
+from .plan import ColumnEvaluator
+
+Refine = Callable[[Any, dict, dt.date, tuple], dict]
+
+
+def keep(book: Any, facts: dict, as_of: dt.date, outcome_names: tuple) -> dict:
+    """The default refinement: every answer of the vectorised pass stands."""
+    return {}
+
+
+class _Outcome:
+    """One outcome's pieces while a table is assembled."""
+
+    __slots__ = ("name", "ty", "arrays", "idx", "first", "answers", "eids", "eid_code")
+
+    def __init__(self, name: str, ty: Any):
+        self.name, self.ty = name, ty
+        self.arrays: list[pa.Array] = []
+        self.idx: list[np.ndarray] = []
+        self.first: list[np.ndarray] = []
+        self.answers = Answers()
+        self.eids: list[str] = []
+        self.eid_code: dict[str, int] = {}
+
+    def eid(self, e: str) -> int:
+        found = self.eid_code.get(e)
+        if found is None:
+            found = self.eid_code[e] = len(self.eids)
+            self.eids.append(e)
+        return found
+
+
+def evaluate_table(book: Any, data: Any, as_of: dt.date, names: tuple[str, ...],
+                   refine: Refine | None = None, carry: Iterable[str] = ()) -> pa.Table:
+    """Evaluate every row of `data` (see Book.evaluate_table)."""
+    table, mixed = as_table(data)
+    n = table.num_rows
+    cev = ColumnEvaluator(book)
+    conv = convert_table(cev.ir, cev.why, table, mixed)
+    needed = cev.needed(names)
+    outs = {name: _Outcome(name, cev.ir.names[name].ty) for name in names}
+    groups = cev.groups(conv.cols, n, as_of)
+    order = []
+    for key, rows in groups:
+        plan = cev.plan(key)
+        facts = conv.cols if rows is None else {k: take(c, rows, len(rows)) if _rowwise(c) else c
+                                                for k, c in conv.cols.items()}
+        m = n if rows is None else len(rows)
+        ctx = Ctx(m, facts, as_of, cev.why, cev.ir)
+        results = plan.run(ctx, needed)
+        for name in names:
+            col, first = results[name]
+            o = outs[name]
+            o.arrays.append(values(col, o.ty, m))
+            o.idx.append(o.answers.rows(col, m, cev.why))
+            rules = plan.logic[name].rules
+            lut = np.array([o.eid(r.provision.eid) for r in rules] + [-1], dtype=np.int32)
+            f = np.broadcast_to(np.asarray(first, dtype=np.int64), (m,))
+            o.first.append(lut[np.where(f < 0, len(rules), f)])
+        del ctx, results
+        order.append(rows)
+    perm = None if len(groups) == 1 else np.argsort(np.concatenate(order), kind="stable")
+    error_col, error_rows = _errors(conv, n)
+    for o in outs.values():
+        _combine(o, perm, error_rows)
+    if refine is not None and refine is not keep:
+        _refine(book, table, mixed, as_of, outs, refine)
+    return _assemble(table, outs, error_col, carry, n)
+
+
+def _rowwise(c: Col) -> bool:
+    return np.ndim(c.v) > 0 or (c.unk is not None and np.ndim(c.unk) > 0)
+
+
+def _errors(conv: Converted, n: int) -> tuple[pa.Array, np.ndarray]:
+    """The `.error` column (shared by every outcome) and the rows that have an input error."""
+    if not conv.errors:
+        return pa.nulls(n, pa.string()), np.zeros(0, dtype=np.int64)
+    rows = np.array(sorted(conv.errors), dtype=np.int64)
+    texts: list[str | None] = [None] * n
+    for r in rows.tolist():
+        texts[r] = "; ".join(f"{code}: {msg}" for code, msg, _ in conv.errors[r])
+    return pa.array(texts, pa.string()), rows
+
+
+def _combine(o: _Outcome, perm: np.ndarray | None, error_rows: np.ndarray) -> None:
+    """The pieces of every group in row order, with the rows that had input errors marked."""
+    arrays = o.arrays
+    if len({a.type for a in arrays}) > 1:
+        arrays = _same_type(arrays)
+    value = arrays[0] if len(arrays) == 1 else pa.concat_arrays(arrays)
+    idx = o.idx[0] if len(o.idx) == 1 else np.concatenate(o.idx)
+    first = o.first[0] if len(o.first) == 1 else np.concatenate(o.first)
+    if perm is not None:
+        value = value.take(pa.array(perm))
+        idx, first = idx[perm], first[perm]
+    if len(error_rows):
+        err = o.answers.add(("error", (), (), ()))
+        idx = idx.copy()
+        idx[error_rows] = err
+        first = first.copy()
+        first[error_rows] = -1
+        mask = np.zeros(len(value), dtype=bool)
+        mask[error_rows] = True
+        value = pc.if_else(pa.array(mask), pa.nulls(len(value), value.type), value)
+    o.arrays, o.idx, o.first = [value], [idx], [first]
+
+
+def _same_type(arrays: list[pa.Array]) -> list[pa.Array]:
+    real = [a.type for a in arrays if not pa.types.is_null(a.type)]
+    if len(set(real)) <= 1:
+        return [pa.nulls(len(a), real[0]) if pa.types.is_null(a.type) else a for a in arrays]
+    arrays = [pa.nulls(len(a), real[0]) if pa.types.is_null(a.type) else a for a in arrays]
+    types = [a.type for a in arrays]
+    if all(pa.types.is_decimal(t) or pa.types.is_integer(t) for t in types):
+        scale = max((t.scale for t in types if pa.types.is_decimal(t)), default=0)
+        return [a.cast(pa.decimal128(38, scale)) for a in arrays]
+    if all(pa.types.is_dictionary(t) for t in types):
+        return [a.dictionary_decode() for a in arrays]
+    return [pa.array([None if x is None else str(x) for x in a.to_pylist()], pa.string()) for a in arrays]
+
+
+def _refine(book: Any, table: pa.Table, mixed: dict, as_of: dt.date, outs: dict[str, _Outcome],
+            refine: Refine) -> None:
+    """Ask `refine` about the rows where some outcome is undetermined; its answers replace ours."""
+    per_row: dict[int, list[str]] = {}
+    for name, o in outs.items():
+        und = np.array([c[0] == "undetermined" for c in o.answers.combos], dtype=bool)
+        for r in np.flatnonzero(und[o.idx[0]]).tolist():
+            per_row.setdefault(r, []).append(name)
+    patches: dict[str, dict[int, Any]] = {}
+    for r in sorted(per_row):
+        answers = refine(book, facts_of_row(table, book.ir, r, mixed), as_of, tuple(per_row[r])) or {}
+        for name, answer in answers.items():
+            if name in outs and name in per_row[r]:
+                patches.setdefault(name, {})[r] = answer
+    for name, rows in patches.items():
+        o = outs[name]
+        vals = o.arrays[0].to_pylist()
+        idx, first = o.idx[0].copy(), o.first[0].copy()
+        for r, a in rows.items():
+            vals[r] = a.value
+            idx[r] = o.answers.add((a.status, tuple(a.missing), tuple(a.decided_by), tuple(a.reasons)))
+            cites = getattr(a, "citations", ()) if a.status == "determined" else ()
+            first[r] = o.eid(cites[0].eid) if cites else -1
+        try:
+            o.arrays[0] = pa.array(vals, type=o.arrays[0].type)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            o.arrays[0] = pa.array(vals)
+        o.idx[0], o.first[0] = idx, first
+
+
+def _assemble(table: pa.Table, outs: dict[str, _Outcome], error_col: pa.Array, carry: Iterable[str],
+              n: int) -> pa.Table:
+    from .output import provisions
+
+    cols: list[pa.Array] = []
+    fields: list[pa.Field] = []
+    for c in carry:
+        arr = table.column(c)
+        cols.append(arr)
+        fields.append(pa.field(c, arr.type))
+    cache: dict = {}
+    for name, o in outs.items():
+        value, idx, first = o.arrays[0], o.idx[0], o.first[0]
+        meta = {"unit": o.ty.unit} if o.ty.kind == "quantity" and o.ty.unit else None
+        part = [(name, value, meta), (f"{name}.status", statuses(o.answers, idx), None),
+                (f"{name}.missing", lists(o.answers, idx, 1, cache), None),
+                (f"{name}.decided_by", lists(o.answers, idx, 2, cache), None),
+                (f"{name}.reasons", lists(o.answers, idx, 3, cache), None),
+                (f"{name}.provision", provisions(first, o.eids, n), None),
+                (f"{name}.error", error_col, None)]
+        for fname, arr, md in part:
+            cols.append(arr)
+            fields.append(pa.field(fname, arr.type, metadata=md))
+    return pa.Table.from_arrays(cols, schema=pa.schema(fields))
