@@ -82,7 +82,7 @@ def assert_agree(book: regdsl.Book, facts: Any, as_of: Any, outcomes: list[str] 
     assert list(ref) == list(result.keys())
     problems = []
     for name, want in ref.items():
-        diff = differences(result[name].to_dict(), want)
+        diff = differences(result[name].to_dict(explain=True), want)
         if diff:
             problems.append(f"{name}:\n" + "\n".join(diff))
     if problems:

@@ -7,7 +7,9 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
 
 from . import ir
-from .errors import BookErrors, FactsError, UsageError, did_you_mean
+from .errors import (
+    HINT_OUTCOMES, BookErrors, FactsError, RegdslError, UsageError, did_you_mean,
+)
 from .eval.engine import Evaluator
 from .eval.reason import Reasoner
 from .facts import DATE, describe_input, validate
@@ -180,7 +182,7 @@ class Book:
             if name not in self._known:
                 raise BookErrors([FactsError(f"unknown outcome `{name}`", code="E605",
                                              hint=did_you_mean(name, self._computed)
-                                             or "run `regdsl schema BOOK` to list the outcomes")])
+                                             or HINT_OUTCOMES, argument="outcomes")])
         return names
 
     def schema(self) -> dict:
@@ -231,6 +233,19 @@ class Book:
                 "outcomes": outcomes, "definitions": definitions}
 
 
+    def json_schema(self) -> dict:
+        """A JSON Schema (draft 2020-12) of this book's facts; `$defs` holds the result's
+        (`#/$defs/result`, `#/$defs/outcome`) and the error document's (`#/$defs/errors`)."""
+        from .facts.json_schema import DRAFT, facts_schema
+        from .results.json_schema import result_defs
+
+        b = self.ir
+        return {"$schema": DRAFT, "$id": f"urn:regdsl:book:{b.name}", **facts_schema(b),
+                "x-regdsl-book": {"name": b.name, "title": b.title,
+                                  "in_force": b.in_force.isoformat() if b.in_force else None},
+                "$defs": result_defs(b)}
+
+
 class Rejected:
     """A student `evaluate_many(errors="collect")` could not evaluate: its index and the errors."""
 
@@ -260,6 +275,7 @@ def _numbered(errors: list[RegdslError], index: int) -> list[RegdslError]:
 
 
 def _as_date(as_of: Any) -> dt.date:
+    """`as_of` as a date (today when None); E701 naming `as_of` when it is not one."""
     if as_of is None:
         return dt.date.today()
     if isinstance(as_of, dt.datetime):
@@ -271,4 +287,4 @@ def _as_date(as_of: Any) -> dt.date:
             return dt.date.fromisoformat(str(as_of))
     except ValueError:
         pass
-    raise UsageError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)", code="E701")
+    raise UsageError(f"as_of {as_of!r} is not a date (YYYY-MM-DD)", code="E701", argument="as_of")

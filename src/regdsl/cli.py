@@ -9,7 +9,7 @@ import re
 import sys
 from typing import Sequence
 
-from .errors import BookErrors, RegdslError, UsageError, did_you_mean
+from .errors import HINT_FACTS, HINT_OUTCOMES, BookErrors, RegdslError, UsageError, did_you_mean, restate
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -46,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--as-of", metavar="YYYY-MM-DD", help="evaluate as of this date (default: today)")
     e.add_argument("--outcome", action="append", metavar="NAME", help="only this outcome (repeatable)")
     e.add_argument("--format", choices=["text", "json"], default="text")
-    e.add_argument("--explain", action="store_true", help="show the reasoning behind each answer")
+    e.add_argument("--explain", action="store_true",
+                   help="show the reasoning behind each answer (in JSON: include the explanation trees)")
 
     c = sub.add_parser("check", help="check books for syntax, reference, type and numbering errors")
     c.add_argument("paths", nargs="+", metavar="PATH")
@@ -88,26 +89,50 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("ref", help='a citation as regdsl prints it ("Article 20, Paragraph 2"), a reference as a '
                    'book writes it ("article 20 paragraph 2") or an eId (art_20__para_2)')
 
+    v = sub.add_parser("serve", help="answer for books over HTTP (a JSON API, OpenAPI, a playground page)")
+    v.add_argument("books", nargs="+", metavar="BOOK")
+    v.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    v.add_argument("--port", type=int, default=8000, help="the port to listen on (default 8000)")
+    v.add_argument("--max-body", type=_positive, default=10 * 1024 * 1024, metavar="BYTES",
+                   help="the largest request body taken (default 10 MiB)")
+    v.add_argument("--max-batch", type=_positive, default=10_000, metavar="N",
+                   help="the most students taken in one request (default 10,000)")
+
     s = sub.add_parser("schema", help="list the facts a book needs and the outcomes it gives")
     s.add_argument("book")
-    s.add_argument("--format", choices=["text", "json"], default="text")
+    s.add_argument("--format", choices=["text", "json", "json-schema"], default="text",
+                   help="json-schema: a JSON Schema (draft 2020-12) of the facts, with the result document's in $defs")
     return p
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (never raises to the user)."""
+    """Run the command line; returns the exit code (never raises to the user).
+
+    With `--format json` (or `json-schema`), errors are one JSON document on
+    standard error, `{"errors": [...]}`, with the same exit codes.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    as_json = _json_requested(argv)
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
+            if as_json:
+                raise UsageError(f"no command given; the commands are {', '.join(COMMANDS)}", code="E701")
             build_parser().print_help(sys.stderr)
             print(f"E701: no command given; the commands are {', '.join(COMMANDS)}", file=sys.stderr)
             return EXIT_BAD_INPUT
         return COMMANDS[args.command](args)
     except BookErrors as errs:
-        _print_errors(errs.errors, errs.sources)
+        _print_errors(errs.errors, errs.sources, as_json)
         return EXIT_BAD_INPUT
     except RegdslError as err:
-        print(err.render(), file=sys.stderr)
+        _print_errors([err], {}, as_json)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
@@ -116,12 +141,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug in regdsl: say so in one line, never a traceback
         if os.environ.get("REGDSL_DEBUG"):
             raise
-        print(f"regdsl: internal error ({type(exc).__name__}: {exc}); this is a bug in regdsl, "
-              "please report it (set REGDSL_DEBUG=1 to see where it happened)", file=sys.stderr)
+        message = (f"internal error ({type(exc).__name__}: {exc}); this is a bug in regdsl, "
+                   "please report it (set REGDSL_DEBUG=1 to see where it happened)")
+        if as_json:
+            _print_errors([RegdslError(message, code="E000")], {}, True)
+        else:
+            print(f"regdsl: {message}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 
-def _print_errors(errors, sources) -> None:
+def _json_requested(argv: list[str]) -> bool:
+    """Whether the arguments ask for JSON output (read before argparse, whose errors are JSON too)."""
+    for i, a in enumerate(argv):
+        if a == "--":
+            break
+        value = a.split("=", 1)[1] if a.startswith("--format=") else (
+            argv[i + 1] if a == "--format" and i + 1 < len(argv) else None)
+        if value in ("json", "json-schema"):
+            return True
+    return False
+
+
+# The Python API names its own arguments and tools; the command line says them as its flags.
+_ARGUMENTS = {"as_of": "--as-of", "outcomes": "--outcome", "facts": "the facts file"}
+_HINTS = {HINT_FACTS: "run `regdsl schema BOOK` to list the facts",
+          HINT_OUTCOMES: "run `regdsl schema BOOK` to list the outcomes"}
+
+
+def _print_errors(errors, sources, as_json: bool = False) -> None:
+    restate(errors, _ARGUMENTS, _HINTS)
+    if as_json:
+        json.dump({"errors": [e.to_dict() for e in errors]}, sys.stderr, ensure_ascii=False, indent=2)
+        sys.stderr.write("\n")
+        return
     lines_of: dict[str, list[str]] = {}
     for e in errors:
         print(e.render(sources, lines_of), file=sys.stderr)
@@ -152,10 +204,9 @@ def cmd_eval(args) -> int:
             raise UsageError(f"{flag} goes with --students", code="E701")
     stdin = read_stdin() if args.facts == "-" else None
     data, name, text = read_facts(args.facts, stdin)
-    result = book.evaluate(data, args.as_of, args.outcome, explain=args.explain or args.format == "json",
-                           _file=name, _text=text)
+    result = book.evaluate(data, args.as_of, args.outcome, explain=args.explain, _file=name, _text=text)
     if args.format == "json":
-        sys.stdout.write(to_json(result))
+        sys.stdout.write(to_json(result, explain=args.explain))
     else:
         sys.stdout.write(result_text(result, explain=args.explain))
     return EXIT_OK
@@ -176,11 +227,26 @@ def cmd_schema(args) -> int:
     from .api import load
     from .authoring.schema_text import schema_text
 
-    schema = load(args.book).schema()
+    book = load(args.book)
+    if args.format == "json-schema":
+        sys.stdout.write(json.dumps(book.json_schema(), ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK
+    schema = book.schema()
     if args.format == "json":
         sys.stdout.write(json.dumps(schema, ensure_ascii=False, indent=2) + "\n")
     else:
         sys.stdout.write(schema_text(schema))
+    return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    from .api import load
+    from .service import serve
+
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port {args.port} is not a port (1 to 65535)", code="E701")
+    books = [load(path) for path in args.books]
+    serve(books, args.host, args.port, max_body=args.max_body, max_batch=args.max_batch)
     return EXIT_OK
 
 
@@ -195,7 +261,7 @@ def _delegate(module: str):
     return run
 
 
-COMMANDS = {"eval": cmd_eval, "check": cmd_check, "schema": cmd_schema,
+COMMANDS = {"eval": cmd_eval, "check": cmd_check, "schema": cmd_schema, "serve": cmd_serve,
             **{name: _delegate(module) for name, module in (
                 ("test", "authoring.testing"), ("fmt", "authoring.fmt"), ("render", "authoring.render"),
                 ("init", "authoring.scaffold"),

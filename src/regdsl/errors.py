@@ -121,6 +121,7 @@ class RegdslError(Exception):
         code: str | None = None,
         hint: str | None = None,
         source_line: str | None = None,
+        argument: str | None = None,
     ):
         super().__init__(message)
         self.message = message
@@ -129,6 +130,15 @@ class RegdslError(Exception):
             self.code = code
         self.hint = hint
         self.source_line = source_line
+        self.argument = argument  # the API argument the message begins with (`as_of`), if any
+
+    def to_dict(self) -> dict:
+        """The error as JSON data: code, message, position (null where there is none) and hint."""
+        s = self.span
+        return {"code": self.code, "message": self.message, "file": s.file if s else None,
+                "line": s.line if s else None, "column": s.column if s else None,
+                "end_line": s.end_line or None if s else None, "end_column": s.end_column or None if s else None,
+                "hint": self.hint}
 
     def sort_key(self) -> tuple:
         s = self.span
@@ -211,6 +221,23 @@ class BookErrors(RegdslError):
         src = sources or self.sources
         lines_of: dict[str, list[str]] = {}
         return "\n".join(e.render(src, lines_of) for e in self.errors)
+
+
+# Hints the library gives in the Python API's own terms; the command line and the HTTP service
+# say them in theirs (`restate`).
+HINT_FACTS = "book.schema() lists the facts the book takes"
+HINT_OUTCOMES = "book.schema() lists the outcomes and definitions"
+
+
+def restate(errors: Iterable[RegdslError], arguments: dict[str, str], hints: dict[str, str]) -> None:
+    """Say errors in a front end's terms: an API argument a message begins with by the front end's
+    name for it (`as_of` -> `--as-of`), and the API's hints by the front end's."""
+    for e in errors:
+        if e.argument in arguments and e.message.startswith(e.argument):
+            e.message = arguments[e.argument] + e.message[len(e.argument):]
+            e.args = (e.message,)
+        if e.hint in hints:
+            e.hint = hints[e.hint]
 
 
 def did_you_mean(name: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:

@@ -42,17 +42,21 @@ def read_facts(path: str, stdin_text: str | None = None, fmt: str | None = None)
         fmt = fmt or _sniff(text)
         return parse_facts(text, fmt, name), name, text
     name = str(path)
+    at = Span(name, 1, 1)
+    if Path(path).is_dir():
+        raise FactsError("this is a directory, not a facts file", at, code="E603",
+                         hint="name one .json, .yaml, .yml or .toml file")
     fmt = fmt or FORMATS.get(Path(path).suffix.lower())
     if fmt is None:
         raise FactsError(f"{path}: facts files are .json, .yaml, .yml or .toml", code="E603")
     try:
         data = read_bytes(path, MAX_FILE_BYTES, "facts file")
     except FileNotFoundError:
-        raise FactsError(f"facts file not found: {path}", code="E603") from None
+        raise FactsError("facts file not found", at, code="E603") from None
     except FileRefused as e:
-        raise FactsError(e.message, Span(name, 1, 1), code=e.code if e.code == "E109" else "E603") from None
+        raise FactsError(e.message, at, code=e.code if e.code == "E109" else "E603") from None
     except OSError as e:
-        raise FactsError(f"cannot read facts file {path}: {e.strerror or e}", code="E603") from None
+        raise FactsError(f"cannot read this facts file: {e.strerror or e}", at, code="E603") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:

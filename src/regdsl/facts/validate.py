@@ -11,7 +11,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Iterator
 
-from ..errors import BookErrors, FactsError, Span, did_you_mean
+from ..errors import HINT_FACTS, BookErrors, FactsError, Span, did_you_mean
 from .read import MAX_DIGITS, Locator, WrittenFloat, LongNumber, too_many_digits
 from .read import locate, parse_facts, read_facts, read_stdin  # noqa: F401 - used from here
 from ..core.types import Type
@@ -27,8 +27,8 @@ def validate(book: BookModel, data: Any, file: str = "<facts>", text: str | None
         what = {"list": "a list", "str": "a single text", "int": "a single number",
                 "float": "a single number", "NoneType": "nothing"}.get(type(data).__name__, "something else")
         raise BookErrors([FactsError(
-            f"the facts file holds {what}; write names and values, e.g. {{\"years_enrolled\": 9}}",
-            Span(file, 1, 1), code="E604")])
+            f"facts holds {what}; write names and values, e.g. {{\"years_enrolled\": 9}}",
+            Span(file, 1, 1), code="E604", argument="facts")])
     errors: list[FactsError] = []
     out: dict[str, Any] = {}
     inputs = _inputs(book)
@@ -53,7 +53,7 @@ def validate(book: BookModel, data: Any, file: str = "<facts>", text: str | None
                 hint = None
             else:
                 msg = f"unknown fact `{key}`"
-                hint = did_you_mean(key, inputs) or "run `regdsl schema BOOK` to list the facts"
+                hint = did_you_mean(key, inputs) or HINT_FACTS
             errors.append(FactsError(msg, span, code="E601", hint=hint, source_line=line))
             continue
         if raw is None:

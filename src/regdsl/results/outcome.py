@@ -166,8 +166,8 @@ class Outcome:
         """The reasoning, as a tree quoting each provision used."""
         return self.provenance.cached_explanation(self.name) if self.provenance else None
 
-    def to_dict(self) -> dict:
-        expl = self.explanation
+    def to_dict(self, explain: bool = False) -> dict:
+        """The outcome as JSON data; the explanation tree only with `explain`."""
         out = {
             "name": self.name,
             "description": self.description,
@@ -180,11 +180,13 @@ class Outcome:
             "reasons": list(self.reasons),
             "versions": [v.to_dict() for v in self.versions],
             "notes": list(self.notes),
-            "explanation": expl.to_dict() if expl else None,
         }
         if self.decided_when:
             out["decided_when"] = [{"value": json_value(v), "unit": u, "when": list(when)}
                                    for v, u, when in self.decided_when]
+        if explain:
+            expl = self.explanation
+            out["explanation"] = expl.to_dict() if expl else None
         return out
 
 
@@ -213,14 +215,16 @@ class Result:
     def keys(self):
         return self.outcomes.keys()
 
-    def to_dict(self) -> dict:
+    def to_dict(self, explain: bool = False) -> dict:
+        """The result as JSON data (`regdsl eval --format json`); explanations only with `explain`."""
         return {"book": self.book.name, "title": self.book.title, "as_of": self.as_of.isoformat(),
-                "outcomes": [o.to_dict() for o in self.outcomes.values()]}
+                "outcomes": [o.to_dict(explain) for o in self.outcomes.values()]}
 
-    def to_json(self) -> str:
+    def to_json(self, explain: bool = False) -> str:
+        """Byte-identical JSON for identical inputs; citations always, explanations only with `explain`."""
         from .report import to_json
 
-        return to_json(self)
+        return to_json(self, explain)
 
     def explain(self, name: str | None = None) -> str:
         """The reasoning behind one outcome (or all), as indented text."""

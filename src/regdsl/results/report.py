@@ -13,13 +13,9 @@ from ..core.units import format_number
 WIDTH = 80
 
 
-def to_json(result: Result, explain: bool = True) -> str:
-    """Byte-identical JSON for identical inputs (sorted keys where order is free)."""
-    data = result.to_dict()
-    if not explain:
-        for o in data["outcomes"]:
-            o.pop("explanation", None)
-    return dumps(data) + "\n"
+def to_json(result: Result, explain: bool = False) -> str:
+    """Byte-identical JSON for identical inputs; the explanation trees only with `explain`."""
+    return dumps(result.to_dict(explain)) + "\n"
 
 
 def dumps(data) -> str:
