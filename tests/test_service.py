@@ -237,16 +237,20 @@ def test_no_file_is_opened_while_requests_are_answered(client):
         if event == "open" and recording:
             opened.append(str(args[0]))
 
-    recording = False
-    sys.addaudithook(audit)
-    recording = True
-    try:
+    def requests() -> None:
         client.post("/books/university_regulations/evaluate?explain=true", json={"years_enrolled": 9})
         client.get("/books/university_regulations/provisions/art_43")
         client.get("/books/university_regulations/schema")
         client.post("/books/mini/evaluate-table", content='{"entry": "third_year"}\n')
         client.get("/")
         client.get("/openapi.json")
+
+    requests()  # the first request of a kind may import a module of the package (code, not data)
+    recording = False
+    sys.addaudithook(audit)
+    recording = True
+    try:
+        requests()
     finally:
         recording = False
     assert not [p for p in opened if not p.startswith("/proc/") and not p.startswith("/dev/")], opened
