@@ -383,3 +383,21 @@ def test_regdsl_serve_refuses_a_bad_book_or_port():
     assert code == 2 and "E701: --port 70000 is not a port" in err
     code, _, err = run_cli("serve", str(MINI.relative_to(ROOT)), "--max-batch", "0")
     assert code == 2 and "E701" in err
+
+
+def test_a_table_by_columns_answers_as_row_by_row(books):
+    """The column evaluator behind /evaluate-table gives the records of one-by-one evaluation."""
+    pytest.importorskip("pyarrow")
+    import datetime as dt
+
+    from regdsl.service import table
+
+    uni = regdsl.load(ROOT / "regulations" / "university")
+    rows = [json.loads(p.read_text("utf-8")) for p in sorted((ROOT / "examples" / "university").glob("*.json"))]
+    rows += [{"entry": "third_year"}, {}, {"years_enrolled": "9 years", "entry": "fifth_year"},
+             {"no_such_fact": 1}, ["not", "an", "object"]]
+    rows = [{"id": f"s{i}", **r} if isinstance(r, dict) else r for i, r in enumerate(rows)]
+    day, names = dt.date(2026, 4, 1), tuple(uni.outcome_names)
+    by_columns = table.answer_rows(uni, rows, day, names, "id")
+    one_by_one = [table._one_row(uni, r, day, names, "id") for r in rows]
+    assert by_columns == one_by_one

@@ -9,8 +9,11 @@ code and message of a row whose facts cannot be used; its other columns are
 null and the rest of the table is evaluated).  An id column, if the rows
 have one, is carried through first.
 
-This branch evaluates the rows one by one with `Book.evaluate`, which gives
-the same answers; the column evaluator replaces `answer_rows` where it exists.
+The rows are evaluated together by the column evaluator when numpy and
+pyarrow are installed (the `[batch]` extra), and one by one with
+`Book.evaluate` otherwise; both give the same answers.  A row that is not a
+JSON object, or that names a fact the book does not declare, is answered
+one by one, so that its error is the one `/evaluate` gives.
 """
 
 from __future__ import annotations
@@ -36,29 +39,89 @@ def columns(names: Iterable[str], id_column: str | None) -> list[str]:
 def answer_rows(book: Any, rows: list[dict], as_of: dt.date, names: tuple[str, ...],
                 id_column: str | None) -> list[dict]:
     """One record per row: the id, then every outcome's columns."""
-    records = []
-    for row in rows:
-        rec: dict[str, Any] = {}
-        facts = dict(row) if isinstance(row, dict) else row
-        if id_column:
-            rec[id_column] = facts.pop(id_column, None) if isinstance(facts, dict) else None
-        try:
-            result = book.evaluate(facts, as_of, names)
-        except RegdslError as e:
-            first = e.errors[0] if isinstance(e, BookErrors) and e.errors else e
-            error = f"{first.code}: {first.message}"
-            for name in names:
-                rec.update({name: None, f"{name}.status": None, f"{name}.missing": None,
-                            f"{name}.decided_by": None, f"{name}.provision": None, f"{name}.error": error})
-            records.append(rec)
+    try:
+        import numpy  # noqa: F401
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return [_one_row(book, row, as_of, names, id_column) for row in rows]
+    records: list[dict | None] = [None] * len(rows)
+    ids: list[Any] = []
+    batch: list[dict] = []
+    inputs = book.ir.inputs
+    for i, row in enumerate(rows):
+        facts = dict(row) if isinstance(row, dict) else None
+        if facts is not None and id_column:
+            facts.pop(id_column, None)
+        if facts is None or any(k not in inputs for k in facts):
+            records[i] = _one_row(book, row, as_of, names, id_column)
             continue
-        for o in result:
-            cites = o.citations if o.status == "determined" else ()
-            rec.update({o.name: json_value(o.value), f"{o.name}.status": o.status,
-                        f"{o.name}.missing": list(o.missing), f"{o.name}.decided_by": list(o.decided_by),
-                        f"{o.name}.provision": cites[0].eid if cites else None, f"{o.name}.error": None})
-        records.append(rec)
-    return records
+        ids.append((i, row.get(id_column) if id_column else None))
+        batch.append(facts)
+    if batch:
+        for (i, ident), rec in zip(ids, _by_columns(book, batch, as_of, names)):
+            records[i] = {id_column: ident, **rec} if id_column else rec
+    return [r for r in records if r is not None]
+
+
+def _by_columns(book: Any, batch: list[dict], as_of: dt.date, names: tuple[str, ...]) -> list[dict]:
+    """The records of rows of facts, evaluated at once by the column evaluator."""
+    used = sorted({k for facts in batch for k in facts}) or list(book.ir.inputs)[:1]
+    columns = {k: [facts.get(k) for facts in batch] for k in used}
+    answers = book.evaluate_table(columns, as_of, names)
+    cols = {name: answers.column(name).to_pylist() for name in answers.column_names
+            if not name.endswith(".reasons")}
+    out = []
+    for r in range(len(batch)):
+        rec: dict[str, Any] = {}
+        for name in names:
+            error = cols[f"{name}.error"][r]
+            if error is not None:
+                rec.update(_error_columns(name, error))
+                continue
+            status = cols[f"{name}.status"][r]
+            rec.update({name: _value(cols[name][r]), f"{name}.status": status,
+                        f"{name}.missing": list(cols[f"{name}.missing"][r] or ()),
+                        f"{name}.decided_by": list(cols[f"{name}.decided_by"][r] or ()),
+                        f"{name}.provision": cols[f"{name}.provision"][r] if status == "determined" else None,
+                        f"{name}.error": None})
+        out.append(rec)
+    return out
+
+
+def _value(v: Any) -> Any:
+    """A value of an outcome column as `/evaluate` writes it."""
+    if type(v) is int:
+        return v
+    if isinstance(v, list):
+        return [_value(x) for x in v]
+    return json_value(v)
+
+
+def _error_columns(name: str, error: str) -> dict[str, Any]:
+    return {name: None, f"{name}.status": None, f"{name}.missing": None, f"{name}.decided_by": None,
+            f"{name}.provision": None, f"{name}.error": error}
+
+
+def _one_row(book: Any, row: Any, as_of: dt.date, names: tuple[str, ...], id_column: str | None) -> dict:
+    """The record of one row, evaluated by itself."""
+    rec: dict[str, Any] = {}
+    facts = dict(row) if isinstance(row, dict) else row
+    if id_column:
+        rec[id_column] = facts.pop(id_column, None) if isinstance(facts, dict) else None
+    try:
+        result = book.evaluate(facts, as_of, names)
+    except RegdslError as e:
+        first = e.errors[0] if isinstance(e, BookErrors) and e.errors else e
+        hint = f" ({first.hint})" if getattr(first, "hint", None) else ""  # as the column evaluator says it
+        for name in names:
+            rec.update(_error_columns(name, f"{first.code}: {first.message}{hint}"))
+        return rec
+    for o in result:
+        cites = o.citations if o.status == "determined" else ()
+        rec.update({o.name: json_value(o.value), f"{o.name}.status": o.status,
+                    f"{o.name}.missing": list(o.missing), f"{o.name}.decided_by": list(o.decided_by),
+                    f"{o.name}.provision": cites[0].eid if cites else None, f"{o.name}.error": None})
+    return rec
 
 
 def to_jsonl(records: list[dict]) -> bytes:
