@@ -110,7 +110,7 @@ def _golden_stderr(name: str) -> str:
     return (ROOT / "tests" / "golden" / "cli" / f"{name}.out").read_text().split("--- stderr\n", 1)[1]
 
 
-@pytest.mark.parametrize("name", ["eval-json", "eval-json-explain"])
+@pytest.mark.parametrize("name", ["eval-json", "eval-json-explain", "eval-json-reason"])
 def test_the_cli_json_goldens_validate(name):
     assert_valid(validators(MINI)[1], json.loads(_golden_stdout(name)), name)
 

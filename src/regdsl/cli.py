@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=["text", "json"], default="text")
     e.add_argument("--explain", action="store_true",
                    help="show the reasoning behind each answer (in JSON: include the explanation trees)")
+    e.add_argument("--reason", action="store_true",
+                   help="decide an answer the facts leave open when every value of the missing facts "
+                   "gives the same one, and say which cases would decide the rest")
 
     c = sub.add_parser("check", help="check books for syntax, reference, type and numbering errors")
     c.add_argument("paths", nargs="+", metavar="PATH")
@@ -192,6 +195,9 @@ def cmd_eval(args) -> int:
             raise UsageError("give a facts file, or --students FILE for a table of students", code="E701")
         if args.facts is not None:
             raise UsageError("give a facts file or --students, not both", code="E701")
+        if args.reason:
+            raise UsageError("--reason is for one student; the column evaluator does not reason yet",
+                             code="E701")
         try:
             from .eval.columns.batch import run
         except ImportError as e:
@@ -204,7 +210,8 @@ def cmd_eval(args) -> int:
             raise UsageError(f"{flag} goes with --students", code="E701")
     stdin = read_stdin() if args.facts == "-" else None
     data, name, text = read_facts(args.facts, stdin)
-    result = book.evaluate(data, args.as_of, args.outcome, explain=args.explain, _file=name, _text=text)
+    result = book.evaluate(data, args.as_of, args.outcome, explain=args.explain, reason=args.reason,
+                           _file=name, _text=text)
     if args.format == "json":
         sys.stdout.write(to_json(result, explain=args.explain))
     else:

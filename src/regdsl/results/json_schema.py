@@ -118,6 +118,11 @@ def result_defs(book: ir.IRBook) -> dict[str, dict]:
             "versions": {"type": "array", "items": {"$ref": "#/$defs/version"}},
             "notes": _STRINGS,
             "explanation": {"anyOf": [{"$ref": "#/$defs/explanation"}, {"type": "null"}]},
+            "decided_when": {
+                "type": "array", "description": "With reasoning (`--reason`, `reason=True`), for an answer "
+                "left open: the cases of the missing facts that decide it, and what each gives.",
+                "items": {"type": "object", "required": ["value", "unit", "when"], "additionalProperties": False,
+                          "properties": {"value": {}, "unit": {"type": ["string", "null"]}, "when": _STRINGS}}},
         },
         "allOf": typed,
     }
