@@ -1,0 +1,196 @@
+"""Cross-references in a book's text and rules, resolved to the anchors of their targets."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterator
+
+import attrs
+
+from ...syntax import nodes as n
+from ...errors import RegdslError
+from ...model.resolve import BookModel, Provision, resolve_ref
+from .views import Code, Link, Segment, anchor
+
+
+# ------------------------------------------------------------------ cross-references in text
+
+_NUM = r"\d+(?:\.\d+)*"
+_SING = rf"{_NUM}(?:\s+(?:and|or|to)\s+{_NUM})*"
+_PLUR = rf"{_NUM}(?:(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|to)\s+){_NUM})*"
+_LET = r"[a-z]\b"
+_LETS = rf"{_LET}(?:(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|to)\s+){_LET})*"
+_SEL = (rf"\b(?:(?i:article|paragraph|item)\s+{_SING}(?![\d.]*\d)"
+        rf"|(?i:section)\s+{_NUM}(?![\d.]*\d)"
+        rf"|(?i:articles|paragraphs|items)\s+{_PLUR}(?![\d.]*\d)"
+        rf"|(?i:sub-?items?)\s+{_LETS})")
+_CHAIN = rf"{_SEL}(?:\s*,\s*{_SEL})*"
+_REL = (r"\b(?i:the\s+(?:preceding|previous|following)\s+(?:article|paragraph|item)"
+        r"|this\s+(?:article|paragraph|item))\b")
+PHRASE = re.compile(rf"(?:{_CHAIN})(?:\s+of\s+(?:{_CHAIN}))*(?:\s+of\s+{_REL})?|{_REL}")
+_SEL_ONE = re.compile(r"(?i:(?P<kw>sub-?items?|articles?|paragraphs?|items?|section))\s+(?P<list>.+?)"
+                      r"(?=\s*,\s*(?i:sub-?items?|articles?|paragraphs?|items?|section)\s|$)")
+_REL_ONE = re.compile(r"(?i:(?P<rel>the\s+preceding|the\s+previous|the\s+following|this)"
+                      r"\s+(?P<target>article|paragraph|item))$")
+_OF_NAME = re.compile(r"\s+of\s+(?:the\s+|these\s+|this\s+)?([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*)")
+
+
+def _numbers(kind: str, text: str) -> tuple[tuple[str, ...], str | None] | None:
+    """`1 and 2` -> (1, 2); `3 to 5` -> (3,) through 5; None when it cannot be said."""
+    parts = [p for p in re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", text.strip()) if p]
+    if len(parts) == 1 and " to " in f" {parts[0]} ":
+        a, b = re.split(r"\s+to\s+", parts[0])
+        return (a,), b
+    out: list[str] = []
+    for p in parts:
+        if re.search(r"\s+to\s+", p):
+            a, b = re.split(r"\s+to\s+", p)
+            if kind == "article" or not (a.isdigit() and b.isdigit()) or int(a) > int(b):
+                return None
+            out += [str(i) for i in range(int(a), int(b) + 1)]
+        else:
+            out.append(p)
+    return tuple(out), None
+
+
+def phrase_ref(phrase: str) -> n.Ref | None:
+    """The reference a phrase of regulation text makes, as a Ref node (or None)."""
+    groups = []
+    for g in re.split(r"\s+of\s+", " ".join(phrase.split())):
+        rel = _REL_ONE.match(g)
+        if rel:
+            word = rel.group("rel").lower().split()[-1]
+            kind = {"previous": "preceding"}.get(word, word)
+            groups.append((n.Selector(kind, target=rel.group("target").lower()),))
+            continue
+        sels = []
+        for m in _SEL_ONE.finditer(g):
+            kw = m.group("kw").lower().replace("-", "")
+            kind = kw.rstrip("s") if kw != "subitems" else "subitem"
+            nums = _numbers(kind, m.group("list"))
+            if nums is None:
+                return None
+            sels.append(n.Selector(kind, nums[0], through=nums[1]))
+        if not sels:
+            return None
+        groups.append(tuple(sels))
+    return n.Ref(tuple(groups)) if groups else None
+
+
+class Linker:
+    """Finds cross-references in a book's text and rules and resolves them to anchors."""
+
+    def __init__(self, book: BookModel):
+        self.book = book
+        self.own_names = {x for x in (book.cited_as, book.title, "Regulations") if x}
+        tops = book.articles or book.sections or ([book.supplementary] if book.supplementary else [])
+        self.anywhere = (tops[0].children or [tops[0]])[0] if tops else None
+
+    def targets(self, ref: n.Ref, at: Provision | None) -> list[Provision]:
+        """The live provisions a reference points to; [] when it points nowhere in this book."""
+        if ref.book is not None and ref.book != self.book.name:
+            return []
+        if at is None:
+            first = ref.groups[-1][0] if ref.groups and ref.groups[-1] else None
+            if first is None or first.kind not in ("article", "section") or self.anywhere is None:
+                return []
+            at = self.anywhere
+        try:
+            found = resolve_ref(ref, at, self.book)
+        except (RegdslError, ValueError, IndexError, AttributeError):
+            return []
+        if not found or any(p.deleted or p.book is not self.book for p in found):
+            return []
+        return found
+
+    def text(self, text: str, at: Provision | None) -> list[Segment]:
+        """`text` split into plain segments and links to the provisions it cites."""
+        out: list[Segment] = []
+        pos = 0
+        for m in PHRASE.finditer(text):
+            after = _OF_NAME.match(text, m.end())
+            if after and not any(name.startswith(after.group(1)) or after.group(1).startswith(name)
+                                 for name in self.own_names):
+                continue  # "Article 90 of the School Education Act": another instrument
+            ref = phrase_ref(m.group(0))
+            found = self.targets(ref, at) if ref is not None else []
+            if not found:
+                continue
+            if m.start() > pos:
+                out.append(Segment(text[pos:m.start()]))
+            out.append(Segment(m.group(0), "#" + anchor(found[0]), "; ".join(p.cite for p in found)))
+            pos = m.end()
+        if pos < len(text):
+            out.append(Segment(text[pos:]))
+        return out
+
+
+def _refs(node) -> Iterator[n.Ref]:
+    """The references written in a statement (not those naming another book's provisions),
+    in the order they are written (a work stack: a chain of `+` may be thousands long)."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, n.Ref):
+            yield node
+        elif isinstance(node, (n.Applies, n.Table, n.Body)):
+            continue
+        elif isinstance(node, tuple):
+            stack.extend(reversed(node))
+        elif attrs.has(type(node)):
+            stack.extend(getattr(node, f.name) for f in reversed(attrs.fields(type(node))) if f.name != "span")
+
+
+# ------------------------------------------------------------------ source of statements
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def code_of(p: Provision, statements, linker: Linker) -> Code | None:
+    """The exact source lines of `statements` (with the comments just above each), dedented."""
+    book = p.book
+    out: list[str] = []
+    links: list[Link] = []
+    first_file, first_line = "", 0
+    offset = 0
+    for s in statements:
+        span = s.span
+        if span is None or span.file not in book.sources:
+            continue
+        lines = book.lines(span.file)
+        top, last = span.line - 1, max(span.end_line, span.line)
+        indent = span.column - 1
+        while top > 0 and lines[top - 1].strip().startswith("#") and _indent(lines[top - 1]) == indent:
+            top -= 1
+        if not first_file:
+            first_file, first_line = span.file, top + 1
+        starts: dict[int, tuple[int, int]] = {}
+        for k in range(top, min(last, len(lines))):
+            line = lines[k].rstrip()
+            removed = indent if line[:indent].strip() == "" else _indent(line)
+            starts[k + 1] = (offset, removed)
+            out.append(line[removed:])
+            offset += len(line) - removed + 1
+        for ref in _refs(s):
+            rs = ref.span
+            if rs is None or rs.line not in starts or (rs.end_line or rs.line) not in starts:
+                continue
+            found = linker.targets(ref, p)
+            if not found:
+                continue
+            a = starts[rs.line][0] + rs.column - 1 - starts[rs.line][1]
+            end_line = rs.end_line or rs.line
+            b = starts[end_line][0] + (rs.end_column or rs.column) - 1 - starts[end_line][1]
+            if b > a:
+                links.append(Link(a, b, "#" + anchor(found[0]), "; ".join(x.cite for x in found)))
+    if not out:
+        return None
+    links.sort(key=lambda x: x.start)
+    kept: list[Link] = []
+    for lk in links:
+        if not kept or lk.start >= kept[-1].end:
+            kept.append(lk)
+    return Code("\n".join(out), tuple(kept), Path(first_file).name, first_line)
