@@ -25,7 +25,7 @@ from .errors import BookErrors, CheckError, RegdslError, Span, UsageError
 from .ir import cache as ircache
 
 if TYPE_CHECKING:
-    from .model.resolve import BookModel
+    from .model.provisions import BookModel
 
 
 def book_files(path: str | Path, root: Path | None = None) -> list[Path]:
@@ -109,7 +109,7 @@ def read(path: str | Path, _loading: tuple[str, ...] = (), _root: Path | None = 
     nothing of what it names is read.
     """
     from .check import lower
-    from .model.resolve import build
+    from .model.build import build
     from .syntax.treecache import parse_cached
 
     root = _root if _root is not None else resolved(path).parent

@@ -19,7 +19,8 @@ from ..syntax import nodes as n
 from ..api import load
 from ..errors import CheckError, RegdslError, Span, SyntaxError_, did_you_mean, split_lines
 from ..syntax.parser import parse_ref
-from ..model.resolve import Provision, resolve_ref
+from ..model.provisions import Provision
+from ..model.references import resolve_ref
 
 WIDTH = 80
 REF_FILE = "<reference>"
@@ -163,9 +164,9 @@ def describe(p: Provision) -> list[str]:
                     if info.node is s:
                         lines += ["  > " + line for line in split_lines(info.source)]
             elif isinstance(s, n.Condition) and s.span is not None:
-                from ..model.resolve import _source_of
+                from ..model.provisions import source_of
 
-                lines += ["  > " + line for line in split_lines(_source_of(b.book, s.span))]
+                lines += ["  > " + line for line in split_lines(source_of(b.book, s.span))]
             elif isinstance(s, n.Delegated):
                 lines.append("  (delegated to separate regulations)")
         for c in b.children:

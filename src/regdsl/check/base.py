@@ -9,7 +9,8 @@ from .. import ir
 from ..core.types import ANY, SIMPLE_TYPES, Type, quantity
 from ..core.units import dim_mul
 from ..errors import CheckError, RegdslError, Span, did_you_mean
-from ..model.resolve import BookModel, Provision, RuleInfo, resolve_ref
+from ..model.provisions import BookModel, Provision, RuleInfo
+from ..model.references import resolve_ref
 from ..syntax import nodes as n
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from ..core.units import dim_mul, exact, make
 from ..core.limits import chain_group
 from ..core.arith import arith_type
 from ..core.values import Unknown
-from ..model.resolve import TOPS, Provision
+from ..model.provisions import TOPS, Provision
 from .base import CheckerBase
 
 

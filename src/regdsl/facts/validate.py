@@ -18,7 +18,7 @@ from ..core.types import Type
 from ..core.units import Q, UnitTable, exact, make
 
 if TYPE_CHECKING:
-    from ..model.resolve import BookModel
+    from ..model.provisions import BookModel
 
 
 def validate(book: BookModel, data: Any, file: str = "<facts>", text: str | None = None) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ...syntax import nodes as n
-from ...model.resolve import describe_ref
+from ...model.references import describe_ref
 from .source import (_AFTER_IS, _ATOM, _CHAINS, _CMP, _IF, _LEVELS, _NOT, _NUMLIST_END,
                      _STMT_WORDS, _SUM, _TIME, _UNARY, STEP, WIDTH, _line, _parens, _prefixed, _Source, _Sub, quote)
 

@@ -6,7 +6,7 @@ import bisect
 import datetime as dt
 import html
 
-from ...model.resolve import BookModel
+from ...model.provisions import BookModel
 from .views import BodyView, Code, Entry, Link, TableView, deleted_title, long_date
 from .walk import Writer
 

@@ -10,7 +10,8 @@ import attrs
 
 from ...syntax import nodes as n
 from ...errors import RegdslError
-from ...model.resolve import BookModel, Provision, resolve_ref
+from ...model.provisions import BookModel, Provision
+from ...model.references import resolve_ref
 from .views import Code, Link, Segment, anchor
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import attrs
 
 from ...syntax import nodes as n
-from ...model.resolve import TOPS, BookModel, Provision
+from ...model.provisions import TOPS, BookModel, Provision
 
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",

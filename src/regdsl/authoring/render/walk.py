@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...syntax import nodes as n
-from ...model.resolve import BookModel, Provision
+from ...model.provisions import BookModel, Provision
 from .links import Linker, code_of
 from .views import (BodyView, Code, Entry, Segment, TableView, anchor, body_id, in_force_text, part_id,
                     section_id, shown_statements, table_view, text_paragraphs)
