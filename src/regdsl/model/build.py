@@ -4,10 +4,13 @@ declarations, rules, tables and bodies collected."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..syntax import nodes as n
 from ..errors import Span, did_you_mean
 from ..core.units import UnitDef, exact
 from ..core.limits import MAX_RUN_TOTAL
+from .references import resolve_all
 from .numbers import _before, _expand_run, _int, _succ, _TooLong, article_key
 from .provisions import BookModel, Provision, RuleInfo, Symbol, source_of, overlap
 
@@ -18,7 +21,7 @@ def build(modules: list[n.Module], sources: dict[str, str], header_expected: boo
     `header_expected` is false when a file could not be read or parsed: its
     header may be there, so its absence is not reported."""
     book = BookModel()
-    book.sources = sources
+    book.sources = dict(sources)  # the caller's dict goes on to collect the used books' files
     book.modules = modules
     builder = _Builder(book)
     for m in modules:
@@ -30,6 +33,15 @@ def build(modules: list[n.Module], sources: dict[str, str], header_expected: boo
                    Span(first, 1, 1), "E203")
     for p in book.provisions():
         _name(p)
+    return book
+
+
+
+def complete(book: BookModel, others: Mapping[str, BookModel]) -> BookModel:
+    """The last step of building a model, once the books it uses are read: they are attached
+    and every reference is resolved (`book.references`).  Nothing writes the model after this."""
+    book.others.update(others)
+    book.references = resolve_all(book)
     return book
 
 
@@ -275,10 +287,6 @@ class _Builder:
                     self.fill(duty, st.items)
         elif isinstance(s, n.Unit):
             self.unit(s)
-        elif isinstance(s, n.Applies):
-            b.applies.append((s, p))
-        elif isinstance(s, n.Amendment):
-            b.amendment_rules.append((s, p))
 
     def unit(self, s: n.Unit) -> None:
         b = self.book

@@ -8,7 +8,6 @@ from typing import Iterator
 
 from ..syntax import nodes as n
 from ..errors import CheckError, RegdslError, Span, split_lines
-from ..core.types import Type
 from ..core.units import UnitTable
 
 
@@ -97,7 +96,6 @@ class Symbol:
         self.name = name
         self.decl = decl
         self.provision = provision
-        self.type: Type | None = None
         self.description = getattr(decl, "description", "") or ""
         self.bodies: tuple[str, ...] = getattr(decl, "bodies", ()) or ()
 
@@ -114,23 +112,36 @@ class RuleInfo:
         self.name = name
         self.provision = provision
         self.kind = kind  # "=", "if", "delegated"
-        self.overrides: list[RuleInfo] = []  # the rules this one is an exception to
         self.source = ""
-        self.compiled = None  # set by the checker: (condition, value) closures
-        self.deps: frozenset[str] = frozenset()  # set by the checker: the names the rule reads
         self.as_of = node.as_of if node is not None else None  # a figure stated as of a date
 
 
-class Transition:
-    """An amendment with its effective date and whom it does not apply to."""
+Found = list[Provision] | CheckError  # what a reference points to, or why it points nowhere
 
-    def __init__(self, title: str):
-        self.title = title
-        self.date: dt.date | None = None
-        self.provision: Provision | None = None  # where its effective date is stated
-        self.affected: set[str] | None = None  # article numbers; None means every article
-        self.sparing: list[tuple[object, Provision]] = []  # (compiled condition, provision)
-        self.span: Span | None = None  # where the amendment is first named
+
+class References:
+    """Every reference written in a book's provisions, resolved once when the model is completed:
+    by Ref node, where it was read from and the provisions it points to, or the CheckError that
+    says why it points nowhere.  A reference the table does not hold (one typed at `regdsl
+    show`, a phrase of the regulation's words) is resolved on demand."""
+
+    def __init__(self) -> None:
+        self._found: dict[int, tuple[n.Ref, Provision, str | None, Found]] = {}
+
+    def __len__(self) -> int:
+        return len(self._found)
+
+    def add(self, ref: n.Ref, at: Provision, book: str | None, found: Found) -> None:
+        """Record what `ref`, written at `at` (and read in the book `book`, if given), points to."""
+        self._found[id(ref)] = (ref, at, book, found)
+
+    def lookup(self, ref: n.Ref, at: Provision, book: str | None = None) -> Found | None:
+        """What `ref` written at `at` points to; None when the table does not hold it."""
+        got = self._found.get(id(ref))
+        if got is None or got[0] is not ref or got[1] is not at or got[2] != book:
+            return None
+        return got[3]
+
 
 
 class BookModel:
@@ -157,19 +168,10 @@ class BookModel:
         self.tables: dict[str, tuple[n.Table, Provision | None]] = {}
         self.bodies: dict[str, tuple[n.Body, Provision | None]] = {}
         self.units = UnitTable()
-        self.applies: list[tuple[n.Applies, Provision]] = []
-        self.amendment_rules: list[tuple[n.Amendment, Provision]] = []
-        self.transitions: list[Transition] = []
-        self.adoptions: list = []  # adopt.Adoption, one per `applies`
-        self.adopted: dict = {}  # name -> (Symbol of the other book, Adoption)
-        self.organization = None  # check._Organization, built on first use
-        self.citation_cache: dict = {}  # provision -> (Citation, Version) as seen from this book
-        self.inputs: dict | None = None  # names a facts file may give (facts._inputs)
-        self.converted: dict = {}  # (fact, type, raw value) -> value, for facts.validate
-        self.name_deps: dict[str, set[str]] = {}  # computed name -> names its rules read
         self.errors: list[RegdslError] = []
         self.sources: dict[str, str] = {}
         self.modules: list[n.Module] = []
+        self.references = References()  # filled once, when the model is completed (build.complete)
         self._reported: set[tuple] = set()  # (code, span, message) of the findings in `errors`
         self._counted = 0  # how many of `errors` are in `_reported`
         self._lines: dict[str, list[str]] = {}

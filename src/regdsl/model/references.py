@@ -3,10 +3,14 @@ provisions they point to, and described in their canonical words."""
 
 from __future__ import annotations
 
+from typing import Iterator
+
+import attrs
+
 from ..syntax import nodes as n
 from ..errors import CheckError, did_you_mean
 from .numbers import _check_run, _expand_run, _TooLong
-from .provisions import TOPS, BookModel, Provision
+from .provisions import TOPS, BookModel, Provision, References
 
 
 _RELATIVE = {"items_here": "the items", "supplementary": "the supplementary provisions"}
@@ -51,6 +55,58 @@ def resolve_ref(ref: n.Ref, at: Provision, book: BookModel) -> list[Provision]:
         else:
             bases = [t for base in bases for t in _resolve_group(group, base, at, target_book, ref)]
     return bases or []
+
+
+
+def resolve_all(book: BookModel) -> References:
+    """Every reference written in the book's provisions, resolved from where it is written.
+
+    The references of an `applies OTHER mutatis mutandis` statement that name the
+    other book's provisions (`except ...`, the old side of `reading ... as ...`) are
+    resolved in that book.  Tables and bodies are skipped: their items are provisions
+    of their own, reached by the walk."""
+    table = References()
+    for p in book.provisions():
+        for s in p.statements:
+            if isinstance(s, n.Applies):
+                for item in s.adaptations:
+                    if isinstance(item, n.ExceptRefs):
+                        for ref in item.refs:
+                            _add(table, book, ref, p, s.book)
+                    elif isinstance(item, n.Reading) and isinstance(item.old, n.Ref):
+                        _add(table, book, item.old, p, s.book)
+                        if isinstance(item.new, n.Ref):
+                            _add(table, book, item.new, p, None)
+            elif not isinstance(s, (n.Table, n.Body)):
+                for ref in statement_refs(s):
+                    _add(table, book, ref, p, None)
+    return table
+
+
+def _add(table: References, book: BookModel, ref: n.Ref, at: Provision, book_name: str | None) -> None:
+    shown = ref if book_name is None or ref.book is not None else n.Ref(ref.groups, book_name, span=ref.span)
+    try:
+        table.add(ref, at, book_name, resolve_ref(shown, at, book))
+    except CheckError as e:
+        table.add(ref, at, book_name, e)
+    except (ValueError, IndexError, AttributeError):
+        pass  # not held: whoever asks resolves it and meets the problem as before
+
+
+def statement_refs(node) -> Iterator[n.Ref]:
+    """The references written in a statement (not those of an `applies`, a table or a body),
+    in the order they are written (a work stack: a chain of `+` may be thousands long)."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, n.Ref):
+            yield node
+        elif isinstance(node, (n.Applies, n.Table, n.Body)):
+            continue
+        elif isinstance(node, tuple):
+            stack.extend(reversed(node))
+        elif attrs.has(type(node)):
+            stack.extend(getattr(node, f.name) for f in reversed(attrs.fields(type(node))) if f.name != "span")
 
 
 def _resolve_group(group, base: Provision | None, at: Provision, book: BookModel, ref) -> list[Provision]:

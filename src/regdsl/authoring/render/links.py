@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterator
-
-import attrs
 
 from ...syntax import nodes as n
 from ...errors import RegdslError
 from ...model.provisions import BookModel, Provision
-from ...model.references import resolve_ref
+from ...model.references import resolve_ref, statement_refs
 from .views import Code, Link, Segment, anchor
 
 
@@ -97,10 +94,15 @@ class Linker:
             if first is None or first.kind not in ("article", "section") or self.anywhere is None:
                 return []
             at = self.anywhere
-        try:
-            found = resolve_ref(ref, at, self.book)
-        except (RegdslError, ValueError, IndexError, AttributeError):
+        got = self.book.references.lookup(ref, at)
+        if got is None:  # a phrase of the text, or a declaration outside any provision
+            try:
+                got = resolve_ref(ref, at, self.book)
+            except (RegdslError, ValueError, IndexError, AttributeError):
+                return []
+        if isinstance(got, RegdslError):
             return []
+        found = got
         if not found or any(p.deleted or p.book is not self.book for p in found):
             return []
         return found
@@ -125,22 +127,6 @@ class Linker:
         if pos < len(text):
             out.append(Segment(text[pos:]))
         return out
-
-
-def _refs(node) -> Iterator[n.Ref]:
-    """The references written in a statement (not those naming another book's provisions),
-    in the order they are written (a work stack: a chain of `+` may be thousands long)."""
-    stack = [node]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, n.Ref):
-            yield node
-        elif isinstance(node, (n.Applies, n.Table, n.Body)):
-            continue
-        elif isinstance(node, tuple):
-            stack.extend(reversed(node))
-        elif attrs.has(type(node)):
-            stack.extend(getattr(node, f.name) for f in reversed(attrs.fields(type(node))) if f.name != "span")
 
 
 # ------------------------------------------------------------------ source of statements
@@ -175,7 +161,7 @@ def code_of(p: Provision, statements, linker: Linker) -> Code | None:
             starts[k + 1] = (offset, removed)
             out.append(line[removed:])
             offset += len(line) - removed + 1
-        for ref in _refs(s):
+        for ref in statement_refs(s):
             rs = ref.span
             if rs is None or rs.line not in starts or (rs.end_line or rs.line) not in starts:
                 continue
