@@ -173,7 +173,6 @@ class BookModel:
         self.modules: list[n.Module] = []
         self.references = References()  # filled once, when the model is completed (build.complete)
         self._reported: set[tuple] = set()  # (code, span, message) of the findings in `errors`
-        self._counted = 0  # how many of `errors` are in `_reported`
         self._lines: dict[str, list[str]] = {}
         self._article_index: dict[int, int] = {}
         self._child_index: dict[int, dict[int, int]] = {}
@@ -183,13 +182,10 @@ class BookModel:
 
     def report(self, err: RegdslError) -> None:
         """Add a finding, once however often it is reached."""
-        if self._counted != len(self.errors):  # findings were put in the list directly
-            self._reported = {(e.code, e.span, e.message) for e in self.errors}
         key = (err.code, err.span, err.message)
         if key not in self._reported:
             self._reported.add(key)
             self.errors.append(err)
-        self._counted = len(self.errors)
 
     def article_index(self) -> dict[int, int]:
         """id(article) -> its place in `articles`, for "the preceding article"."""
