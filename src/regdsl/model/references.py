@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Iterator
 
-import attrs
-
 from ..syntax import nodes as n
 from ..errors import CheckError, did_you_mean
 from .numbers import _check_run, _expand_run, _TooLong
@@ -93,7 +91,7 @@ def _add(table: References, book: BookModel, ref: n.Ref, at: Provision, book_nam
         pass  # not held: whoever asks resolves it and meets the problem as before
 
 
-def statement_refs(node) -> Iterator[n.Ref]:
+def statement_refs(node: n.Node) -> Iterator[n.Ref]:
     """The references written in a statement (not those of an `applies`, a table or a body),
     in the order they are written (a work stack: a chain of `+` may be thousands long)."""
     stack = [node]
@@ -101,12 +99,8 @@ def statement_refs(node) -> Iterator[n.Ref]:
         node = stack.pop()
         if isinstance(node, n.Ref):
             yield node
-        elif isinstance(node, (n.Applies, n.Table, n.Body)):
-            continue
-        elif isinstance(node, tuple):
-            stack.extend(reversed(node))
-        elif attrs.has(type(node)):
-            stack.extend(getattr(node, f.name) for f in reversed(attrs.fields(type(node))) if f.name != "span")
+        elif not isinstance(node, (n.Applies, n.Table, n.Body)):
+            stack.extend(reversed(tuple(node.children())))
 
 
 def _resolve_group(group, base: Provision | None, at: Provision, book: BookModel, ref) -> list[Provision]:
