@@ -72,7 +72,8 @@ def _resolve(m, ref: n.Ref, text: str) -> list[Provision]:
     if first is not None and first.kind in ("preceding", "following", "this", "items_here"):
         raise CheckError(f"`{text}` is relative; name the article, e.g. \"article 15 paragraph 2\"",
                          Span(REF_FILE, 1, 1, 1, len(text) + 1), code="E305")
-    if len(ref.groups) == 1 and len(ref.groups[0]) == 1 and first.kind == "article" and not first.through:
+    if (len(ref.groups) == 1 and len(ref.groups[0]) == 1 and first is not None and first.kind == "article"
+            and not first.through):
         found = [m.article(num) for num in first.numbers]
         if all(a is not None and a.deleted for a in found):
             return found

@@ -219,7 +219,7 @@ class _Builder:
         for s in body:
             if isinstance(s, (n.Item, n.SubItem)):
                 kind = "item" if isinstance(s, n.Item) else "subitem"
-                number = s.number if kind == "item" else s.letter
+                number = s.number if isinstance(s, n.Item) else s.letter
                 want = expected.get(kind, "1" if kind == "item" else "a")
                 if number != want:
                     self._numbering(kind, number, want, s.span)
@@ -261,10 +261,12 @@ class _Builder:
             info.source = source_of(b, s.span)
             b.rules.setdefault(s.name, []).append(info)
         elif isinstance(s, n.Condition):
+            assert p is not None  # the grammar has conditions only in items and sub-items
             if p.condition is not None:
                 b.error("an item has one condition; join them with `and` or `or`", s.span, "E206")
             p.condition = s
         elif isinstance(s, n.Delegated):
+            assert p is not None  # and `delegated` only in provisions
             p.delegated = s
             for name in s.names:
                 b.rules.setdefault(name, []).append(RuleInfo(None, name, p, "delegated"))
@@ -319,16 +321,16 @@ def _name(p: Provision) -> None:
         p.cite = f"Section {p.number}"
     elif p.kind == "paragraph":
         if p.transparent:
-            p.eid, p.cite = p.parent.eid, p.parent.cite
+            p.eid, p.cite = p.owner.eid, p.owner.cite
         else:
-            p.eid = f"{p.parent.eid}__para_{p.number}"
-            p.cite = f"{p.parent.cite}, Paragraph {p.number}"
+            p.eid = f"{p.owner.eid}__para_{p.number}"
+            p.cite = f"{p.owner.cite}, Paragraph {p.number}"
     elif p.kind == "item":
-        p.eid = f"{p.parent.eid}__item_{p.number}"
-        p.cite = f"{p.parent.cite}, Item {p.number}"
+        p.eid = f"{p.owner.eid}__item_{p.number}"
+        p.cite = f"{p.owner.cite}, Item {p.number}"
     elif p.kind == "subitem":
-        p.eid = f"{p.parent.eid}__subitem_{p.number}"
-        p.cite = f"{p.parent.cite}, Sub-item {p.number}"
+        p.eid = f"{p.owner.eid}__subitem_{p.number}"
+        p.cite = f"{p.owner.cite}, Sub-item {p.number}"
     elif p.kind == "duties":
         base = p.parent.eid + "__" if p.parent is not None else ""
         p.eid = f"{base}duties_{p.number.lower()}"

@@ -4,7 +4,7 @@ rules, amendments and the book that holds them."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterator
+from typing import Any, Iterator
 
 from ..syntax import nodes as n
 from ..errors import CheckError, RegdslError, Span, split_lines
@@ -43,10 +43,18 @@ class Provision:
         return f"<{self.cite or self.kind + ' ' + self.number}>"
 
     @property
+    def owner(self) -> "Provision":
+        """The parent of a provision that has one (a paragraph, item, sub-item); AttributeError
+        for the top of a provision tree, as reading `.parent.kind` there always raised."""
+        if self.parent is None:
+            raise AttributeError(f"{self!r} has no parent")
+        return self.parent
+
+    @property
     def article(self) -> "Provision":
         p = self
         while p.kind not in TOPS:
-            p = p.parent
+            p = p.owner
         return p
 
     @property
@@ -82,7 +90,7 @@ class Provision:
     @property
     def transparent(self) -> bool:
         """A sole first paragraph is cited as its article ("Article 43, Item 1")."""
-        return self.kind == "paragraph" and len(self.parent.children) == 1
+        return self.kind == "paragraph" and len(self.owner.children) == 1
 
     def in_force(self, day: dt.date) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
@@ -162,7 +170,7 @@ class BookModel:
         self.by_number: dict[str, list[Provision]] = {}
         self.supplementary: Provision | None = None
         self.sections: list[Provision] = []  # sections with content of their own
-        self.outline: list[tuple[str, object]] = []
+        self.outline: list[tuple[str, Any]] = []  # (section, n.Section), (part, n.Part), (article or supplementary, Provision)
         self.symbols: dict[str, Symbol] = {}
         self.rules: dict[str, list[RuleInfo]] = {}
         self.tables: dict[str, tuple[n.Table, Provision | None]] = {}

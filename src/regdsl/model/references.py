@@ -192,7 +192,7 @@ def _implicit(kind: str, at: Provision) -> Provision:
     if kind == "item":
         p = at
         while p.kind not in ("paragraph", "duties"):
-            p = p.parent
+            p = p.owner
         return p
     p = at
     while p.kind not in ("item",) and p.parent is not None:
@@ -253,7 +253,7 @@ def _relative(sel: n.Selector, at: Provision, book: BookModel, ref) -> Provision
 
 def _neighbour(p: Provision, step: int) -> Provision | None:
     """The sibling of the same kind before (step -1) or after (+1) `p`."""
-    parent = p.parent
+    parent = p.owner
     index = parent.book.child_index(parent)
     i = index[id(p)] + step
     kids = parent.children

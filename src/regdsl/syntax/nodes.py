@@ -33,7 +33,7 @@ class Node:
 
     def children(self) -> Iterator[Node]:
         """The child nodes, in the order of the fields that hold them."""
-        cls = type(self)
+        cls: Any = type(self)  # an attrs class (every subclass is one)
         names = _CHILD_FIELDS.get(cls)
         if names is None:
             names = _CHILD_FIELDS[cls] = tuple(f.name for f in attrs.fields(cls) if f.name != "span")
@@ -64,7 +64,8 @@ class Node:
 
     def replace(self: _N, **changes: Any) -> _N:
         """A copy of the node with some fields changed (`attrs.evolve`)."""
-        return attrs.evolve(self, **changes)
+        node: Any = self
+        return attrs.evolve(node, **changes)
 
 
 @attrs.frozen

@@ -21,6 +21,7 @@ def _files(paths) -> tuple[list[Path], list[RegdslError]]:
     errors: list[RegdslError] = []
     seen: set[Path] = set()
     for p in map(Path, paths):
+        found: list[Path]
         if p.is_symlink() and p.is_file():
             errors.append(UsageError(f"{p} is a symbolic link; regdsl fmt does not write through links: "
                                      "name the file it points to", code="E701"))

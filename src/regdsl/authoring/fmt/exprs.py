@@ -56,7 +56,7 @@ class Expressions:
     @staticmethod
     def _starts_with_statement_word(text: str) -> bool:
         word = re.match(r"[A-Za-z_][A-Za-z0-9_]*", text)
-        return bool(word) and word.group() in _STMT_WORDS
+        return word is not None and word.group() in _STMT_WORDS
 
     def _need(self, e, level: int) -> str:
         """`e` on one line, in parentheses when it binds more loosely than `level`."""
@@ -69,11 +69,12 @@ class Expressions:
         ops = _CHAINS[e.op]
         level = _LEVELS[e.op]
         rights = []
-        while isinstance(e, n.Binary) and e.op in ops:
-            rights.append((e.op, e.right))
-            e = e.left
+        x: n.Expr = e
+        while isinstance(x, n.Binary) and x.op in ops:
+            rights.append((x.op, x.right))
+            x = x.left
         rights.reverse()
-        items = [e] + [x for _, x in rights]
+        items = [x] + [r for _, r in rights]
         signs: list[str | None] = [None] + [op for op, _ in rights]
         needs = [level] + [level + 1] * len(rights)
         if "and" in ops:
@@ -238,12 +239,12 @@ class Expressions:
         if isinstance(e, n.Binary):
             signs, items, needs = self._chain(e)
             out: list[_Sub] = []
-            for sign, x, nd in zip(signs, items, needs):
-                if sign is None:
+            for op, x, nd in zip(signs, items, needs):
+                if op is None:
                     out += self._lay(x, col, nd, True)
                 else:
-                    lines = self._lay(x, col + len(sign) + 1, nd, True)
-                    out.append(_Sub(col, f"{sign} {lines[0].text}", _line(x)))
+                    lines = self._lay(x, col + len(op) + 1, nd, True)
+                    out.append(_Sub(col, f"{op} {lines[0].text}", _line(x)))
                     out += lines[1:]
             return out
         # if / then / else

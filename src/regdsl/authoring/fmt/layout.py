@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any, cast
 
 from ...syntax import nodes as n
 from ...syntax.parser import _unquote, parse
@@ -99,11 +100,12 @@ class Formatter(Expressions):
                 else:
                     before_sub[idx].append(c)
             else:
-                best = None
+                best: int | None = None
+                best_anchor = 0
                 for i, sub in enumerate(subs):
                     if sub.anchor is not None and sub.anchor <= c.line and (
-                            best is None or sub.anchor >= subs[best].anchor):
-                        best = i
+                            best is None or sub.anchor >= best_anchor):
+                        best, best_anchor = i, sub.anchor
                 if best is None or best in trailing:
                     moved.append(c)
                 else:
@@ -153,7 +155,7 @@ class Formatter(Expressions):
         if v is None:
             return ""
         if v.start is None:
-            return f" in force until {v.end.isoformat()}"
+            return f" in force until {v.end.isoformat()}" if v.end is not None else ""
         until = f" until {v.end.isoformat()}" if v.end is not None else ""
         return f" in force from {v.start.isoformat()}{until}"
 
@@ -258,7 +260,8 @@ class Formatter(Expressions):
         at, col = _line(s), _col(level)
         if not s.description:
             return [_Sub(col, head, at)]
-        pieces = self.pieces(s) or [(s.description, None)]
+        written = self.pieces(s)
+        pieces: list[tuple[str, int | None]] = list(written) if written else [(s.description, None)]
         if len(pieces) == 1:
             line = f"{head} {quote(s.description)}"
             if col + len(line) <= WIDTH:
@@ -272,7 +275,7 @@ class Formatter(Expressions):
 
     def pieces(self, s) -> list[tuple[str, int]] | None:
         """The description's strings as written (the tree joins them with spaces)."""
-        found = [(_unquote(t), line) for kind, t, line in self.src.tokens(s.span) if kind == "s"]
+        found = [(_string(t), line) for kind, t, line in self.src.tokens(s.span) if kind == "s"]
         if found and " ".join(t for t, _ in found) == s.description:
             return found
         return None
@@ -290,14 +293,19 @@ class Formatter(Expressions):
         old_q = new_q = None
         if len(toks) >= 3 and toks[0][1] == "reading":
             if isinstance(s.old, str):
-                old_q = toks[1][0] == "s" and _unquote(toks[1][1]) == s.old
+                old_q = toks[1][0] == "s" and _string(toks[1][1]) == s.old
                 if not old_q and toks[1][1] != s.old:
                     old_q = None
             if isinstance(s.new, str):
-                new_q = toks[-1][0] == "s" and _unquote(toks[-1][1]) == s.new
+                new_q = toks[-1][0] == "s" and _string(toks[-1][1]) == s.new
                 if not new_q and toks[-1][1] != s.new:
                     new_q = None
         return show(s.old, old_q), show(s.new, new_q)
+
+
+def _string(text: str) -> str:
+    """The value of a string literal as written (`_unquote` is annotated for Lark's tokens, a str)."""
+    return _unquote(cast(Any, text))
 
 
 def format_module(module: n.Module, source: str) -> str:

@@ -127,7 +127,7 @@ class _Source:
         text, first = got
         out = []
         for m in _LEX.finditer(text):
-            kind = m.lastgroup
+            kind = m.lastgroup or ""  # every alternative of _LEX is a named group
             out.append((kind, m.group(), first + text.count("\n", 0, m.start())))
         return out
 

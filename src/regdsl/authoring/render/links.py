@@ -54,7 +54,7 @@ def _numbers(kind: str, text: str) -> tuple[tuple[str, ...], str | None] | None:
 
 def phrase_ref(phrase: str) -> n.Ref | None:
     """The reference a phrase of regulation text makes, as a Ref node (or None)."""
-    groups = []
+    groups: list[tuple[n.Selector, ...]] = []
     for g in re.split(r"\s+of\s+", " ".join(phrase.split())):
         rel = _REL_ONE.match(g)
         if rel:

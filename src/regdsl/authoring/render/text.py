@@ -110,8 +110,8 @@ class TextWriter(Writer):
             self.wrap(t, (indent + label) if i == 0 else hang, hang)
         if e.code is not None:
             self._code(e.code, hang)
-        for t in e.tables:
-            self._table(t, hang)
+        for table in e.tables:
+            self._table(table, hang)
         for b in e.bodies:
             self._body(b, hang)
         child_indent = hang if e.kind != "paragraph" else indent + "  "

@@ -160,9 +160,9 @@ def table_view(t: n.Table, book: BookModel) -> TableView:
     for r in t.statements:
         if isinstance(r, n.Row):
             cells = []
-            for i, c in enumerate(r.cells):
+            for i, cell in enumerate(r.cells):
                 if i in shown:
-                    text = cell_text(c, units[i] if i < len(units) else None)
+                    text = cell_text(cell, units[i] if i < len(units) else None)
                     cells.append(_words(text) if isinstance(columns[i].type, n.EnumType) else text)
             if r.total and cells and not cells[0]:
                 cells[0] = "Total"

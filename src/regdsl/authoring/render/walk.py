@@ -69,8 +69,8 @@ class Walker:
             for d in b.statements:
                 if isinstance(d, n.Duties):
                     items = tuple(self._plain(i) for i in d.items if isinstance(i, n.Item))
-                    title = ((Segment(d.title),),) if d.title else ()
-                    duties.append(Entry("duties", "", None, "", title, None, (), (), "", items))
+                    heading = ((Segment(d.title),),) if d.title else ()
+                    duties.append(Entry("duties", "", None, "", heading, None, (), (), "", items))
         return BodyView(self.uid(body_id(b.name)) or "", b.name, b.title, texts, tuple(relations), tuple(duties))
 
     def _plain(self, node) -> Entry:
@@ -171,7 +171,8 @@ class Walker:
                     others.append(item)
         code = None
         if others and (b.articles or b.sections or b.supplementary):
-            host = (b.articles or b.sections or [b.supplementary])[0]
+            host = b.articles[0] if b.articles else b.sections[0] if b.sections else b.supplementary
+            assert host is not None  # one of the three is there
             code = code_of(host, others, self.linker)
         if bodies or tables or code:
             w.declarations(bodies, tables, code)
@@ -190,4 +191,5 @@ class Writer:
     def deleted(self, level: int, run: list[tuple[str | None, str]]) -> None: ...
     def article(self, level: int, ident: str | None, title: str, note: str, entries, kind="article") -> None: ...
     def entries(self, entries) -> None: ...
-    def end(self) -> str: ...
+    def end(self) -> str:
+        raise NotImplementedError
