@@ -17,8 +17,8 @@ syn iskeyword @,48-57,_
 
 syn keyword regdslStructure    article articles book deleted item items paragraph
 syn keyword regdslStructure    paragraphs part provisions section subitem supplementary
-syn keyword regdslDeclaration  body column decision define duties fact outcome row
-syn keyword regdslDeclaration  table total unit
+syn keyword regdslDeclaration  body column decision define duties fact outcome row table
+syn keyword regdslDeclaration  total unit
 syn keyword regdslControl      else however if notwithstanding overrides then unless when
 syn keyword regdslOperatorWord and at exceeds is least less more most not or than
 syn keyword regdslConstant     false none true
