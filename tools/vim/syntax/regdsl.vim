@@ -2,8 +2,8 @@
 " Language:  regdsl (university regulations as code)
 " Filenames: *.reg
 "
-" The keyword lists follow grammar/regdsl.lark; tests/test_keywords_agree.py
-" fails when a keyword is missing here.
+" The keyword lists are written by `python -m tools.keywords` from
+" src/regdsl/syntax/keywords.py; tests/test_keywords_agree.py fails when they differ.
 
 if exists("b:current_syntax")
   finish
