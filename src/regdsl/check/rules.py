@@ -7,7 +7,7 @@ from typing import Any
 from .. import ir
 from ..syntax import nodes as n
 from ..model.provisions import Provision, RuleInfo, overlap
-from ..model.references import describe_ref
+from ..syntax.printer import describe_ref
 from ..core.types import BOOLEAN
 from ..core.limits import MAX_CHAIN
 from .cycles import find_cycles

@@ -6,33 +6,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..syntax import nodes as n
+from ..syntax.printer import describe_ref, describe_selector
 from ..errors import CheckError, did_you_mean
 from .numbers import _check_run, _expand_run, _TooLong
 from .provisions import TOPS, BookModel, Provision, References
-
-
-_RELATIVE = {"items_here": "the items", "supplementary": "the supplementary provisions"}
-
-
-def describe_selector(s: n.Selector) -> str:
-    """One step of a reference in its canonical words (`items 1 and 2`, `the preceding article`)."""
-    if s.kind in ("preceding", "following"):
-        return f"the {s.kind} {s.target}"
-    if s.kind == "this":
-        return f"this {s.target}"
-    if s.kind in _RELATIVE:
-        return _RELATIVE[s.kind]
-    if s.through is not None:
-        return f"{s.kind}s {s.numbers[0]} to {s.through}"
-    if len(s.numbers) > 1:
-        return f"{s.kind}s " + " and ".join(s.numbers)
-    return f"{s.kind} {s.numbers[0]}"
-
-
-def describe_ref(ref: n.Ref) -> str:
-    """A reference in its canonical words: for messages, and as `regdsl fmt` writes it."""
-    text = " of ".join(" ".join(describe_selector(s) for s in g) for g in ref.groups)
-    return f"{text} of {ref.book}" if ref.book else text
 
 
 def resolve_ref(ref: n.Ref, at: Provision, book: BookModel) -> list[Provision]:

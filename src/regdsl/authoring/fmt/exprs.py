@@ -1,4 +1,4 @@
-"""Expressions, types and references printed by `regdsl fmt`: on one line, or broken over
+"""Expressions as `regdsl fmt` prints them: on one line by `syntax.printer`, or broken over
 several when longer than the width."""
 
 from __future__ import annotations
@@ -6,17 +6,17 @@ from __future__ import annotations
 import re
 
 from ...syntax import nodes as n
-from ...model.references import describe_ref
-from .source import (_AFTER_IS, _ATOM, _CHAINS, _CMP, _IF, _LEVELS, _NOT, _NUMLIST_END,
-                     _STMT_WORDS, _SUM, _TIME, _UNARY, STEP, WIDTH, _line, _parens, _prefixed, _Source, _Sub, quote)
+from ...syntax.printer import IF as _IF, NOT as _NOT, SUM as _SUM, UNARY as _UNARY, Printer
+from .source import _STMT_WORDS, _TIME, STEP, WIDTH, _line, _parens, _prefixed, _Source, _Sub
 
 
-class Expressions:
-    """The expression printer; `Formatter` builds on it."""
+class Expressions(Printer):
+    """The one-line printer of `syntax.printer`, with times spelled as written and long
+    expressions broken over lines; `Formatter` builds on it."""
 
     def __init__(self, src: _Source):
+        super().__init__()
         self.src = src
-        self._memo: dict[int, tuple[str, int]] = {}  # id(expression) -> _e(expression)
 
     def cell(self, c: n.Cell) -> str:
         if c.value is None:
@@ -25,30 +25,10 @@ class Expressions:
             return f"{self.expr(c.value)} to {self.expr(c.high)}"
         return self.expr(c.value)
 
-    def type_(self, t) -> str:
-        if isinstance(t, n.SimpleType):
-            return t.name
-        if isinstance(t, n.PerType):
-            return f"{t.num} per {t.den}"
-        if isinstance(t, n.EnumType):
-            return "one of " + ", ".join(t.members)
-        if isinstance(t, n.RangeType):
-            return "range of " + self.type_(t.inner)
-        if isinstance(t, n.ListType):
-            return "list of " + self.type_(t.inner)
-        raise TypeError(f"cannot format type {type(t).__name__}")
-
-    # ------------------------------------------------------------------ references
-
-    def ref(self, r: n.Ref) -> str:
-        return describe_ref(r)
-
-    # ------------------------------------------------------------------ expressions
-
     def expr(self, e, statement: bool = False) -> str:
         """An expression on one line; at the start of a statement it must not begin with a
         statement word (`fact`, `item`, ...), so it is then kept in parentheses."""
-        text = self._e(e)[0]
+        text = super().expr(e)
         if statement and self._starts_with_statement_word(text):
             text = f"({text})"
         return text
@@ -57,105 +37,6 @@ class Expressions:
     def _starts_with_statement_word(text: str) -> bool:
         word = re.match(r"[A-Za-z_][A-Za-z0-9_]*", text)
         return word is not None and word.group() in _STMT_WORDS
-
-    def _need(self, e, level: int) -> str:
-        """`e` on one line, in parentheses when it binds more loosely than `level`."""
-        text, own = self._e(e)
-        return text if own >= level else f"({text})"
-
-    def _chain(self, e: n.Binary) -> tuple[list[str | None], list, list[int]]:
-        """A left-leaning chain of operators of one precedence: operators, operands and the
-        precedence each operand must have (99: parentheses whatever it is)."""
-        ops = _CHAINS[e.op]
-        level = _LEVELS[e.op]
-        rights = []
-        x: n.Expr = e
-        while isinstance(x, n.Binary) and x.op in ops:
-            rights.append((x.op, x.right))
-            x = x.left
-        rights.reverse()
-        items = [x] + [r for _, r in rights]
-        signs: list[str | None] = [None] + [op for op, _ in rights]
-        needs = [level] + [level + 1] * len(rights)
-        if "and" in ops:
-            texts = [self._need(x, nd) for x, nd in zip(items, needs)]
-            for i in range(1, len(texts)):
-                if texts[i][:1].isdigit() and _NUMLIST_END.search(texts[i - 1]):
-                    needs[i - 1] = 99
-                    texts[i - 1] = f"({texts[i - 1]})"
-        return signs, items, needs
-
-    def _e(self, e) -> tuple[str, int]:
-        """`e` on one line with the fewest parentheses, and the precedence it binds with."""
-        got = self._memo.get(id(e))
-        if got is None:
-            got = self._memo[id(e)] = self._e1(e)
-        return got
-
-    def _e1(self, e) -> tuple[str, int]:
-        if isinstance(e, n.Number):
-            return e.value, _ATOM
-        if isinstance(e, n.Quantity):
-            per = f" per {e.per}" if e.per is not None else ""
-            return f"{e.value} {e.unit}{per}", _ATOM
-        if isinstance(e, n.String):
-            return quote(e.value), _ATOM
-        if isinstance(e, n.DateLit):
-            return e.value.isoformat(), _ATOM
-        if isinstance(e, n.TimeLit):
-            return self.time(e), _ATOM
-        if isinstance(e, n.Bool):
-            return ("true" if e.value else "false"), _ATOM
-        if isinstance(e, n.Name):
-            return e.name, _ATOM
-        if isinstance(e, n.Qualified):
-            return f"{e.name} of {self.ref(e.ref)}", _ATOM
-        if isinstance(e, n.Call):
-            return f"{e.func}(" + ", ".join(self._need(a, _IF) for a in e.args) + ")", _ATOM
-        if isinstance(e, n.AnyOf):
-            return f"any of {self.ref(e.ref)}", _ATOM
-        if isinstance(e, n.AllOf):
-            return f"all of {self.ref(e.ref)}", _ATOM
-        if isinstance(e, n.Lookup):
-            return f"{self._lookup_head(e)}{self._need(e.key, _UNARY)}", _ATOM
-        if isinstance(e, n.Neg):
-            operand = self._need(e.expr, _UNARY)
-            return ("- " if operand.startswith("-") else "-") + operand, _UNARY
-        if isinstance(e, n.Not):
-            return "not " + self._need(e.expr, _NOT), _NOT
-        if isinstance(e, n.Binary):
-            signs, items, needs = self._chain(e)
-            text = "".join((f" {sign} " if sign else "") + self._need(x, nd)
-                           for sign, x, nd in zip(signs, items, needs))
-            return text, _LEVELS[e.op]
-        if isinstance(e, n.Compare):
-            return f"{self._need(e.left, _SUM)} {self._word(e)} {self._right(e)}", _CMP
-        if isinstance(e, n.OneOf):
-            return f"{self._need(e.expr, _SUM)} {self._one_of(e)}({', '.join(e.names)})", _CMP
-        if isinstance(e, n.IfExpr):
-            return (f"if {self._need(e.cond, _IF)} then {self._need(e.then, _IF)} "
-                    f"else {self._need(e.else_, _IF)}"), _IF
-        raise TypeError(f"cannot format expression {type(e).__name__}")
-
-    @staticmethod
-    def _word(e: n.Compare) -> str:
-        return e.word or {"is": "is", "isnot": "is not"}.get(e.op, e.op)
-
-    def _right_need(self, e: n.Compare) -> int:
-        if self._word(e) in ("is", "is not") and _AFTER_IS.match(self._need(e.right, _SUM)):
-            return 99
-        return _SUM
-
-    def _right(self, e: n.Compare) -> str:
-        return self._need(e.right, self._right_need(e))
-
-    @staticmethod
-    def _one_of(e: n.OneOf) -> str:
-        return "is not one of " if e.negated else "is one of "
-
-    @staticmethod
-    def _lookup_head(e: n.Lookup) -> str:
-        return f"lookup {e.column} in {e.table} for "
 
     def time(self, e: n.TimeLit) -> str:
         """A time of day as written (`8:30` or `08:30`), else H:MM."""

@@ -7,6 +7,7 @@ import re
 import attrs
 
 from ...syntax import nodes as n
+from ...syntax.printer import quote
 
 WIDTH = 100
 STEP = "  "
@@ -14,10 +15,6 @@ STEP = "  "
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _TIME = re.compile(r"\d{1,2}:\d{2}\Z")
 _LEX = re.compile(r'(?P<s>"(?:[^"\\\n]|\\.)*")|(?P<c>#[^\n]*)|(?P<w>[A-Za-z_][A-Za-z0-9_]*)')
-# A reference that ends in "items 1 and 2" would swallow a following "and 3 ...".
-_NUMLIST_END = re.compile(r"\b(articles|paragraphs|items)\s+\d+(\.\d+)?(\s+and\s+\d+(\.\d+)?)+\Z")
-# After `is` / `is not`, these words would be read as part of the comparison word.
-_AFTER_IS = re.compile(r"(not|one\s+of|at\s+(least|most)|more\s+than|less\s+than)\b")
 # Words a statement may start with: a condition printed without its parentheses
 # must not begin with one.
 _STMT_WORDS = {
@@ -31,20 +28,8 @@ _READING_WORDS = {
     "as", "of", "reading", "except",
 }
 
-# Precedence levels of the grammar (higher binds tighter).
-_IF, _OR, _AND, _NOT, _CMP, _SUM, _PROD, _UNARY, _ATOM = range(9)
-
-_CHAINS = {"and": ("and",), "or": ("or",), "+": ("+", "-"), "-": ("+", "-"),
-           "*": ("*", "/"), "/": ("*", "/")}
-_LEVELS = {"or": _OR, "and": _AND, "+": _SUM, "-": _SUM, "*": _PROD, "/": _PROD}
-
 _BLOCK_OWNERS = (n.Article, n.Paragraph, n.Item, n.SubItem, n.Supplementary, n.Section)
 _DECLS = (n.Fact, n.Outcome, n.Define, n.Decision, n.Body, n.Unit)
-
-
-def quote(value: str) -> str:
-    """A string literal for `value`: every `\\` and `"` escaped with a backslash."""
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _children(node) -> tuple:
