@@ -2,78 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from ...syntax import nodes as n
+from ...syntax.citations import OF_NAME, PHRASE, phrase_ref
 from ...errors import RegdslError
 from ...model.provisions import BookModel, Provision
 from ...model.references import resolve_ref, statement_refs
 from .views import Code, Link, Segment, anchor
-
-
-# ------------------------------------------------------------------ cross-references in text
-
-_NUM = r"\d+(?:\.\d+)*"
-_SING = rf"{_NUM}(?:\s+(?:and|or|to)\s+{_NUM})*"
-_PLUR = rf"{_NUM}(?:(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|to)\s+){_NUM})*"
-_LET = r"[a-z]\b"
-_LETS = rf"{_LET}(?:(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|to)\s+){_LET})*"
-_SEL = (rf"\b(?:(?i:article|paragraph|item)\s+{_SING}(?![\d.]*\d)"
-        rf"|(?i:section)\s+{_NUM}(?![\d.]*\d)"
-        rf"|(?i:articles|paragraphs|items)\s+{_PLUR}(?![\d.]*\d)"
-        rf"|(?i:sub-?items?)\s+{_LETS})")
-_CHAIN = rf"{_SEL}(?:\s*,\s*{_SEL})*"
-_REL = (r"\b(?i:the\s+(?:preceding|previous|following)\s+(?:article|paragraph|item)"
-        r"|this\s+(?:article|paragraph|item))\b")
-PHRASE = re.compile(rf"(?:{_CHAIN})(?:\s+of\s+(?:{_CHAIN}))*(?:\s+of\s+{_REL})?|{_REL}")
-_SEL_ONE = re.compile(r"(?i:(?P<kw>sub-?items?|articles?|paragraphs?|items?|section))\s+(?P<list>.+?)"
-                      r"(?=\s*,\s*(?i:sub-?items?|articles?|paragraphs?|items?|section)\s|$)")
-_REL_ONE = re.compile(r"(?i:(?P<rel>the\s+preceding|the\s+previous|the\s+following|this)"
-                      r"\s+(?P<target>article|paragraph|item))$")
-_OF_NAME = re.compile(r"\s+of\s+(?:the\s+|these\s+|this\s+)?([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*)")
-
-
-def _numbers(kind: str, text: str) -> tuple[tuple[str, ...], str | None] | None:
-    """`1 and 2` -> (1, 2); `3 to 5` -> (3,) through 5; None when it cannot be said."""
-    parts = [p for p in re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", text.strip()) if p]
-    if len(parts) == 1 and " to " in f" {parts[0]} ":
-        a, b = re.split(r"\s+to\s+", parts[0])
-        return (a,), b
-    out: list[str] = []
-    for p in parts:
-        if re.search(r"\s+to\s+", p):
-            a, b = re.split(r"\s+to\s+", p)
-            if kind == "article" or not (a.isdigit() and b.isdigit()) or int(a) > int(b):
-                return None
-            out += [str(i) for i in range(int(a), int(b) + 1)]
-        else:
-            out.append(p)
-    return tuple(out), None
-
-
-def phrase_ref(phrase: str) -> n.Ref | None:
-    """The reference a phrase of regulation text makes, as a Ref node (or None)."""
-    groups: list[tuple[n.Selector, ...]] = []
-    for g in re.split(r"\s+of\s+", " ".join(phrase.split())):
-        rel = _REL_ONE.match(g)
-        if rel:
-            word = rel.group("rel").lower().split()[-1]
-            kind = {"previous": "preceding"}.get(word, word)
-            groups.append((n.Selector(kind, target=rel.group("target").lower()),))
-            continue
-        sels = []
-        for m in _SEL_ONE.finditer(g):
-            kw = m.group("kw").lower().replace("-", "")
-            kind = kw.rstrip("s") if kw != "subitems" else "subitem"
-            nums = _numbers(kind, m.group("list"))
-            if nums is None:
-                return None
-            sels.append(n.Selector(kind, nums[0], through=nums[1]))
-        if not sels:
-            return None
-        groups.append(tuple(sels))
-    return n.Ref(tuple(groups)) if groups else None
 
 
 class Linker:
@@ -112,7 +48,7 @@ class Linker:
         out: list[Segment] = []
         pos = 0
         for m in PHRASE.finditer(text):
-            after = _OF_NAME.match(text, m.end())
+            after = OF_NAME.match(text, m.end())
             if after and not any(name.startswith(after.group(1)) or after.group(1).startswith(name)
                                  for name in self.own_names):
                 continue  # "Article 90 of the School Education Act": another instrument
