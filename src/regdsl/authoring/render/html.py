@@ -7,7 +7,7 @@ import datetime as dt
 import html
 
 from ...model.provisions import BookModel
-from .views import BodyView, Code, Entry, Link, TableView, deleted_title, long_date
+from .views import BodyView, Code, Entry, Link, TableView, deleted_title, joined, long_date
 from .walk import Writer
 
 
@@ -136,13 +136,8 @@ def _esc(s: str) -> str:
 
 
 def _segments_html(segs) -> str:
-    out = []
-    for s in segs:
-        if s.href:
-            out.append(f'<a class="xref" href="{_attr(s.href)}" title="{_attr(s.title or "")}">{_esc(s.text)}</a>')
-        else:
-            out.append(_esc(s.text))
-    return "".join(out)
+    return joined(segs, lambda s: f'<a class="xref" href="{_attr(s.href or "")}" '
+                                  f'title="{_attr(s.title or "")}">{_esc(s.text)}</a>', _esc)
 
 
 def _id(ident: str | None) -> str:

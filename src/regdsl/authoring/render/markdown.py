@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .html import _attr
-from .views import BodyView, Code, Entry, TableView, deleted_title, long_date
+from .views import BodyView, Code, Entry, TableView, deleted_title, joined, long_date
 from .walk import Writer
 
 
@@ -29,13 +29,7 @@ def _md_line_start(m: re.Match) -> str:
 
 
 def _segments_md(segs) -> str:
-    out = []
-    for s in segs:
-        if s.href:
-            out.append(f"[{md_escape(s.text)}]({s.href})")
-        else:
-            out.append(md_escape(s.text))
-    return "".join(out)
+    return joined(segs, lambda s: f"[{md_escape(s.text)}]({s.href})", md_escape)
 
 
 def _md_anchor(ident: str | None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Callable
 
 import attrs
 
@@ -28,6 +29,11 @@ class Segment:
     text: str
     href: str | None = None
     title: str | None = None
+
+
+def joined(segments, link: Callable[[Segment], str], plain: Callable[[str], str]) -> str:
+    """Segments of text as one string: a cross-reference by `link`, other text by `plain`."""
+    return "".join(link(s) if s.href else plain(s.text) for s in segments)
 
 
 @attrs.frozen
