@@ -56,6 +56,7 @@ class _Builder:
         self.run_total = 0  # articles made by runs of deleted articles so far
 
     def top(self, item) -> None:
+        """One top-level item of a file."""
         b = self.book
         if isinstance(item, n.BookHeader):
             self.header(item)
@@ -88,6 +89,7 @@ class _Builder:
             self.statement(None, item)
 
     def header(self, h: n.BookHeader) -> None:
+        """The book header: name, title, dates, the books it uses."""
         b = self.book
         if b.header is not None:
             b.error("a book has one header; this is a second `book` line", h.span, "E203")
@@ -147,6 +149,7 @@ class _Builder:
         return p
 
     def article(self, a: n.Article) -> None:
+        """An article (a new version of one, with `in force from`)."""
         b = self.book
         versions = list(b.by_number.get(a.number, []))
         if not self._place(a.number, a.span, versioned=bool(versions) and a.validity is not None):
@@ -163,6 +166,7 @@ class _Builder:
         self.body(p, a.body)
 
     def deleted(self, d: n.Deleted) -> None:
+        """`article N deleted` or a run `articles N to M deleted`."""
         b = self.book
         numbers = [d.first]
         if d.last is not None:
@@ -215,6 +219,7 @@ class _Builder:
                 self.fill(first, [s])
 
     def fill(self, p: Provision, body) -> None:
+        """The statements, items and sub-items of provision `p`."""
         expected = self.expected.setdefault(id(p), {})
         for s in body:
             if isinstance(s, (n.Item, n.SubItem)):
@@ -237,6 +242,7 @@ class _Builder:
         self.book.error(f"{kind} {got} {what}: expected {kind} {want}", span, code, hint)
 
     def statement(self, p: Provision | None, s) -> None:
+        """One statement written in provision `p` (None: outside any provision)."""
         b = self.book
         if isinstance(s, n.Text):
             if p is None:
@@ -291,6 +297,7 @@ class _Builder:
             self.unit(s)
 
     def unit(self, s: n.Unit) -> None:
+        """A unit declaration, in terms of a unit declared before it."""
         b = self.book
         from fractions import Fraction
 

@@ -52,6 +52,7 @@ class Provision:
 
     @property
     def article(self) -> "Provision":
+        """The article (or section, or the Supplementary Provisions) this provision is part of."""
         p = self
         while p.kind not in TOPS:
             p = p.owner
@@ -59,6 +60,7 @@ class Provision:
 
     @property
     def paragraph(self) -> "Provision | None":
+        """The paragraph this provision is part of, or None above paragraphs."""
         p: Provision | None = self
         while p is not None and p.kind != "paragraph":
             p = p.parent
@@ -66,14 +68,17 @@ class Provision:
 
     @property
     def text(self) -> str:
+        """The provision's own words on one line."""
         return " ".join(t for t in self.texts if t).strip()
 
     def walk(self) -> Iterator["Provision"]:
+        """This provision and every provision below it, in order."""
         yield self
         for c in self.children:
             yield from c.walk()
 
     def contains(self, other: "Provision") -> bool:
+        """Whether `other` is this provision or below it."""
         p: Provision | None = other
         while p is not None:
             if p is self:
@@ -82,6 +87,7 @@ class Provision:
         return False
 
     def child(self, kind: str, number: str) -> "Provision | None":
+        """The child of this kind and number, or None."""
         for c in self.children:
             if c.kind == kind and c.number == number:
                 return c
@@ -93,6 +99,7 @@ class Provision:
         return self.kind == "paragraph" and len(self.owner.children) == 1
 
     def in_force(self, day: dt.date) -> bool:
+        """Whether the provision is in force on `day`."""
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
 
 
@@ -109,6 +116,7 @@ class Symbol:
 
     @property
     def computed(self) -> bool:
+        """Whether the book computes the name (an outcome or definition) rather than being told it."""
         return self.kind in ("outcome", "define")
 
 
@@ -186,6 +194,7 @@ class BookModel:
         self._child_index: dict[int, dict[int, int]] = {}
 
     def error(self, message: str, span: Span | None, code: str, hint: str | None = None) -> None:
+        """Record a structural finding of building the model."""
         self.report(CheckError(message, span, code=code, hint=hint))
 
     def report(self, err: RegdslError) -> None:
@@ -227,6 +236,7 @@ class BookModel:
         return max(versions, key=lambda v: v.start or dt.date.min)  # the latest version
 
     def provisions(self) -> Iterator[Provision]:
+        """Every provision of the book: sections, articles, the Supplementary Provisions, each with all below it."""
         for sec in self.sections:
             yield from sec.walk()
         for a in self.articles:
@@ -235,6 +245,7 @@ class BookModel:
             yield from self.supplementary.walk()
 
     def find(self, eid: str) -> Provision | None:
+        """The provision with this eId, or None."""
         for p in self.provisions():
             if p.eid == eid:
                 return p
@@ -242,6 +253,7 @@ class BookModel:
 
     @property
     def short_title(self) -> str:
+        """How the book is named in citations: its `cited as` title, else its title."""
         return self.cited_as or self.title
 
 

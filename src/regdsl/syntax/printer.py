@@ -71,6 +71,7 @@ class Printer:
         return f"{e.value.hour}:{e.value.minute:02d}"
 
     def type_(self, t) -> str:
+        """A type as it is written."""
         if isinstance(t, n.SimpleType):
             return t.name
         if isinstance(t, n.PerType):
@@ -84,6 +85,7 @@ class Printer:
         raise TypeError(f"cannot print type {type(t).__name__}")
 
     def ref(self, r: n.Ref) -> str:
+        """A reference in its canonical words."""
         return describe_ref(r)
 
     def _need(self, e, level: int) -> str:

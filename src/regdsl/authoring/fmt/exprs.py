@@ -19,6 +19,7 @@ class Expressions(Printer):
         self.src = src
 
     def cell(self, c: n.Cell) -> str:
+        """A table cell: a value, a range `a to b`, or `none`."""
         if c.value is None:
             return "none"
         if c.high is not None:

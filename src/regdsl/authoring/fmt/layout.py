@@ -26,18 +26,21 @@ class Formatter(Expressions):
     # ------------------------------------------------------------------ output
 
     def emit(self, col: int, text: str, comment: str | None = None) -> None:
+        """One output line at column `col`, with a trailing comment if given."""
         line = " " * col + text
         if comment:
             line = f"{line}  {comment}" if text else " " * col + comment
         self.out.append(line.rstrip())
 
     def blank(self) -> None:
+        """One blank line (never two, never at the start)."""
         if self.out and self.out[-1] != "":
             self.out.append("")
 
     def format(self) -> str:
         # No depth guard: the parser refuses what nests too deeply (E108), and what it
         # accepts is printed within Python's own stack.
+        """The module in the canonical layout."""
         self.block(self.module, 0)
         while self.out and self.out[-1] == "":
             self.out.pop()
@@ -62,6 +65,7 @@ class Formatter(Expressions):
         return self._author_blank(s)
 
     def block(self, owner, level: int) -> None:
+        """The statements of `owner`'s block, with the blank lines and comments between them."""
         children = _children(owner)
         prev = None
         for s in children:
@@ -79,6 +83,7 @@ class Formatter(Expressions):
                     self.blank()
 
     def statement(self, s, level: int) -> None:
+        """One statement with its comments, then its block."""
         for c, blank_after in self.before.get(id(s), ()):
             self.emit(_col(level), "", c.text)
             if blank_after:
@@ -152,6 +157,7 @@ class Formatter(Expressions):
 
     @staticmethod
     def validity(v: n.Validity | None) -> str:
+        """` in force from A until B` (the part of a header after the title)."""
         if v is None:
             return ""
         if v.start is None:
@@ -235,6 +241,7 @@ class Formatter(Expressions):
         raise TypeError(f"cannot format {type(s).__name__}")
 
     def rule(self, r: n.Rule, level: int) -> list[_Sub]:
+        """A rule: on one line when it fits, else its clauses on indented lines beneath."""
         head = ("however " if r.however else "") + r.name + (" = " if r.kind == "=" else " if ")
         clauses: list[tuple[str, object, int | None]] = []
         clauses += [("when ", e, _line(e)) for e in r.when]
@@ -257,6 +264,7 @@ class Formatter(Expressions):
         return out
 
     def described(self, head: str, s, level: int) -> list[_Sub]:
+        """A declaration with its description, on one line or with the description beneath."""
         at, col = _line(s), _col(level)
         if not s.description:
             return [_Sub(col, head, at)]
@@ -281,6 +289,7 @@ class Formatter(Expressions):
         return None
 
     def reading_items(self, s: n.Reading) -> tuple[str, str]:
+        """The two sides of `reading X as Y`, quoted or bare as the author wrote them."""
         toks = [t for t in self.src.tokens(s.span) if t[0] != "c"]
 
         def show(value, quoted: bool | None) -> str:

@@ -87,9 +87,11 @@ class _Source:
             self.starts.append(self.starts[-1] + len(line) + 1)
 
     def line(self, no: int) -> str:
+        """Line `no` (1-based), empty past the end."""
         return self.lines[no - 1] if 1 <= no <= len(self.lines) else ""
 
     def blank(self, no: int) -> bool:
+        """Whether line `no` is blank."""
         return 1 <= no <= len(self.lines) and not self.lines[no - 1].strip()
 
     def slice(self, span) -> tuple[str, int] | None:

@@ -73,15 +73,18 @@ def anchor(p: Provision) -> str:
 
 
 def section_id(number: str) -> str:
+    """The HTML id of a section heading: `sec_3`."""
     return "sec_" + number.replace(".", "-")
 
 
 def part_id(section: n.Section | None, number: str) -> str:
+    """The HTML id of a part heading, inside its section: `sec_3__part_2`."""
     base = section_id(section.number) + "__" if section is not None else ""
     return f"{base}part_{number.replace('.', '-')}"
 
 
 def body_id(name: str) -> str:
+    """The HTML id of a body: `body_NAME`."""
     return f"body_{name}"
 
 
@@ -118,6 +121,7 @@ def cell_text(c: n.Cell, unit: str | None) -> str:
 
 
 def expr_text(e, unit: str | None = None) -> str:
+    """A table cell's value in words (a quantity in the column's own unit shows its number only)."""
     if isinstance(e, n.Quantity):
         if e.per is None and e.unit == unit:
             return e.value
@@ -228,6 +232,7 @@ class BodyView:
 
 
 def in_force_text(start: dt.date | None, end: dt.date | None) -> str:
+    """`In force from April 1, 2024 until ...`, or empty when no date is given."""
     if start and end:
         return f"In force from {long_date(start)} until {long_date(end)}"
     if start:
@@ -238,6 +243,7 @@ def in_force_text(start: dt.date | None, end: dt.date | None) -> str:
 
 
 def deleted_title(numbers: list[str]) -> str:
+    """`Article 5 Deleted`, or `Articles 3–5 Deleted` for a run."""
     if len(numbers) == 1:
         return f"Article {numbers[0]} Deleted"
     return f"Articles {numbers[0]}\u2013{numbers[-1]} Deleted"

@@ -26,6 +26,7 @@ class Walker:
 
     # ---- provisions
     def entry(self, p: Provision, label: str, own_id: bool = True) -> Entry:
+        """A provision as printed, with its text, encoding and nested provisions."""
         ident = self.uid(anchor(p)) if own_id else None
         texts = tuple(tuple(self.linker.text(t, p)) for t in text_paragraphs(p.texts))
         code = code_of(p, shown_statements(p), self.linker)
@@ -43,6 +44,7 @@ class Walker:
 
     @staticmethod
     def label(p: Provision) -> str:
+        """The number a provision is printed with: `2.`, `1)`, `a.` (none for a first paragraph)."""
         if p.kind == "paragraph":
             return "" if p.number == "1" else f"{p.number}."
         if p.kind == "item":
@@ -52,6 +54,7 @@ class Walker:
         return ""
 
     def body(self, b: n.Body, at: Provision | None) -> BodyView:
+        """A body with its text, relations and duties; `at` is the provision it is declared in."""
         texts = tuple(tuple(self.linker.text(t, at))
                       for t in text_paragraphs([s.text for s in b.statements if isinstance(s, n.Text)]))
         relations = []
@@ -91,6 +94,7 @@ class Walker:
 
     # ---- the book
     def run(self, w: "Writer") -> str:
+        """The whole book, written by `w`."""
         b = self.book
         w.begin(b)
         self.header(w)
@@ -139,6 +143,7 @@ class Walker:
         return w.end()
 
     def levels(self) -> dict[str, int]:
+        """The heading level of sections, parts and articles (one deeper for each kind the book has)."""
         kinds = {k for k, _ in self.book.outline}
         section = 2
         part = section + (1 if "section" in kinds else 0)
@@ -146,6 +151,7 @@ class Walker:
         return {"section": section, "part": part, "article": article}
 
     def header(self, w: "Writer") -> None:
+        """The title, preamble, amendment history and date of entry into force."""
         b = self.book
         before: list[str] = []
         after: list[str] = []
@@ -184,12 +190,27 @@ class Walker:
 class Writer:
     """What the walk calls; each format implements it."""
 
-    def begin(self, book: BookModel) -> None: ...
-    def header(self, title, before, established, amendments, after, in_force) -> None: ...
-    def declarations(self, bodies: list[BodyView], tables: list[TableView], code: Code | None) -> None: ...
-    def heading(self, level: int, ident: str | None, text: str, kind: str) -> None: ...
-    def deleted(self, level: int, run: list[tuple[str | None, str]]) -> None: ...
-    def article(self, level: int, ident: str | None, title: str, note: str, entries, kind="article") -> None: ...
-    def entries(self, entries) -> None: ...
+    def begin(self, book: BookModel) -> None:
+        """Start the page of `book`."""
+
+    def header(self, title, before, established, amendments, after, in_force) -> None:
+        """The title, the text before and after the amendment history, the history and the date in force."""
+
+    def declarations(self, bodies: list[BodyView], tables: list[TableView], code: Code | None) -> None:
+        """What the book declares outside any provision."""
+
+    def heading(self, level: int, ident: str | None, text: str, kind: str) -> None:
+        """A section or part heading."""
+
+    def deleted(self, level: int, run: list[tuple[str | None, str]]) -> None:
+        """A run of deleted articles: (anchor, number) each."""
+
+    def article(self, level: int, ident: str | None, title: str, note: str, entries, kind="article") -> None:
+        """An article (or the Supplementary Provisions) with its paragraphs."""
+
+    def entries(self, entries) -> None:
+        """Paragraphs outside an article (a section's own)."""
+
     def end(self) -> str:
+        """The finished page."""
         raise NotImplementedError
