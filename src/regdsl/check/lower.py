@@ -267,8 +267,8 @@ class _Lowering:
                     if e is None:
                         continue
                     for node in ir.walk(e):
-                        if type(node) is ir.Ref and node.name not in self.names:  # type: ignore[attr-defined]
-                            self.names[node.name] = ir.Name(node.name, "undeclared", node.ty)  # type: ignore[attr-defined]
+                        if type(node) is ir.Ref and node.name not in self.names:
+                            self.names[node.name] = ir.Name(node.name, "undeclared", node.ty)
 
     # ---- dependencies
     def _graph(self, transitions: tuple[ir.Transition, ...]) -> tuple[dict, dict]:
