@@ -71,20 +71,7 @@ def test_golden_files_cover_every_statement_and_expression():
 
     from regdsl.syntax import nodes as n
 
-    seen: set[type] = set()
-
-    def walk(x):
-        if isinstance(x, (tuple, list)):
-            for y in x:
-                walk(y)
-        elif attrs.has(type(x)):
-            seen.add(type(x))
-            for f in attrs.fields(type(x)):
-                if f.name != "span":
-                    walk(getattr(x, f.name))
-
-    for before in BEFORE:
-        walk(parse(before.read_text("utf-8"), before.name).items)
+    seen = {type(x) for before in BEFORE for x in parse(before.read_text("utf-8"), before.name).walk()}
     wanted = {c for c in vars(n).values()
               if isinstance(c, type) and attrs.has(c) and c.__module__ == n.__name__
               and c not in (n.Module, n.Comment)}

@@ -395,7 +395,7 @@ def test_b8_each_file_is_split_into_lines_once(tmp_path, monkeypatch):
     """(The whole file used to be split again for every rule: 7,000 definitions took 9-16 s.)"""
     calls = []
     real = errors_module.split_lines
-    monkeypatch.setattr("regdsl.model.resolve.split_lines", lambda t: calls.append(1) or real(t))
+    monkeypatch.setattr("regdsl.model.provisions.split_lines", lambda t: calls.append(1) or real(t))
     defs = "".join(f"  define d{i} : number\n  d{i} = {i}\n" for i in range(3000))
     decisions = "".join(f"  decision k{i} by nobody{i}\n" for i in range(300))
     code, err = check(tmp_path, HEAD + defs + decisions)

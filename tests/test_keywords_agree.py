@@ -1,8 +1,9 @@
 """Every keyword of the grammar is a keyword in every highlighter, and no more.
 
-A keyword added to grammar/regdsl.lark must be added to the Pygments lexer
-(src/regdsl/authoring/highlight.py), the TextMate grammar (tools/vscode) and the Vim
-syntax (tools/vim); this test names what is missing where.
+A keyword added to grammar/regdsl.lark is added to `regdsl.syntax.keywords`, the one
+list (the Pygments lexer and `regdsl init` import it); `python -m tools.keywords` then
+writes it into the TextMate grammar (tools/vscode) and the Vim syntax (tools/vim).
+These tests name what is missing where, and which editor file is out of date.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if importlib.util.find_spec("regdsl") is None:  # not installed: use the checkout
     sys.path.insert(0, str(ROOT / "src"))
 
-from regdsl.authoring.highlight import KEYWORDS  # noqa: E402
+from regdsl.syntax.keywords import CATEGORIES, KEYWORDS  # noqa: E402
 
 GRAMMAR = ROOT / "grammar" / "regdsl.lark"
 TEXTMATE = ROOT / "tools" / "vscode" / "syntaxes" / "regdsl.tmLanguage.json"
@@ -82,10 +83,49 @@ def test_keywords_agree_across_grammar_and_highlighters() -> None:
     grammar = grammar_keywords(GRAMMAR.read_text("utf-8"))
     assert {"is", "not", "least", "part", "administered", "of"} <= grammar  # extraction works
     others = {
-        "regdsl.authoring.highlight.KEYWORDS": set(KEYWORDS),
+        "regdsl.syntax.keywords.KEYWORDS": set(KEYWORDS),
         "tools/vscode/syntaxes/regdsl.tmLanguage.json":
             textmate_keywords(json.loads(TEXTMATE.read_text("utf-8"))),
         "tools/vim/syntax/regdsl.vim": vim_keywords(VIM.read_text("utf-8")),
     }
     problems = disagreements(("grammar/regdsl.lark", grammar), others)
     assert not problems, "\n".join(problems)
+
+
+def test_each_keyword_is_in_one_category() -> None:
+    every = [w for words in CATEGORIES.values() for w in words]
+    assert sorted(every) == sorted(set(every)) == list(KEYWORDS)
+
+
+def test_the_pygments_lexer_uses_the_one_list() -> None:
+    from regdsl.authoring import highlight
+
+    assert highlight.KEYWORDS is KEYWORDS
+    assert highlight.OPERATOR_WORDS is CATEGORIES["operator"]
+
+
+def test_editor_syntaxes_are_as_tools_keywords_writes_them() -> None:
+    """`python -m tools.keywords` rewrites both lists; run it after changing the keywords."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from tools import keywords as tool
+    finally:
+        sys.path.remove(str(ROOT))
+    for path, write in ((TEXTMATE, tool.textmate), (VIM, tool.vim)):
+        text = path.read_text("utf-8")
+        assert write(text) == text, f"{path.relative_to(ROOT)} is out of date: run python -m tools.keywords"
+
+
+def test_tools_keywords_writes_what_the_categories_say(tmp_path) -> None:
+    sys.path.insert(0, str(ROOT))
+    try:
+        from tools import keywords as tool
+    finally:
+        sys.path.remove(str(ROOT))
+    stale = VIM.read_text("utf-8").replace("syn keyword regdslConstant     false none true",
+                                           "syn keyword regdslConstant     false true")
+    assert "none" not in vim_keywords(stale)
+    assert vim_keywords(tool.vim(stale)) == set(KEYWORDS)
+    grammar = json.loads(TEXTMATE.read_text("utf-8"))
+    grammar["repository"]["keywords"]["patterns"] = grammar["repository"]["keywords"]["patterns"][:2]
+    assert textmate_keywords(json.loads(tool.textmate(json.dumps(grammar)))) == set(KEYWORDS)

@@ -946,18 +946,10 @@ def books(draw) -> str:
 
 def _spans(node):
     """Every span in a tree."""
-    import attrs
-
-    if isinstance(node, tuple):
-        for x in node:
-            yield from _spans(x)
-    elif attrs.has(type(node)):
-        span = getattr(node, "span", None)
+    for x in node.walk():
+        span = getattr(x, "span", None)
         if span is not None:
-            yield node, span
-        for f in attrs.fields(type(node)):
-            if f.name != "span":
-                yield from _spans(getattr(node, f.name))
+            yield x, span
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -966,7 +958,7 @@ def test_generated_books_parse_with_spans_inside_the_text(text):
     m = parse(text, "gen.reg")
     lines = text.split("\n")
     count = 0
-    for node, span in _spans(m.items):
+    for node, span in _spans(m):
         count += 1
         assert span.file == "gen.reg"
         assert 1 <= span.line <= span.end_line <= len(lines), (node, span)

@@ -310,7 +310,7 @@ def test_text_fits_80_columns(sample):
     ("Article 13.2", "article 13.2"),
 ])
 def test_phrases(text, expected):
-    from regdsl.model.resolve import describe_ref
+    from regdsl.syntax.printer import describe_ref
 
     m = PHRASE.fullmatch(text)
     assert m, text

@@ -21,7 +21,7 @@ from .results.reasoned import reasoned
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from .model.resolve import BookModel
+    from .model.provisions import BookModel
 
 
 def load(path: str | Path) -> "Book":

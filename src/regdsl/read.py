@@ -25,7 +25,7 @@ from .errors import BookErrors, CheckError, RegdslError, Span, UsageError
 from .ir import cache as ircache
 
 if TYPE_CHECKING:
-    from .model.resolve import BookModel
+    from .model.provisions import BookModel
 
 
 def book_files(path: str | Path, root: Path | None = None) -> list[Path]:
@@ -109,7 +109,7 @@ def read(path: str | Path, _loading: tuple[str, ...] = (), _root: Path | None = 
     nothing of what it names is read.
     """
     from .check import lower
-    from .model.resolve import build
+    from .model.build import build, complete
     from .syntax.treecache import parse_cached
 
     root = _root if _root is not None else resolved(path).parent
@@ -138,6 +138,7 @@ def read(path: str | Path, _loading: tuple[str, ...] = (), _root: Path | None = 
     base = resolved(path) if Path(path).is_dir() else resolved(path).parent
     key = str(resolved(path))
     others: dict[str, ir.IRBook] = {}
+    used: dict[str, BookModel] = {}
     for name, use in model.uses.items():
         target, refused = _used(name, use, base, root)
         if target is None:
@@ -163,11 +164,12 @@ def read(path: str | Path, _loading: tuple[str, ...] = (), _root: Path | None = 
         if other.model.name and other.model.name != name:
             errors.append(CheckError(f"`{use.path}` is the book `{other.model.name}`, not `{name}`", use.span,
                                      code="E309", hint=f"write `uses {other.model.name} from \"{use.path}\"`"))
-        model.others[name] = other.model
+        used[name] = other.model
         read_files.update(other.files)
         dirs.update(other.dirs)
         if other.ir is not None:
             others[name] = other.ir
+    complete(model, used)
     lowered = None
     if not errors or modules:
         lowered, findings = lower(model, others)
@@ -178,13 +180,23 @@ def read(path: str | Path, _loading: tuple[str, ...] = (), _root: Path | None = 
     return Loaded(model, lowered if not errors else None, errors, sources, str(path), read_files, dirs)
 
 
-def read_book(path: str | Path) -> "BookModel":
-    """The book model of a book (for authoring tools), with every finding in `.errors`."""
-    loaded = read(path)
-    model = loaded.model
-    model.errors[:] = loaded.errors
-    model.sources.update(loaded.sources)
-    return model
+class ReadBook:
+    """A book model with every finding of reading it (parse, build, check) in `.errors` and every
+    file read (its own and its used books') in `.sources`; the model's other attributes are read
+    through, and the model itself is not changed.  `render` and the other tools take it as a model."""
+
+    def __init__(self, loaded: Loaded):
+        self.model = loaded.model
+        self.errors = list(loaded.errors)
+        self.sources = {**loaded.model.sources, **loaded.sources}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.model, name)
+
+
+def read_book(path: str | Path) -> ReadBook:
+    """The book model of a book (for authoring tools and tests), with every finding in `.errors`."""
+    return ReadBook(read(path))
 
 
 def _used(name: str, use: Any, base: Path, root: Path) -> tuple[Path | None, RegdslError | None]:

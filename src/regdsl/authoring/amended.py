@@ -15,7 +15,7 @@ import textwrap
 
 import attrs
 
-from ..model.resolve import _source_of
+from ..model.provisions import source_of
 
 WIDTH = 80
 
@@ -62,7 +62,7 @@ def _version(p) -> Version:
     # An article with one paragraph is cited as the article: compared as one provision.
     parts = [p] + [c for c in p.children if c.transparent]
     statements = tuple(s for q in parts for s in q.statements)
-    source = tuple(_source_of(p.book, getattr(s, "span", None)) for s in statements)
+    source = tuple(source_of(p.book, getattr(s, "span", None)) for s in statements)
     text = " ".join(" ".join(q.text.split()) for q in parts if q.text)
     return Version(p.title, in_force, p.deleted, text, statements, source)
 

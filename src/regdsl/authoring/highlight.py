@@ -1,9 +1,9 @@
 """Pygments lexer for regdsl ``.reg`` books.
 
-Deliberately standalone (it imports nothing from regdsl) so that
-``pygmentize`` starts fast.  The keyword tables below are mirrored by the
-VS Code and Vim syntaxes in tools/; tests/test_keywords_agree.py checks that
-all of them agree with grammar/regdsl.lark.
+The keywords come from `regdsl.syntax.keywords`, the one list of them: the VS
+Code and Vim syntaxes in tools/ are written from it (`python -m tools.keywords`),
+and tests/test_keywords_agree.py checks that all of them agree with
+grammar/regdsl.lark.
 """
 
 from __future__ import annotations
@@ -23,38 +23,17 @@ from pygments.token import (
     Whitespace,
 )
 
+from ..syntax.keywords import (
+    CONSTANT_KEYWORDS,
+    CONTROL_KEYWORDS,
+    DECLARATION_KEYWORDS,
+    KEYWORDS,
+    OPERATOR_WORDS,
+    OTHER_KEYWORDS,
+    STRUCTURE_KEYWORDS,
+)
+
 __all__ = ["KEYWORDS", "RegdslLexer"]
-
-# Keyword categories; every keyword is in exactly one of them.
-STRUCTURE_KEYWORDS = (
-    "article", "articles", "book", "deleted", "item", "items", "paragraph",
-    "paragraphs", "part", "provisions", "section", "subitem", "supplementary",
-)
-DECLARATION_KEYWORDS = (
-    "body", "column", "decision", "define", "duties", "fact", "outcome", "row",
-    "table", "total", "unit",
-)
-CONTROL_KEYWORDS = (
-    "else", "however", "if", "notwithstanding", "overrides", "then", "unless",
-    "when",
-)
-OPERATOR_WORDS = (
-    "and", "at", "exceeds", "is", "least", "less", "more", "most", "not", "or",
-    "than",
-)
-CONSTANT_KEYWORDS = ("false", "none", "true")
-OTHER_KEYWORDS = (
-    "administered", "affects", "all", "amended", "amendment", "any", "applies",
-    "applying", "approval", "as", "by", "cited", "delegated", "effect",
-    "established", "except", "following", "for", "force", "from", "in", "list",
-    "lookup", "mutandis", "mutatis", "of", "one", "per", "preceding", "range",
-    "reading", "refers", "takes", "the", "this", "to", "until", "upon", "uses",
-)
-
-KEYWORDS = tuple(sorted(
-    STRUCTURE_KEYWORDS + DECLARATION_KEYWORDS + CONTROL_KEYWORDS
-    + OPERATOR_WORDS + CONSTANT_KEYWORDS + OTHER_KEYWORDS
-))
 
 NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 NUM = r"\d+(?:\.\d+)?"

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from ..errors import UsageError
-from .highlight import KEYWORDS
+from ..syntax.keywords import KEYWORDS
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 

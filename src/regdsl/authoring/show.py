@@ -16,22 +16,19 @@ import sys
 import textwrap
 
 from ..syntax import nodes as n
+from ..syntax.citations import CITATION_WORDS, book_form, first_unread
 from ..api import load
 from ..errors import CheckError, RegdslError, Span, SyntaxError_, did_you_mean, split_lines
 from ..syntax.parser import parse_ref
-from ..model.resolve import Provision, resolve_ref
+from ..model.provisions import Provision
+from ..model.references import resolve_ref
 
 WIDTH = 80
 REF_FILE = "<reference>"
 _EID = re.compile(r"^(art|suppl|sec)(_[0-9-]+)?(__[a-z]+_[0-9a-z-]+)*$")
 FORMS = ('write it as regdsl prints it ("Article 20, Paragraph 2, Item 4"), as a book writes it '
          '("article 20 paragraph 2 item 4") or as an eId ("art_20__para_2__item_4")')
-# One step of a printed citation, and the book's word for it.
-_STEP = re.compile(r"(?P<kind>article|section|paragraph|item|sub-?item)\s+(?P<num>\d+(?:\.\d+)*|[a-z])\b"
-                   r"|(?P<suppl>supplementary\s+provisions)\b", re.I)
-_GAP = re.compile(r"^(?:[\s,]|\bof\b|\bthe\b)*$", re.I)
-_SKIP = re.compile(r"^(?:[\s,]+|(?:of|the)\b)*", re.I)
-_WORDS = ("article", "section", "paragraph", "item", "sub-item", "supplementary provisions")
+
 
 
 def find(book, text: str) -> list[Provision]:
@@ -54,7 +51,7 @@ def _find(m, text: str) -> list[Provision]:
     cited = _by_citation(m, text)
     if cited:
         return cited
-    form = _book_form(text)
+    form = book_form(text)
     if form is None:
         return _resolve(m, _parse(text), text)
     try:
@@ -71,7 +68,8 @@ def _resolve(m, ref: n.Ref, text: str) -> list[Provision]:
     if first is not None and first.kind in ("preceding", "following", "this", "items_here"):
         raise CheckError(f"`{text}` is relative; name the article, e.g. \"article 15 paragraph 2\"",
                          Span(REF_FILE, 1, 1, 1, len(text) + 1), code="E305")
-    if len(ref.groups) == 1 and len(ref.groups[0]) == 1 and first.kind == "article" and not first.through:
+    if (len(ref.groups) == 1 and len(ref.groups[0]) == 1 and first is not None and first.kind == "article"
+            and not first.through):
         found = [m.article(num) for num in first.numbers]
         if all(a is not None and a.deleted for a in found):
             return found
@@ -91,33 +89,14 @@ def _by_citation(m, text: str) -> list[Provision]:
     return [p for p in found if not (p.transparent and p.parent in found)]
 
 
-def _book_form(text: str) -> str | None:
-    """A printed citation (`Article 20, Paragraph 2, Item 4`) in the book's words, or None."""
-    steps, at = [], 0
-    for mt in _STEP.finditer(text):
-        if text[at:mt.start()].strip(" ,"):
-            return None
-        at = mt.end()
-        if mt.group("suppl"):
-            steps.append("the supplementary provisions")
-        else:
-            kind = mt.group("kind").lower().replace("-", "")
-            steps.append(f"{kind} {mt.group('num')}")
-    if not steps or text[at:].strip(" ,"):
-        return None
-    if steps[0] == "the supplementary provisions" and len(steps) > 1:
-        return " ".join(steps[1:]) + " of the supplementary provisions"
-    return " ".join(steps)
-
-
 def _parse(text: str) -> n.Ref:
     """A reference in the book's words; a syntax error points at the first word not understood."""
     try:
         return parse_ref(text, REF_FILE)
     except SyntaxError_:
         pass
-    col, word = _first_unread(text)
-    hint = did_you_mean(word.lower(), _WORDS) if word else None
+    col, word = first_unread(text)
+    hint = did_you_mean(word.lower(), CITATION_WORDS) if word else None
     forms = FORMS[0].upper() + FORMS[1:]
     if not text:
         message = "the reference is empty"
@@ -127,20 +106,6 @@ def _parse(text: str) -> n.Ref:
         message = f"`{text}` is not a reference" + (f": `{word}` is not understood here" if word else "")
     raise SyntaxError_(message, Span(REF_FILE, 1, col, 1, col + max(1, len(word))), code="E101",
                        hint=f"{hint} {forms}" if hint else forms)
-
-
-def _first_unread(text: str) -> tuple[int, str]:
-    """The column and word where `text` stops reading as a printed citation."""
-    at = 0
-    for mt in _STEP.finditer(text):
-        if not _GAP.match(text[at:mt.start()]):
-            break
-        at = mt.end()
-    rest = text[at:]
-    stripped = _SKIP.sub("", rest)
-    col = at + len(rest) - len(stripped) + 1
-    word = stripped.split()[0].rstrip(",") if stripped.split() else ""
-    return col, word
 
 
 def describe(p: Provision) -> list[str]:
@@ -163,9 +128,9 @@ def describe(p: Provision) -> list[str]:
                     if info.node is s:
                         lines += ["  > " + line for line in split_lines(info.source)]
             elif isinstance(s, n.Condition) and s.span is not None:
-                from ..model.resolve import _source_of
+                from ..model.provisions import source_of
 
-                lines += ["  > " + line for line in split_lines(_source_of(b.book, s.span))]
+                lines += ["  > " + line for line in split_lines(source_of(b.book, s.span))]
             elif isinstance(s, n.Delegated):
                 lines.append("  (delegated to separate regulations)")
         for c in b.children:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .. import ir
 from ..syntax import nodes as n
 from ..errors import did_you_mean
-from ..model.resolve import BookModel, Provision, Symbol
+from ..model.provisions import BookModel, Provision, Symbol
 from ..core.types import Type
 
 if TYPE_CHECKING:

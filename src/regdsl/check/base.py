@@ -9,7 +9,8 @@ from .. import ir
 from ..core.types import ANY, SIMPLE_TYPES, Type, quantity
 from ..core.units import dim_mul
 from ..errors import CheckError, RegdslError, Span, did_you_mean
-from ..model.resolve import BookModel, Provision, RuleInfo, resolve_ref
+from ..model.provisions import BookModel, Provision, RuleInfo
+from ..model.references import resolve_ref
 from ..syntax import nodes as n
 
 if TYPE_CHECKING:
@@ -69,13 +70,19 @@ class CheckerBase:
         found = self._resolved.get(key)
         if found is not None:
             return found
-        if book_name is not None and ref.book is None:
-            ref = n.Ref(ref.groups, book_name, span=ref.span)
-        try:
-            found = resolve_ref(ref, at, self.book)
-        except CheckError as e:
-            self.error(e.message, e.span, e.code, e.hint)
+        got = self.book.references.lookup(ref, at, book_name)
+        if got is None:  # not written in a provision's statements: resolved here
+            if book_name is not None and ref.book is None:
+                ref = n.Ref(ref.groups, book_name, span=ref.span)
+            try:
+                got = resolve_ref(ref, at, self.book)
+            except CheckError as e:
+                got = e
+        if isinstance(got, CheckError):
+            self.error(got.message, got.span, got.code, got.hint)
             found = []
+        else:
+            found = got
         self._resolved[key] = found
         return found
 

@@ -20,7 +20,7 @@ from ..core.units import dim_mul, exact, make
 from ..core.limits import chain_group
 from ..core.arith import arith_type
 from ..core.values import Unknown
-from ..model.resolve import TOPS, Provision
+from ..model.provisions import TOPS, Provision
 from .base import CheckerBase
 
 
@@ -159,7 +159,7 @@ class Expressions(CheckerBase):
             flat: list[ir.Expr] = []
             cls = ir.And if e.op == "and" else ir.Or
             for a in args:
-                flat.extend(a.args if type(a) is cls else (a,))  # type: ignore[attr-defined]
+                flat.extend(a.args if type(a) is cls else (a,))
             return BOOLEAN, cls(BOOLEAN, span=e.span, args=tuple(flat))
         # `a + b - c + ...` (or `*`, `/`) is a left-leaning spine of any length: walked in a
         # loop, left to right, and lowered to one Fold.

@@ -16,7 +16,7 @@ from ..syntax import nodes as n
 from ..core.limits import MAX_CHAIN
 from ..errors import CheckError, RegdslError
 from ..ir.rename import rename
-from ..model.resolve import BookModel, Provision, RuleInfo
+from ..model.provisions import BookModel, Provision, RuleInfo
 from .adoption import Adoption
 from .checker import Checker
 from .expressions import item_key, provision_key
@@ -267,8 +267,8 @@ class _Lowering:
                     if e is None:
                         continue
                     for node in ir.walk(e):
-                        if type(node) is ir.Ref and node.name not in self.names:  # type: ignore[attr-defined]
-                            self.names[node.name] = ir.Name(node.name, "undeclared", node.ty)  # type: ignore[attr-defined]
+                        if type(node) is ir.Ref and node.name not in self.names:
+                            self.names[node.name] = ir.Name(node.name, "undeclared", node.ty)
 
     # ---- dependencies
     def _graph(self, transitions: tuple[ir.Transition, ...]) -> tuple[dict, dict]:
@@ -328,7 +328,7 @@ def _order(names: dict[str, ir.Name], items: dict[str, ir.Item], deps: dict[str,
 
 
 def _source(book: BookModel, span: Any) -> str:
-    from ..model.resolve import _source_of
+    from ..model.provisions import source_of
 
-    return _source_of(book, span) if span is not None else ""
+    return source_of(book, span) if span is not None else ""
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from .. import ir
 from ..syntax import nodes as n
-from ..model.resolve import Provision, RuleInfo, describe_ref, overlap
+from ..model.provisions import Provision, RuleInfo, overlap
+from ..syntax.printer import describe_ref
 from ..core.types import BOOLEAN
 from ..core.limits import MAX_CHAIN
 from .cycles import find_cycles

@@ -165,6 +165,7 @@ class WrittenFloat(float):
     """A number written with a point or an exponent, remembered as written ("1e3", not 1000.0)."""
 
     __slots__ = ("text",)
+    text: str
 
     def __new__(cls, text: str):
         value = super().__new__(cls, text)

@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import Any, Iterator, Protocol
 
 from ..errors import HINT_FACTS, BookErrors, FactsError, Span, did_you_mean
 from .read import MAX_DIGITS, Locator, WrittenFloat, LongNumber, too_many_digits
@@ -17,11 +17,18 @@ from .read import locate, parse_facts, read_facts, read_stdin  # noqa: F401 - us
 from ..core.types import Type
 from ..core.units import Q, UnitTable, exact, make
 
-if TYPE_CHECKING:
-    from ..model.resolve import BookModel
+class FactsSchema(Protocol):
+    """What validation reads of a book (api.Book's view of its IR): the names a facts file may
+    give, every name (with `kind`, `type`, `computed`, `provision`), the units, and a cache of
+    converted values that the caller owns."""
+
+    inputs: Mapping[str, Any]
+    symbols: Mapping[str, Any]
+    units: UnitTable
+    converted: dict
 
 
-def validate(book: BookModel, data: Any, file: str = "<facts>", text: str | None = None) -> dict[str, Any]:
+def validate(book: FactsSchema, data: Any, file: str = "<facts>", text: str | None = None) -> dict[str, Any]:
     """The facts as the evaluator needs them, or BookErrors listing every problem."""
     if not isinstance(data, Mapping):
         what = {"list": "a list", "str": "a single text", "int": "a single number",
@@ -31,7 +38,7 @@ def validate(book: BookModel, data: Any, file: str = "<facts>", text: str | None
             Span(file, 1, 1), code="E604", argument="facts")])
     errors: list[FactsError] = []
     out: dict[str, Any] = {}
-    inputs = _inputs(book)
+    inputs = book.inputs
     seen = book.converted  # a student body repeats values: convert each (name, value) once
     where = Locator(text, file)
     for key, raw in data.items():
@@ -78,15 +85,6 @@ def validate(book: BookModel, data: Any, file: str = "<facts>", text: str | None
 
 
 _HASHABLE = (str, int, bool, float)
-
-
-def _inputs(book: BookModel) -> dict:
-    """The names a facts file may give: facts and decisions, this book's and adopted ones."""
-    if book.inputs is None:
-        found = {name: s for name, s in book.symbols.items() if not s.computed}
-        found.update((name, s) for name, (s, _) in book.adopted.items() if not s.computed)
-        book.inputs = found
-    return book.inputs
 
 
 def describe_input(t: Type) -> str:

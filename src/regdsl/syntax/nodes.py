@@ -7,15 +7,65 @@ differently compare equal (what `regdsl fmt` relies on).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Union
+from typing import Any, Iterator, TypeVar, Union
 
 import attrs
 
 from ..errors import Span
 
+_N = TypeVar("_N", bound="Node")
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}  # node class -> the fields that may hold nodes
 
-def _span() -> attrs.Attribute:
+
+def _span() -> Any:
     return attrs.field(default=None, eq=False, repr=False, kw_only=True)
+
+
+class Node:
+    """What every node of the tree has: its children, a walk over it, and `replace`.
+
+    Children are the nodes in a node's fields, in the order the fields are
+    declared (the order `regdsl fmt` prints them in), tuples flattened; a
+    node's span, its text and numbers are not children.
+    """
+
+    __slots__ = ()
+
+    def children(self) -> Iterator[Node]:
+        """The child nodes, in the order of the fields that hold them."""
+        cls: Any = type(self)  # an attrs class (every subclass is one)
+        names = _CHILD_FIELDS.get(cls)
+        if names is None:
+            names = _CHILD_FIELDS[cls] = tuple(f.name for f in attrs.fields(cls) if f.name != "span")
+        for name in names:
+            value = getattr(self, name)
+            if isinstance(value, Node):
+                yield value
+            elif isinstance(value, tuple):
+                stack = [iter(value)]  # a tuple of tuples (a reference's groups): flattened in order
+                while stack:
+                    for x in stack[-1]:
+                        if isinstance(x, Node):
+                            yield x
+                        elif isinstance(x, tuple):
+                            stack.append(iter(x))
+                            break
+                    else:
+                        stack.pop()
+
+    def walk(self) -> Iterator[Node]:
+        """This node and every node below it, parents before children, in order; no recursion,
+        so a chain of thousands of `+` is walked in constant stack."""
+        stack: list[Node] = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(tuple(node.children())))
+
+    def replace(self: _N, **changes: Any) -> _N:
+        """A copy of the node with some fields changed (`attrs.evolve`)."""
+        node: Any = self
+        return attrs.evolve(node, **changes)
 
 
 @attrs.frozen
@@ -32,7 +82,7 @@ class Comment:
 
 
 @attrs.frozen
-class Number:
+class Number(Node):
     """A plain number such as `2` or `0.5`."""
 
     value: str
@@ -40,7 +90,7 @@ class Number:
 
 
 @attrs.frozen
-class Quantity:
+class Quantity(Node):
     """A number with a unit: `8 years`, `1 hour per week`."""
 
     value: str
@@ -50,7 +100,7 @@ class Quantity:
 
 
 @attrs.frozen
-class String:
+class String(Node):
     """A quoted text literal."""
 
     value: str
@@ -58,7 +108,7 @@ class String:
 
 
 @attrs.frozen
-class DateLit:
+class DateLit(Node):
     """A date literal, `2025-04-01`."""
 
     value: dt.date
@@ -66,7 +116,7 @@ class DateLit:
 
 
 @attrs.frozen
-class TimeLit:
+class TimeLit(Node):
     """A time of day, `8:30`."""
 
     value: dt.time
@@ -74,7 +124,7 @@ class TimeLit:
 
 
 @attrs.frozen
-class Bool:
+class Bool(Node):
     """`true` or `false`."""
 
     value: bool
@@ -82,7 +132,7 @@ class Bool:
 
 
 @attrs.frozen
-class Name:
+class Name(Node):
     """A fact, definition, outcome, decision or enumeration value."""
 
     name: str
@@ -90,7 +140,7 @@ class Name:
 
 
 @attrs.frozen
-class Qualified:
+class Qualified(Node):
     """`name of <provision>`: a name, cited by the provision that defines it."""
 
     name: str
@@ -99,7 +149,7 @@ class Qualified:
 
 
 @attrs.frozen
-class Call:
+class Call(Node):
     """A built-in function applied to arguments: `min(a, b)`."""
 
     func: str
@@ -108,7 +158,7 @@ class Call:
 
 
 @attrs.frozen
-class Binary:
+class Binary(Node):
     """Arithmetic (`+ - * /`) or logic (`and`, `or`)."""
 
     op: str
@@ -118,7 +168,7 @@ class Binary:
 
 
 @attrs.frozen
-class Not:
+class Not(Node):
     """`not x`."""
 
     expr: "Expr"
@@ -126,7 +176,7 @@ class Not:
 
 
 @attrs.frozen
-class Neg:
+class Neg(Node):
     """`-x`."""
 
     expr: "Expr"
@@ -134,7 +184,7 @@ class Neg:
 
 
 @attrs.frozen
-class Compare:
+class Compare(Node):
     """A comparison; `op` is one of `< <= > >= is isnot`."""
 
     op: str
@@ -145,7 +195,7 @@ class Compare:
 
 
 @attrs.frozen
-class OneOf:
+class OneOf(Node):
     """`x is one of (a, b)` or `x is not one of (a, b)`."""
 
     expr: "Expr"
@@ -155,7 +205,7 @@ class OneOf:
 
 
 @attrs.frozen
-class IfExpr:
+class IfExpr(Node):
     """`if c then a else b`."""
 
     cond: "Expr"
@@ -165,7 +215,7 @@ class IfExpr:
 
 
 @attrs.frozen
-class AnyOf:
+class AnyOf(Node):
     """`any of <items>`: true when the condition of one of the items holds."""
 
     ref: "Ref"
@@ -173,7 +223,7 @@ class AnyOf:
 
 
 @attrs.frozen
-class AllOf:
+class AllOf(Node):
     """`all of <items>`: true when the conditions of all the items hold."""
 
     ref: "Ref"
@@ -181,7 +231,7 @@ class AllOf:
 
 
 @attrs.frozen
-class Lookup:
+class Lookup(Node):
     """`lookup column in table for key`: the row whose key (or range) matches."""
 
     column: str
@@ -199,7 +249,7 @@ Expr = Union[
 
 
 @attrs.frozen
-class Selector:
+class Selector(Node):
     """One step of a reference: `article 20`, `items 1 and 2`, `the preceding paragraph`.
 
     `kind` is article, paragraph, item, subitem, preceding, following, this,
@@ -215,7 +265,7 @@ class Selector:
 
 
 @attrs.frozen
-class Ref:
+class Ref(Node):
     """A cross-reference as written: groups of selectors joined by `of`, then a book."""
 
     groups: tuple[tuple[Selector, ...], ...]
@@ -227,7 +277,7 @@ class Ref:
 
 
 @attrs.frozen
-class SimpleType:
+class SimpleType(Node):
     """A named type or unit: `boolean`, `date`, `years`, `credits`."""
 
     name: str
@@ -235,7 +285,7 @@ class SimpleType:
 
 
 @attrs.frozen
-class PerType:
+class PerType(Node):
     """A rate: `hours per week`."""
 
     num: str
@@ -244,7 +294,7 @@ class PerType:
 
 
 @attrs.frozen
-class EnumType:
+class EnumType(Node):
     """`one of a, b, c`."""
 
     members: tuple[str, ...]
@@ -252,7 +302,7 @@ class EnumType:
 
 
 @attrs.frozen
-class RangeType:
+class RangeType(Node):
     """`range of marks`: a table column matched by range."""
 
     inner: "TypeExpr"
@@ -260,7 +310,7 @@ class RangeType:
 
 
 @attrs.frozen
-class ListType:
+class ListType(Node):
     """`list of text`."""
 
     inner: "TypeExpr"
@@ -273,7 +323,7 @@ TypeExpr = Union[SimpleType, PerType, EnumType, RangeType, ListType]
 
 
 @attrs.frozen
-class Text:
+class Text(Node):
     """One line of the regulation's own words (`| ...`)."""
 
     text: str
@@ -281,7 +331,7 @@ class Text:
 
 
 @attrs.frozen
-class Condition:
+class Condition(Node):
     """The condition of an item or sub-item, a bare expression."""
 
     expr: Expr
@@ -289,7 +339,7 @@ class Condition:
 
 
 @attrs.frozen
-class ExceptionClause:
+class ExceptionClause(Node):
     """`notwithstanding <ref>` or `overrides <ref>`."""
 
     kind: str
@@ -298,7 +348,7 @@ class ExceptionClause:
 
 
 @attrs.frozen
-class Rule:
+class Rule(Node):
     """`name = expr` or `name if condition`, with when/unless and exception clauses."""
 
     name: str
@@ -313,7 +363,7 @@ class Rule:
 
 
 @attrs.frozen
-class Delegated:
+class Delegated(Node):
     """The provision leaves the matter to separate regulations."""
 
     names: tuple[str, ...] = ()
@@ -322,7 +372,7 @@ class Delegated:
 
 
 @attrs.frozen
-class Refers:
+class Refers(Node):
     """`refers to <ref>, ...`: a checked cross-reference with no rule."""
 
     refs: tuple[Ref, ...]
@@ -330,7 +380,7 @@ class Refers:
 
 
 @attrs.frozen
-class Reading:
+class Reading(Node):
     """`reading "Faculty" as "Graduate School"`: a substitution for mutatis mutandis."""
 
     old: Union[str, Ref]
@@ -339,7 +389,7 @@ class Reading:
 
 
 @attrs.frozen
-class ExceptRefs:
+class ExceptRefs(Node):
     """`except <ref>, ...`: provisions of the other book not applied."""
 
     refs: tuple[Ref, ...]
@@ -347,7 +397,7 @@ class ExceptRefs:
 
 
 @attrs.frozen
-class Applies:
+class Applies(Node):
     """`applies other_book mutatis mutandis`, with its readings."""
 
     book: str
@@ -356,7 +406,7 @@ class Applies:
 
 
 @attrs.frozen
-class NotApplying:
+class NotApplying(Node):
     """`not applying when <condition>`: whom an amendment spares."""
 
     expr: Expr
@@ -364,7 +414,7 @@ class NotApplying:
 
 
 @attrs.frozen
-class Affects:
+class Affects(Node):
     """`affects <ref>, ...`: the provisions an amendment changed."""
 
     refs: tuple[Ref, ...]
@@ -372,7 +422,7 @@ class Affects:
 
 
 @attrs.frozen
-class Amendment:
+class Amendment(Node):
     """`amendment "..." takes effect DATE`, with transitional clauses."""
 
     title: str
@@ -385,7 +435,7 @@ class Amendment:
 
 
 @attrs.frozen
-class Fact:
+class Fact(Node):
     """An input about the student, given in the facts file."""
 
     name: str
@@ -395,7 +445,7 @@ class Fact:
 
 
 @attrs.frozen
-class Outcome:
+class Outcome(Node):
     """An answer the book gives (reported by `regdsl eval`)."""
 
     name: str
@@ -405,7 +455,7 @@ class Outcome:
 
 
 @attrs.frozen
-class Define:
+class Define(Node):
     """An intermediate value, computed by rules but not reported by default."""
 
     name: str
@@ -415,7 +465,7 @@ class Define:
 
 
 @attrs.frozen
-class Decision:
+class Decision(Node):
     """A judgement a named body makes; discretionary until given as a fact."""
 
     name: str
@@ -426,7 +476,7 @@ class Decision:
 
 
 @attrs.frozen
-class Relation:
+class Relation(Node):
     """`part of X` or `administered by X`."""
 
     kind: str
@@ -435,7 +485,7 @@ class Relation:
 
 
 @attrs.frozen
-class Duties:
+class Duties(Node):
     """A numbered list of a body's duties, citable item by item."""
 
     title: str | None
@@ -444,7 +494,7 @@ class Duties:
 
 
 @attrs.frozen
-class Body:
+class Body(Node):
     """An office, council or organisation that decides or is organised."""
 
     name: str
@@ -454,7 +504,7 @@ class Body:
 
 
 @attrs.frozen
-class Unit:
+class Unit(Node):
     """`unit seat, seats` or `unit semester, semesters = 6 months`."""
 
     singular: str
@@ -465,7 +515,7 @@ class Unit:
 
 
 @attrs.frozen
-class Column:
+class Column(Node):
     """A table column and its type."""
 
     name: str
@@ -475,7 +525,7 @@ class Column:
 
 
 @attrs.frozen
-class Cell:
+class Cell(Node):
     """A table cell: a literal, a range `lo to hi`, or `none`."""
 
     value: Expr | None
@@ -484,7 +534,7 @@ class Cell:
 
 
 @attrs.frozen
-class Row:
+class Row(Node):
     """A table row."""
 
     cells: tuple[Cell, ...]
@@ -493,7 +543,7 @@ class Row:
 
 
 @attrs.frozen
-class AsOf:
+class AsOf(Node):
     """`as of DATE`: the figures of a table hold from that date."""
 
     date: dt.date
@@ -501,7 +551,7 @@ class AsOf:
 
 
 @attrs.frozen
-class Table:
+class Table(Node):
     """A table of values with typed columns, looked up by its first column."""
 
     name: str
@@ -520,7 +570,7 @@ Statement = Union[
 
 
 @attrs.frozen
-class Validity:
+class Validity(Node):
     """`in force from A [until B]`: the dates a version holds (both inclusive)."""
 
     start: dt.date | None
@@ -529,7 +579,7 @@ class Validity:
 
 
 @attrs.frozen
-class SubItem:
+class SubItem(Node):
     """A sub-item `a.` of an item."""
 
     letter: str
@@ -538,7 +588,7 @@ class SubItem:
 
 
 @attrs.frozen
-class Item:
+class Item(Node):
     """A numbered item `1)` of a paragraph."""
 
     number: str
@@ -547,7 +597,7 @@ class Item:
 
 
 @attrs.frozen
-class Paragraph:
+class Paragraph(Node):
     """Paragraph 2, 3, ... of an article (the first is the article's own body)."""
 
     number: str
@@ -557,7 +607,7 @@ class Paragraph:
 
 
 @attrs.frozen
-class Article:
+class Article(Node):
     """An article; its own body is its (unnumbered) first paragraph."""
 
     number: str
@@ -568,7 +618,7 @@ class Article:
 
 
 @attrs.frozen
-class Deleted:
+class Deleted(Node):
     """`article N deleted` or `articles N to M deleted`."""
 
     first: str
@@ -577,7 +627,7 @@ class Deleted:
 
 
 @attrs.frozen
-class Supplementary:
+class Supplementary(Node):
     """The Supplementary Provisions, numbered like paragraphs."""
 
     title: str | None
@@ -586,7 +636,7 @@ class Supplementary:
 
 
 @attrs.frozen
-class Section:
+class Section(Node):
     """`section N "Title"`: starts a section; lasts until the next one.
 
     A section may hold text and statements of its own (an organisation page
@@ -600,7 +650,7 @@ class Section:
 
 
 @attrs.frozen
-class Part:
+class Part(Node):
     """`part N "Title"`: starts a part of the current section."""
 
     number: str
@@ -609,7 +659,7 @@ class Part:
 
 
 @attrs.frozen
-class Established:
+class Established(Node):
     """`established DATE` in the book header."""
 
     date: dt.date
@@ -617,7 +667,7 @@ class Established:
 
 
 @attrs.frozen
-class Amended:
+class Amended(Node):
     """`amended DATE ["Regulation No. N"]` in the book header."""
 
     date: dt.date
@@ -626,7 +676,7 @@ class Amended:
 
 
 @attrs.frozen
-class InForce:
+class InForce(Node):
     """`in force from DATE`: the date the encoded text holds from."""
 
     date: dt.date
@@ -634,7 +684,7 @@ class InForce:
 
 
 @attrs.frozen
-class Uses:
+class Uses(Node):
     """`uses other_book from "path"`: another book this one refers to."""
 
     name: str
@@ -643,7 +693,7 @@ class Uses:
 
 
 @attrs.frozen
-class CitedAs:
+class CitedAs(Node):
     """`cited as "University Regulations"`: the short name used in citations."""
 
     title: str
@@ -651,7 +701,7 @@ class CitedAs:
 
 
 @attrs.frozen
-class BookHeader:
+class BookHeader(Node):
     """`book name "Title"` and its history."""
 
     name: str
@@ -664,7 +714,7 @@ TopLevel = Union[BookHeader, Section, Part, Article, Deleted, Supplementary, Dec
 
 
 @attrs.frozen
-class Module:
+class Module(Node):
     """One parsed .reg file."""
 
     file: str

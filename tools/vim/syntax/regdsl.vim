@@ -2,8 +2,8 @@
 " Language:  regdsl (university regulations as code)
 " Filenames: *.reg
 "
-" The keyword lists follow grammar/regdsl.lark; tests/test_keywords_agree.py
-" fails when a keyword is missing here.
+" The keyword lists are written by `python -m tools.keywords` from
+" src/regdsl/syntax/keywords.py; tests/test_keywords_agree.py fails when they differ.
 
 if exists("b:current_syntax")
   finish
@@ -17,8 +17,8 @@ syn iskeyword @,48-57,_
 
 syn keyword regdslStructure    article articles book deleted item items paragraph
 syn keyword regdslStructure    paragraphs part provisions section subitem supplementary
-syn keyword regdslDeclaration  body column decision define duties fact outcome row
-syn keyword regdslDeclaration  table total unit
+syn keyword regdslDeclaration  body column decision define duties fact outcome row table
+syn keyword regdslDeclaration  total unit
 syn keyword regdslControl      else however if notwithstanding overrides then unless when
 syn keyword regdslOperatorWord and at exceeds is least less more most not or than
 syn keyword regdslConstant     false none true
