@@ -138,7 +138,9 @@ async def evaluate(request: Request) -> Response:
     students, batch = bodies.json_students(text, service.limits)
 
     def run() -> Any:
-        results, errors, pointers = [], [], {}
+        results: list[Any] = []
+        errors: list[Any] = []
+        pointers: dict[Any, Any] = {}
         for i, facts in enumerate(students):
             try:
                 r = b.evaluate(facts, day, names, _file=bodies.BODY, _text=None if batch else text)

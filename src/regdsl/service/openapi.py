@@ -49,7 +49,7 @@ _WHY = {400: "a bad parameter (E701) or an unknown outcome (E605)", 404: "no suc
 
 
 def _params(*names: str) -> list[dict]:
-    known = {
+    known: dict[str, dict] = {
         "as_of": {"name": "as_of", "in": "query", "schema": {"type": "string", "format": "date"},
                   "description": "the date of the question, YYYY-MM-DD (default: the server's today)"},
         "outcomes": {"name": "outcomes", "in": "query", "schema": {"type": "string"}, "explode": True,
