@@ -175,3 +175,66 @@ def test_bundled_books_reason_soundly_about_partial_students(bundled, name):
                     assert got.value == o.value, (name, o.name, facts, filled)
 
     check()
+
+
+# ------------------------------------------------------------------ why not: what would change an answer
+
+
+def test_why_not_finds_the_credits_missing_for_graduation(university):
+    # Art. 44(1): "have earned at least 125 credits"; with 120, five more credits are what it takes.
+    facts = {**GRADUATING, "credits_earned": 120, "credits_at_other_universities": 0}
+    w = university.why_not(facts, "meets_graduation_requirements", "2026-03-20")
+    assert w.outcome.value is False and w.wanted == "yes"
+    first, after = w.changes[0]
+    assert [(name, str(old), str(new)) for name, old, new in first.facts] == \
+        [("credits_earned", "120 credits", "125 credits")]
+    assert after.value is True and after.citations[0].cite == "Article 44, Paragraph 1"
+    assert "with credits_earned 125 credits instead of 120 credits (5 credits more)" in w.text()
+    data = w.to_dict()
+    assert data["changes"][0]["facts"] == [{"name": "credits_earned", "from": 120, "to": 125, "unit": "credits"}]
+
+
+def test_why_not_puts_the_smallest_change_first(university):
+    facts = {"years_enrolled": "9 years", "total_leave": "0 months", "entry": "first_year",
+             "still_in_first_year": False, "non_degree_period_counted": "0 years"}
+    w = university.why_not(facts, "years_limit_exceeded", "2024-06-01")
+    changed = [c.facts[0][0] for c, _ in w.changes]
+    assert changed[0] == "years_enrolled" and "total_leave" in changed  # 1 year less, or 12 months of leave
+    assert [c.cost for c, _ in w.changes] == sorted(c.cost for c, _ in w.changes)
+    for change, after in w.changes:  # every change proposed is checked by evaluating it
+        again = university.evaluate({**facts, **{n: str(new) for n, _, new in change.facts}}, "2024-06-01",
+                                    ["years_limit_exceeded"])["years_limit_exceeded"]
+        assert (again.value, again.status) == (False, "determined")
+
+
+def test_why_not_of_an_open_answer_or_a_bad_value(university):
+    from regdsl.errors import UsageError
+
+    w = university.why_not({}, "meets_graduation_requirements", "2026-03-20")
+    assert w.outcome.status != "determined" and w.changes == [] and "--reason" in w.text()
+    with pytest.raises(UsageError) as e:
+        university.why_not({}, "meets_graduation_requirements", "2026-03-20", value="maybe")
+    assert e.value.code == "E701" and e.value.message.startswith("value")
+
+
+def test_why_not_with_a_value_wanted_of_a_choice(tmp_path):
+    from test_evaluate import book
+
+    b = book(tmp_path, """
+article 1 "Grades"
+  | A score of 80 or more is an A, of 60 or more a B, and otherwise a C.
+  fact score : number "the score"
+  outcome grade : one of a, b, c "the grade"
+  grade = c
+
+  item 1
+    | B: 60 or more.
+    however grade = b when score is at least 60
+
+  item 2
+    | A: 80 or more.
+    however grade = a when score is at least 80
+      overrides item 1
+""")
+    w = b.why_not({"score": 55}, "grade", "2025-01-01", value="a")
+    assert [(n, old, new) for c, _ in w.changes for n, old, new in c.facts] == [("score", 55, 80)]

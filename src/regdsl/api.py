@@ -14,7 +14,8 @@ from .eval.engine import Evaluator
 from .eval.reason import Reasoner
 from .facts import DATE, describe_input, validate
 from .read import books_under, check_paths, read, read_book, read_ir  # noqa: F401 - the API's own
-from .results.outcome import Result
+from .results.outcome import Outcome, Result
+from .core.values import Unknown
 from .results.provenance import Builder, citation_of
 from .results.reasoned import reasoned
 
@@ -131,6 +132,41 @@ class Book:
                     reasoner = Reasoner(self.ir, self.evaluator, given, day)
                 answers[name] = reasoned(o, reasoner.refine(name))
         return Result(self.ir, day, answers)
+
+    def why_not(self, facts: Mapping[str, Any], outcome: str, as_of: dt.date | str | None = None,
+                value: Any = None, *, _file: str = "<facts>", _text: str | None = None) -> Any:
+        """Which of the given facts, changed by how much, would give `outcome` another value (or
+        `value`); the smallest changes first, each checked by evaluating it (docs/language.md,
+        "What would change an answer")."""
+        from .eval.counterfactual import changes
+        from .results.counterfactual import WhyNot
+
+        day = _as_date(as_of)
+        names = self._names([outcome]) or (outcome,)
+        given = validate(self._facts, facts, _file, _text)  # type: ignore[arg-type]
+        now = self._outcome_of(given, day, outcome)
+        raw = self._raw(given, day, outcome)
+        if value is not None:
+            target = _target(self.ir.names[outcome].ty, value)
+            wanted, words = (lambda v: type(v) is type(target) and v == target), _shown_target(target)
+        else:
+            wanted, words = (lambda v: type(v) is not Unknown and not (type(v) is type(raw) and v == raw)), (
+                "other than " + _shown_target(raw) if type(raw) is not bool else _shown_target(not raw))
+            if type(raw) is bool:
+                wanted = (lambda v, other=not raw: v is other)
+        if now.status != "determined":
+            return WhyNot(now, words, [])
+        found = changes(self.ir, self.evaluator, given, day, names[0], wanted,
+                        lambda f: self._raw(f, day, outcome))
+        return WhyNot(now, words, [(c, self._outcome_of({**given, **{k: new for k, _, new in c.facts}}, day, outcome))
+                                   for c in found])
+
+    def _raw(self, given: Mapping[str, Any], day: dt.date, outcome: str) -> Any:
+        return self.evaluator.evaluate(given, day, (outcome,)).values[outcome]
+
+    def _outcome_of(self, given: Mapping[str, Any], day: dt.date, outcome: str) -> Outcome:
+        st = self.evaluator.evaluate(given, day, (outcome,))
+        return Builder(self.evaluator, st, self._cites).outcome(outcome)
 
     def evaluate_many(self, students: Iterable[Mapping[str, Any]], as_of: dt.date | str | None = None,
                       outcomes: Iterable[str] | None = None, *, explain: bool = False,
@@ -272,6 +308,28 @@ def _numbered(errors: list[RegdslError], index: int) -> list[RegdslError]:
         copy.message = f"student {index}: {e.message}"
         out.append(copy)
     return out
+
+
+def _target(ty: Any, value: Any) -> Any:
+    """The value `why_not` is asked to reach, as the evaluator holds it (booleans, choices, text)."""
+    if ty.kind == "boolean":
+        words = {"yes": True, "true": True, "no": False, "false": False}
+        if isinstance(value, bool):
+            return value
+        if str(value).lower() in words:
+            return words[str(value).lower()]
+        raise UsageError(f"value {value!r} is not yes or no", code="E701", argument="value")
+    if ty.kind in ("enum", "text"):
+        if ty.kind == "enum" and str(value) not in ty.members:
+            raise UsageError(f"value {value!r} is not one of {', '.join(ty.members)}", code="E701", argument="value",
+                             hint=did_you_mean(str(value), ty.members))
+        return str(value)
+    raise UsageError(f"value is given for a yes/no, a choice or a text outcome, not {ty.describe()}",
+                     code="E701", argument="value")
+
+
+def _shown_target(v: Any) -> str:
+    return "yes" if v is True else "no" if v is False else str(v)
 
 
 def _as_date(as_of: Any) -> dt.date:

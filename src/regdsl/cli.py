@@ -101,6 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--max-batch", type=_positive, default=10_000, metavar="N",
                    help="the most students taken in one request (default 10,000)")
 
+    y = sub.add_parser("why-not", help="which given facts, changed by how much, would change an answer")
+    y.add_argument("book", metavar="BOOK")
+    y.add_argument("facts", metavar="FACTS", help="the student's facts (YAML or JSON; - for standard input)")
+    y.add_argument("outcome", metavar="OUTCOME")
+    y.add_argument("--value", metavar="V", help="the value wanted (yes/no, or a choice; default: another value)")
+    y.add_argument("--as-of", metavar="YYYY-MM-DD", help="evaluate as of this date (default: today)")
+    y.add_argument("--format", choices=["text", "json"], default="text")
+
     s = sub.add_parser("schema", help="list the facts a book needs and the outcomes it gives")
     s.add_argument("book")
     s.add_argument("--format", choices=["text", "json", "json-schema"], default="text",
@@ -166,7 +174,7 @@ def _json_requested(argv: list[str]) -> bool:
 
 
 # The Python API names its own arguments and tools; the command line says them as its flags.
-_ARGUMENTS = {"as_of": "--as-of", "outcomes": "--outcome", "facts": "the facts file"}
+_ARGUMENTS = {"as_of": "--as-of", "outcomes": "--outcome", "facts": "the facts file", "value": "--value"}
 _HINTS = {HINT_FACTS: "run `regdsl schema BOOK` to list the facts",
           HINT_OUTCOMES: "run `regdsl schema BOOK` to list the outcomes"}
 
@@ -219,6 +227,22 @@ def cmd_eval(args) -> int:
     return EXIT_OK
 
 
+def cmd_why_not(args) -> int:
+    from .api import load
+    from .facts import read_facts, read_stdin
+    from .results.report import dumps
+
+    book = load(args.book)
+    stdin = read_stdin() if args.facts == "-" else None
+    data, name, text = read_facts(args.facts, stdin)
+    answer = book.why_not(data, args.outcome, args.as_of, args.value, _file=name, _text=text)
+    if args.format == "json":
+        sys.stdout.write(dumps(answer.to_dict()) + "\n")
+    else:
+        sys.stdout.write(answer.text())
+    return EXIT_OK if answer.changes else EXIT_FINDINGS
+
+
 def cmd_check(args) -> int:
     from .api import check_paths
 
@@ -268,7 +292,7 @@ def _delegate(module: str):
     return run
 
 
-COMMANDS = {"eval": cmd_eval, "check": cmd_check, "schema": cmd_schema, "serve": cmd_serve,
+COMMANDS = {"eval": cmd_eval, "check": cmd_check, "schema": cmd_schema, "serve": cmd_serve, "why-not": cmd_why_not,
             **{name: _delegate(module) for name, module in (
                 ("test", "authoring.testing"), ("fmt", "authoring.fmt"), ("render", "authoring.render"),
                 ("init", "authoring.scaffold"),

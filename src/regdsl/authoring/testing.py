@@ -52,6 +52,7 @@ class Case:
     facts: dict
     expect: dict
     column: int = 1
+    reason: bool = False  # `reason: true`: evaluated with reasoning over the missing facts
 
 
 @attrs.frozen
@@ -190,7 +191,7 @@ def load_text(text: str, path: Path) -> list[Case]:
         cases.append(Case(file, line, str(c.get("name", f"case {i}")), str(c.get("sentence") or ""),
                           _book(path, c["book"], line) if "book" in c else book,
                           c.get("as_of", as_of_default), _strip(c.get("facts", {})),
-                          _strip(c.get("expect", {})), c.get("__column__", 1)))
+                          _strip(c.get("expect", {})), c.get("__column__", 1), c.get("reason") is True))
     return cases
 
 
@@ -214,7 +215,8 @@ def evaluate_case(case: Case, books: dict, exercised: set | None = None, texts: 
         if near is not False:
             failures.append(Failure(case, "sentence", _sentence_message(near)))
     try:
-        result = book.evaluate(case.facts, case.as_of, list(case.expect), explain=exercised is not None)
+        result = book.evaluate(case.facts, case.as_of, list(case.expect), explain=exercised is not None,
+                               reason=case.reason)
     except BookErrors as e:
         return None, failures + [Failure(case, "facts", "; ".join(_message(err) for err in e.errors))]
     except RegdslError as e:
