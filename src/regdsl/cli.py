@@ -88,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("ref", help='a citation as regdsl prints it ("Article 20, Paragraph 2"), a reference as a '
                    'book writes it ("article 20 paragraph 2") or an eId (art_20__para_2)')
 
+    sub.add_parser("lsp", help="the language server for editors (LSP over stdio)")
+
     s = sub.add_parser("schema", help="list the facts a book needs and the outcomes it gives")
     s.add_argument("book")
     s.add_argument("--format", choices=["text", "json"], default="text")
@@ -199,4 +201,4 @@ COMMANDS = {"eval": cmd_eval, "check": cmd_check, "schema": cmd_schema,
             **{name: _delegate(module) for name, module in (
                 ("test", "authoring.testing"), ("fmt", "authoring.fmt"), ("render", "authoring.render"),
                 ("init", "authoring.scaffold"),
-                ("show", "authoring.show"), ("diff", "authoring.diff"))}}
+                ("show", "authoring.show"), ("diff", "authoring.diff"), ("lsp", "authoring.lsp"))}}

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from . import ir
-from .core.files import MAX_FILE_BYTES, FileRefused, inside, not_utf8, read_bytes, resolved, shown, utf8_error_at
+from .core.files import (MAX_FILE_BYTES, FileRefused, inside, not_utf8, read_bytes, resolved, shown, too_large,
+                         utf8_error_at)
 from .errors import BookErrors, CheckError, RegdslError, Span, UsageError
 from .ir import cache as ircache
 
@@ -69,9 +70,19 @@ def _linked(f: Path) -> Path | None:
         return None
 
 
-def _read_source(f: Path) -> tuple[str | None, RegdslError | None]:
-    """The text of one .reg file, or the E100/E109 finding that says why it cannot be read."""
+def _read_source(f: Path, overlay: Mapping[str, str] | None = None) -> tuple[str | None, RegdslError | None]:
+    """The text of one .reg file, or the E100/E109 finding that says why it cannot be read.
+
+    `overlay` maps the real paths of files an editor holds unsaved to their text, which is
+    read instead of the file's (the language server's view of a book as it is being typed)."""
     name = str(f)
+    if overlay:
+        text = overlay.get(os.path.realpath(f))
+        if text is not None:
+            if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+                refused = too_large(MAX_FILE_BYTES, ".reg file")
+                return None, CheckError(refused.message, Span(name, 1, 1), code=refused.code)
+            return text, None
     try:
         data = read_bytes(f, MAX_FILE_BYTES, ".reg file")
     except FileRefused as e:
@@ -99,17 +110,20 @@ class Loaded:
     dirs: dict[str, list[str]] = attrs.field(factory=dict)  # every book directory read: its .reg files
 
 
-def read(path: str | Path, _loading: tuple[str, ...] = (), _root: Path | None = None) -> Loaded:
+def read(path: str | Path, _loading: tuple[str, ...] = (), _root: Path | None = None,
+         overlay: Mapping[str, str] | None = None) -> Loaded:
     """Parse, build, check and lower a book (and the books it uses); findings in `.errors`.
 
     A book reads only .reg files: its own, and those of the books its `uses`
     name, which must lie in its root: the directory that holds the book named
     (for `regulations/graduate`, `regulations/`).  A `uses` outside the root,
     an absolute one, or a symbolic link that leads outside is E703, and
-    nothing of what it names is read.
+    nothing of what it names is read.  `overlay` gives unsaved text for some files (by real
+    path), read in place of what is on disk; such text is parsed without the tree cache.
     """
     from .check import lower
     from .model.resolve import build
+    from .syntax.parser import parse
     from .syntax.treecache import parse_cached
 
     root = _root if _root is not None else resolved(path).parent
@@ -122,15 +136,16 @@ def read(path: str | Path, _loading: tuple[str, ...] = (), _root: Path | None = 
         dirs[str(path)] = [f.name for f in files]
     for f in files:
         name = str(f)
-        text, problem = _read_source(f)
+        text, problem = _read_source(f, overlay)
         if problem is not None:
             errors.append(problem)
             continue
         assert text is not None
         sources[name] = text
         read_files[name] = ircache.digest(text)
+        unsaved = bool(overlay) and os.path.realpath(f) in overlay  # type: ignore[operator]
         try:
-            modules.append(parse_cached(text, name))
+            modules.append(parse(text, name) if unsaved else parse_cached(text, name))
         except RegdslError as e:
             errors.append(e)
     model = build(modules, sources, header_expected=not errors)
@@ -153,7 +168,7 @@ def read(path: str | Path, _loading: tuple[str, ...] = (), _root: Path | None = 
         except ValueError:
             shown_target = target
         try:
-            other = read(shown_target, _loading + (key,), root)
+            other = read(shown_target, _loading + (key,), root, overlay)
         except UsageError as e:
             errors.append(CheckError(f"`uses {name}`: {e.message}", use.span, code="E702"))
             continue
