@@ -166,9 +166,16 @@ def cmd_eval(args) -> int:
 def cmd_check(args) -> int:
     from .api import check_paths
 
-    findings, sources = check_paths(args.paths)
+    counts: dict[str, int] = {}
+    findings, sources = check_paths(args.paths, counts)
     if findings:
         _print_errors(findings, sources)
+        left_out = counts.get("suppressed", 0)
+        if left_out:
+            slips = sum(1 for e in findings if e.code.startswith("E1"))
+            print(f"{left_out} further finding{'s' if left_out != 1 else ''} left out: "
+                  f"{'they follow' if left_out != 1 else 'it follows'} from the "
+                  f"{'syntax error' if slips == 1 else 'errors'} above", file=sys.stderr)
         return EXIT_FINDINGS
     print(f"ok: {', '.join(args.paths)}", file=sys.stderr)
     return EXIT_OK

@@ -22,7 +22,7 @@ import attrs
 from . import ir
 from .core.files import (MAX_FILE_BYTES, FileRefused, inside, not_utf8, read_bytes, resolved, shown, too_large,
                          utf8_error_at)
-from .errors import BookErrors, CheckError, RegdslError, Span, UsageError
+from .errors import BookErrors, CheckError, RegdslError, Span, SyntaxError_, UsageError
 from .ir import cache as ircache
 
 if TYPE_CHECKING:
@@ -108,6 +108,7 @@ class Loaded:
     path: str
     files: dict[str, str] = attrs.field(factory=dict)  # every file read (its own and used books'): checksum
     dirs: dict[str, list[str]] = attrs.field(factory=dict)  # every book directory read: its .reg files
+    suppressed: int = 0  # findings left out because they follow from a syntax error (check/suppress.py)
 
 
 def read(path: str | Path, _loading: tuple[str, ...] = (), _root: Path | None = None,
@@ -122,8 +123,10 @@ def read(path: str | Path, _loading: tuple[str, ...] = (), _root: Path | None = 
     path), read in place of what is on disk; such text is parsed without the tree cache.
     """
     from .check import lower
+    from .check.suppress import suppress
     from .model.resolve import build
     from .syntax.parser import parse
+    from .syntax.recover import Damage, parse_recovering
     from .syntax.treecache import parse_cached
 
     root = _root if _root is not None else resolved(path).parent
@@ -134,11 +137,13 @@ def read(path: str | Path, _loading: tuple[str, ...] = (), _root: Path | None = 
     dirs: dict[str, list[str]] = {}
     if Path(path).is_dir():
         dirs[str(path)] = [f.name for f in files]
+    damage = Damage()  # what the parts of files that did not parse may have declared
     for f in files:
         name = str(f)
         text, problem = _read_source(f, overlay)
         if problem is not None:
             errors.append(problem)
+            damage.whole = True
             continue
         assert text is not None
         sources[name] = text
@@ -146,10 +151,18 @@ def read(path: str | Path, _loading: tuple[str, ...] = (), _root: Path | None = 
         unsaved = bool(overlay) and os.path.realpath(f) in overlay  # type: ignore[operator]
         try:
             modules.append(parse(text, name) if unsaved else parse_cached(text, name))
+        except SyntaxError_ as e:  # parse on after it: one slip, one error
+            recovered = parse_recovering(text, name, e)
+            errors.extend(recovered.errors)
+            damage.merge(recovered.damage)
+            if recovered.module is not None:
+                modules.append(recovered.module)
         except RegdslError as e:
             errors.append(e)
+            damage.whole = True
     model = build(modules, sources, header_expected=not errors)
-    errors.extend(model.errors)
+    own, suppressed = suppress(model.errors, damage)
+    errors.extend(own)
     base = resolved(path) if Path(path).is_dir() else resolved(path).parent
     key = str(resolved(path))
     others: dict[str, ir.IRBook] = {}
@@ -186,11 +199,13 @@ def read(path: str | Path, _loading: tuple[str, ...] = (), _root: Path | None = 
     lowered = None
     if not errors or modules:
         lowered, findings = lower(model, others)
+        findings, dropped = suppress(findings, damage)
+        suppressed += dropped
         errors.extend(findings)
     digest = hashlib.sha256("\0".join(f"{k}\0{v}" for k, v in sorted(sources.items())).encode()).hexdigest()
     if lowered is not None:
         lowered = attrs.evolve(lowered, digest=digest)
-    return Loaded(model, lowered if not errors else None, errors, sources, str(path), read_files, dirs)
+    return Loaded(model, lowered if not errors else None, errors, sources, str(path), read_files, dirs, suppressed)
 
 
 def read_book(path: str | Path) -> "BookModel":
@@ -243,8 +258,12 @@ def books_with_roots(path: str | Path) -> tuple[list[tuple[Path, Path]], list[Pa
     return [(p, resolved(p).parent)], []
 
 
-def check_paths(paths: Iterable[str | Path]) -> tuple[list[RegdslError], dict[str, str]]:
-    """Every finding in the given books (or directories of books), sorted by position."""
+def check_paths(paths: Iterable[str | Path], counts: dict[str, int] | None = None
+                ) -> tuple[list[RegdslError], dict[str, str]]:
+    """Every finding in the given books (or directories of books), sorted by position.
+
+    With `counts`, `counts["suppressed"]` is set to the number of findings left out because
+    they follow from a syntax error (check/suppress.py)."""
     findings: list[RegdslError] = []
     sources: dict[str, str] = {}
     seen = set()
@@ -254,6 +273,8 @@ def check_paths(paths: Iterable[str | Path]) -> tuple[list[RegdslError], dict[st
                                    code="E703") for d in outside)
         for p, root in books:
             loaded = read(p, _root=root)
+            if counts is not None:
+                counts["suppressed"] = counts.get("suppressed", 0) + loaded.suppressed
             for e in loaded.errors:  # a book used by several books is reported once
                 key = (e.code, e.span, e.message)
                 if key not in seen:
