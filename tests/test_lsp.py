@@ -251,3 +251,44 @@ async def test_formatting(client: LanguageClient, books: Path):
     (edit,) = edits
     assert edit.range.start == t.Position(0, 0)
     assert edit.new_text == text
+
+
+async def test_definition_of_another_books_provision_in_unsaved_text(client: LanguageClient, books: Path):
+    """`article 14 of university_regulations`, typed and not saved, leads into the other book."""
+    name = "graduate/02-section2-organization.reg"
+    doc = open_doc(client, books, name)
+    await diagnostics_of(client, doc)
+    text = (books / name).read_text().replace("  refers to article 8\n",
+                                              "  refers to article 8, article 14 of university_regulations\n", 1)
+    forget(client, doc)
+    client.text_document_did_change(t.DidChangeTextDocumentParams(
+        t.VersionedTextDocumentIdentifier(uri=doc, version=2), [t.TextDocumentContentChangeWholeDocument(text)]))
+    assert await diagnostics_of(client, doc) == []
+    line = next(i for i, s in enumerate(text.split("\n")) if "of university_regulations" in s)
+    written = text.split("\n")[line]
+    found = await definition(client, doc, line, written.index("14"))
+    assert found.uri == uri(books, LENGTH)
+    assert (books / LENGTH).read_text().split("\n")[found.range.start.line].startswith("article 14 ")
+    found = await definition(client, doc, line, written.index("university_regulations") + 3)
+    assert found.uri == uri(books, "university/00-book.reg")
+
+
+async def test_definition_and_hover_of_a_body(client: LanguageClient, books: Path):
+    doc = open_doc(client, books, LEAVE)
+    line = line_of(books, LEAVE, "decision leave_approved by President")
+    column = (books / LEAVE).read_text().split("\n")[line].index("President") + 1
+    found = await definition(client, doc, line, column)
+    assert found.uri == uri(books, "university/00-book.reg")
+    assert "body President" in (books / "university/00-book.reg").read_text().split("\n")[found.range.start.line]
+    hover = await client.text_document_hover_async(t.HoverParams(t.TextDocumentIdentifier(doc), t.Position(line, column)))
+    assert hover.contents.value.startswith("**body `President`**")
+
+
+async def test_an_untitled_buffer_belongs_to_no_book(client: LanguageClient):
+    doc = "untitled:Untitled-1"
+    forget(client, doc)
+    client.text_document_did_open(t.DidOpenTextDocumentParams(
+        t.TextDocumentItem(doc, "regdsl", 1, 'article 1 "A"\n  | x\n')))
+    assert await diagnostics_of(client, doc) == []
+    symbols = await client.text_document_document_symbol_async(t.DocumentSymbolParams(t.TextDocumentIdentifier(doc)))
+    assert [s.name for s in symbols] == ["Article 1"]

@@ -36,6 +36,9 @@ def path_of(uri: str) -> str:
 
 
 def uri_of(path: str) -> str:
+    """The `file:` URI of a path (what is not a path, such as `untitled:...`, as it is)."""
+    if not os.path.isabs(path) and urlparse(path).scheme not in ("", "file"):
+        return path
     return from_fs_path(os.path.abspath(path)) or path
 
 
@@ -59,8 +62,10 @@ class RegdslServer(LanguageServer):
 
     def analysis(self, uri: str) -> Analysis:
         """The book of `uri` as it is now, read again if an open document changed since."""
-        book = book_of(path_of(uri))
         versions = self.open_versions()
+        if not uri.startswith("file:"):  # an untitled buffer belongs to no book
+            return Analysis(uri, versions)
+        book = book_of(path_of(uri))
         found = self.analyses.get(book)
         if found is not None and found.versions == versions:
             return found
@@ -100,7 +105,7 @@ class RegdslServer(LanguageServer):
         self.publish(analysis, uri)
 
     def schedule(self, uri: str, delay: float) -> None:
-        book = book_of(path_of(uri))
+        book = book_of(path_of(uri)) if uri.startswith("file:") else uri
         previous = self.pending.get(book)
         if previous is not None and not previous.done():
             previous.cancel()
