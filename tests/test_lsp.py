@@ -204,7 +204,7 @@ async def test_hover(client: LanguageClient, books: Path):
         t.TextDocumentIdentifier(leave), t.Position(line, text.index("total_leave") + 2)))
     value = found.contents.value
     assert value.startswith("**fact `total_leave`**")
-    assert "type: months (unit: months)" in value or "type: months" in value
+    assert "type: a quantity · unit: months" in value
     assert "All leave of absence the student has taken, in total (0 months if none)." in value
     assert "declared in Article 38, Paragraph 2" in value
 

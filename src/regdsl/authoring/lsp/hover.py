@@ -79,10 +79,10 @@ def _symbol(symbol: Any, book: BookModel, ir: Any) -> str:
         entry = ir.inputs.get(symbol.name) or ir.names.get(symbol.name)
         ty = getattr(entry, "ty", None)
     if ty is not None:
-        line = f"type: {ty.describe()}"
         if ty.kind == "quantity" and ty.unit:
-            line += f" (unit: {ty.unit})"
-        out.append(line)
+            out.append(f"type: a quantity · unit: {ty.unit}")
+        else:
+            out.append(f"type: {ty.describe()}")
     elif written:
         out.append(f"type: {written}")
     bodies = getattr(decl, "bodies", ()) or ()
