@@ -31,6 +31,16 @@ def books(tmp_path_factory) -> Path:
 
 @pytest_lsp.fixture(scope="module", config=ClientServerConfig(server_command=[sys.executable, "-m", "regdsl", "lsp"]))
 async def client(lsp_client: LanguageClient, books: Path):
+    # Remember the document version each publication of diagnostics is for.
+    lsp_client.diagnostics_versions = {}
+    features = lsp_client.protocol.fm.features
+    original = features[t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+
+    def recording(params: t.PublishDiagnosticsParams) -> None:
+        lsp_client.diagnostics_versions[params.uri] = params.version
+        original(params)
+
+    features[t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = recording
     await lsp_client.initialize_session(t.InitializeParams(
         capabilities=pytest_lsp.client_capabilities("visual-studio-code"), root_uri=books.as_uri()))
     yield
@@ -41,10 +51,14 @@ def uri(books: Path, name: str) -> str:
     return (books / name).as_uri()
 
 
-async def diagnostics_of(client: LanguageClient, doc: str) -> list[t.Diagnostic]:
-    """The next diagnostics published for `doc` after `forget` (a minute at most: a hung server fails)."""
+async def diagnostics_of(client: LanguageClient, doc: str, version: int | None = None) -> list[t.Diagnostic]:
+    """The next diagnostics published for `doc` after `forget`, for `version` of it when given
+    (a minute at most: a hung server fails)."""
+    def ready() -> bool:
+        return doc in client.diagnostics and (version is None or client.diagnostics_versions.get(doc) == version)
+
     async def wait() -> list[t.Diagnostic]:
-        while doc not in client.diagnostics:
+        while not ready():
             await client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
         return list(client.diagnostics[doc])
     return await asyncio.wait_for(wait(), 60)
@@ -75,7 +89,7 @@ LENGTH = "university/22-part2-program-length.reg"
 
 async def test_open_then_slip_then_fix(client: LanguageClient, books: Path):
     doc = open_doc(client, books, LEAVE)
-    assert await diagnostics_of(client, doc) == []
+    assert await diagnostics_of(client, doc, 1) == []
     text = (books / LEAVE).read_text()
     line = line_of(books, LEAVE, "years_counted_toward_limit = years_enrolled - total_leave")
     column = text.split("\n")[line].index("total_leave")
@@ -84,7 +98,7 @@ async def test_open_then_slip_then_fix(client: LanguageClient, books: Path):
         t.VersionedTextDocumentIdentifier(uri=doc, version=2),
         [t.TextDocumentContentChangePartial(
             t.Range(t.Position(line, column), t.Position(line, column + len("total_leave"))), "total_leeve")]))
-    found = await diagnostics_of(client, doc)
+    found = await diagnostics_of(client, doc, 2)
     assert [(d.code, d.message.split("\n")[0], d.range.start.line) for d in found] == [
         ("E301", "unknown name `total_leeve`", line)]
     assert "did you mean `total_leave`?" in found[0].message
@@ -102,7 +116,7 @@ async def test_open_then_slip_then_fix(client: LanguageClient, books: Path):
     forget(client, doc)
     client.text_document_did_change(t.DidChangeTextDocumentParams(
         t.VersionedTextDocumentIdentifier(uri=doc, version=3), [t.TextDocumentContentChangeWholeDocument(text)]))
-    assert await diagnostics_of(client, doc) == []
+    assert await diagnostics_of(client, doc, 3) == []
 
 
 async def test_a_slip_in_one_file_is_reported_in_another(client: LanguageClient, books: Path):
@@ -116,14 +130,15 @@ async def test_a_slip_in_one_file_is_reported_in_another(client: LanguageClient,
         t.VersionedTextDocumentIdentifier(uri=leave, version=4),
         [t.TextDocumentContentChangeWholeDocument(text.replace("define years_counted_toward_limit",
                                                                 "define years_counted_towards_limit"))]))
-    assert {d.code for d in await diagnostics_of(client, leave)} == {"E301", "E307"}
-    found = await diagnostics_of(client, doc)
+    assert {d.code for d in await diagnostics_of(client, leave, 4)} == {"E301", "E307"}
+    found = client.diagnostics[doc]  # published with those of version 4, just before them (in file order)
     assert {d.code for d in found} == {"E301"}
     assert all("unknown name `years_counted_toward_limit`" in d.message for d in found)
     forget(client, doc, leave)
     client.text_document_did_change(t.DidChangeTextDocumentParams(
         t.VersionedTextDocumentIdentifier(uri=leave, version=5), [t.TextDocumentContentChangeWholeDocument(text)]))
-    assert await diagnostics_of(client, doc) == []
+    assert await diagnostics_of(client, leave, 5) == []
+    assert list(client.diagnostics[doc]) == []
 
 
 async def definition(client: LanguageClient, doc: str, line: int, character: int) -> t.Location:
@@ -263,7 +278,7 @@ async def test_definition_of_another_books_provision_in_unsaved_text(client: Lan
     forget(client, doc)
     client.text_document_did_change(t.DidChangeTextDocumentParams(
         t.VersionedTextDocumentIdentifier(uri=doc, version=2), [t.TextDocumentContentChangeWholeDocument(text)]))
-    assert await diagnostics_of(client, doc) == []
+    assert await diagnostics_of(client, doc, 2) == []
     line = next(i for i, s in enumerate(text.split("\n")) if "of university_regulations" in s)
     written = text.split("\n")[line]
     found = await definition(client, doc, line, written.index("14"))
@@ -292,3 +307,27 @@ async def test_an_untitled_buffer_belongs_to_no_book(client: LanguageClient):
     assert await diagnostics_of(client, doc) == []
     symbols = await client.text_document_document_symbol_async(t.DocumentSymbolParams(t.TextDocumentIdentifier(doc)))
     assert [s.name for s in symbols] == ["Article 1"]
+
+
+async def test_a_misspelt_keyword_is_one_error_with_a_quick_fix(client: LanguageClient, books: Path):
+    doc = open_doc(client, books, LEAVE)
+    await diagnostics_of(client, doc)
+    text = (books / LEAVE).read_text()
+    slipped = text.replace("\n  paragraph 3\n", "\n  paragrph 3\n", 1)
+    forget(client, doc)
+    client.text_document_did_change(t.DidChangeTextDocumentParams(
+        t.VersionedTextDocumentIdentifier(uri=doc, version=7), [t.TextDocumentContentChangeWholeDocument(slipped)]))
+    found = await diagnostics_of(client, doc, 7)
+    line = line_of(books, LEAVE, "  paragraph 3")
+    assert [(d.code, d.severity, d.range.start.line) for d in found] == [
+        ("E101", t.DiagnosticSeverity.Error, line), ("E101", t.DiagnosticSeverity.Information, line)]
+    assert found[0].message == "unexpected `paragrph`: it is not a keyword\nhint: did you mean `paragraph`?"
+    assert found[1].message.endswith("further findings left out: they follow from this error")
+    actions = await client.text_document_code_action_async(t.CodeActionParams(
+        t.TextDocumentIdentifier(doc), found[0].range, t.CodeActionContext(found[:1])))
+    (edit,) = actions[0].edit.changes[doc]
+    assert (edit.new_text, edit.range.start.character, edit.range.end.character) == ("paragraph", 2, 10)
+    forget(client, doc)
+    client.text_document_did_change(t.DidChangeTextDocumentParams(
+        t.VersionedTextDocumentIdentifier(uri=doc, version=8), [t.TextDocumentContentChangeWholeDocument(text)]))
+    assert await diagnostics_of(client, doc, 8) == []

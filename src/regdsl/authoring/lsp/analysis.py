@@ -88,6 +88,14 @@ def diagnostics(analysis: Analysis) -> dict[str | None, list[t.Diagnostic]]:
                 lines_of[e.span.file] = split_lines(sources.get(e.span.file, ""))
             lines = lines_of[e.span.file]
         out.setdefault(file, []).append(diagnostic(e, lines))
+    left_out = analysis.loaded.suppressed if analysis.loaded is not None else 0
+    first = next((e for e in analysis.errors if e.code.startswith("E1") and e.span is not None), None)
+    if left_out and first is not None:  # as `regdsl check` ends: say how many findings were left out
+        note = diagnostic(first, lines_of.get(first.span.file, []))
+        note.severity, note.data = t.DiagnosticSeverity.Information, None
+        note.message = (f"{left_out} further finding{'s' if left_out != 1 else ''} left out: "
+                        f"{'they follow' if left_out != 1 else 'it follows'} from this error")
+        out[os.path.abspath(first.span.file)].append(note)
     return out
 
 

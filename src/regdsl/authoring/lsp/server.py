@@ -91,9 +91,8 @@ class RegdslServer(LanguageServer):
         for old in self.published.get(analysis.path, set()) - files:
             self.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri_of(old), []))
         for file in sorted(files):
-            doc = self.workspace.text_documents.get(uri_of(file))
-            self.text_document_publish_diagnostics(t.PublishDiagnosticsParams(
-                uri_of(file), by_file.get(file, []), version=doc.version if doc is not None else None))
+            self.text_document_publish_diagnostics(t.PublishDiagnosticsParams(  # the version that was read
+                uri_of(file), by_file.get(file, []), version=analysis.versions.get(uri_of(file))))
         self.published[analysis.path] = files
 
     async def refresh(self, uri: str, delay: float) -> None:
