@@ -331,3 +331,14 @@ async def test_a_misspelt_keyword_is_one_error_with_a_quick_fix(client: Language
     client.text_document_did_change(t.DidChangeTextDocumentParams(
         t.VersionedTextDocumentIdentifier(uri=doc, version=8), [t.TextDocumentContentChangeWholeDocument(text)]))
     assert await diagnostics_of(client, doc, 8) == []
+
+
+async def test_outline_of_a_file_with_a_slip(client: LanguageClient, books: Path):
+    """The articles around a syntax error are still in the outline."""
+    name = "university/23-part3-academic-year.reg"
+    doc = uri(books, name)
+    text = (books / name).read_text().replace("\narticle 18 ", "\nartcle 18 ", 1)
+    client.text_document_did_open(t.DidOpenTextDocumentParams(t.TextDocumentItem(doc, "regdsl", 1, text)))
+    found = await client.text_document_document_symbol_async(t.DocumentSymbolParams(t.TextDocumentIdentifier(doc)))
+    names = [s.name for part in found for s in part.children]
+    assert names == ["Article 16", "Article 17", "Article 18.2"]

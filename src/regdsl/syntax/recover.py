@@ -8,6 +8,13 @@ that (a heading left with nothing under it), the lines set aside grow to the
 heading instead of reporting a second error.  At most MAX_SYNTAX_ERRORS are
 reported per file.
 
+Why blank and parse again rather than resume Lark's parser from its error
+(`on_error` and the interactive parser): half the slips are found by the
+lexer and the indentation post-lexer (an unclosed quote, a misaligned line),
+outside what `on_error` sees, and resuming would need the indenter's stack
+and the parser's stack put right for the place resumed at.  A parse of a
+book's file takes milliseconds, so one more per slip costs nothing.
+
 What the lines set aside would have declared -- names, rule heads, article,
 paragraph and item numbers -- is the file's `Damage`: the checker drops
 findings about those (they follow from the syntax error, not from a mistake
@@ -169,7 +176,14 @@ def _blank(lines: list[str], masked: list[list[int]]) -> str:
 
 
 def _damage(lines: list[str], masked: list[list[int]]) -> Damage:
-    """What the lines set aside would have declared, and the articles they belong to."""
+    """Why blank and parse again rather than resume Lark's parser from its error
+(`on_error` and the interactive parser): half the slips are found by the
+lexer and the indentation post-lexer (an unclosed quote, a misaligned line),
+outside what `on_error` sees, and resuming would need the indenter's stack
+and the parser's stack put right for the place resumed at.  A parse of a
+book's file takes milliseconds, so one more per slip costs nothing.
+
+What the lines set aside would have declared, and the articles they belong to."""
     d = Damage()
     for a, b, _ in masked:
         article = _article_above(lines, a)

@@ -183,19 +183,19 @@ def build_server() -> RegdslServer:
 
     @server.feature(t.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     def document_symbol(ls: RegdslServer, params: t.DocumentSymbolParams) -> list[t.DocumentSymbol]:
+        from ...errors import SyntaxError_
         from ...syntax.parser import parse
+        from ...syntax.recover import parse_recovering
 
         uri = params.text_document.uri
         text = ls.workspace.get_text_document(uri).source
         try:
             module = parse(text, path_of(uri))
+        except SyntaxError_ as e:  # the outline of what parses around the slip
+            module = parse_recovering(text, path_of(uri), e).module
         except RegdslError:
-            analysis = ls.analysis(uri)  # the file does not parse: the outline of its last reading
-            module = next((m for m in (analysis.loaded.model.modules if analysis.loaded else [])
-                           if os.path.abspath(m.file) == path_of(uri)), None)
-            if module is None:
-                return []
-        return outline(module, split_lines(text))
+            module = None
+        return outline(module, split_lines(text)) if module is not None else []
 
     @server.feature(t.TEXT_DOCUMENT_FORMATTING)
     def formatting(ls: RegdslServer, params: t.DocumentFormattingParams) -> list[t.TextEdit] | None:
