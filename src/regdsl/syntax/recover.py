@@ -70,8 +70,6 @@ class Recovered:
 
 def parse_recovering(text: str, file: str, first: SyntaxError_) -> Recovered:
     """Parse `text`, which has just failed with `first`, setting aside the broken parts."""
-    from .parser import parse
-
     lines = split_lines(text)
     if len(text) > MAX_RECOVER_BYTES:
         return Recovered(None, [first], _damage(lines, [[1, len(lines), 0]]))
@@ -82,7 +80,21 @@ def parse_recovering(text: str, file: str, first: SyntaxError_) -> Recovered:
     while err is not None:
         attempts += 1
         line = err.span.line if err.span is not None else 1
-        region = _cascade(masked, line, lines) if _layout(err) or _inside(masked, line) else None
+        region = _cascade(masked, line, lines)
+        if region is not None and not (_layout(err) or _inside(masked, line)):
+            # A wrong word just after lines set aside: their consequence only if taking in the
+            # heading above them makes it go.
+            trial = [list(r) for r in masked]
+            widened = trial[masked.index(region)]
+            widened[2] += 1
+            _widen(widened, lines)
+            module, again = _parse(lines, trial, file)
+            if again is None or (again.span, again.message) != (err.span, err.message):
+                masked, err = trial, again
+                if err is None:
+                    return Recovered(module, errors, _damage(lines, masked))
+                continue
+            region = None
         if region is not None:
             region[2] += 1
             _widen(region, lines)
@@ -94,13 +106,19 @@ def parse_recovering(text: str, file: str, first: SyntaxError_) -> Recovered:
             masked.append(_region(line, lines) + [0])
         if attempts > MAX_ATTEMPTS or any(r[0] <= 1 and r[1] >= len(lines) for r in masked):
             break
-        try:
-            module = parse(_blank(lines, masked), file)
-        except SyntaxError_ as again:
-            err = again
-            continue
-        return Recovered(module, errors, _damage(lines, masked))
+        module, err = _parse(lines, masked, file)
+        if err is None:
+            return Recovered(module, errors, _damage(lines, masked))
     return Recovered(None, errors or [first], _damage(lines, masked or [[1, len(lines), 0]]))
+
+
+def _parse(lines: list[str], masked: list[list[int]], file: str) -> tuple[n.Module | None, SyntaxError_ | None]:
+    from .parser import parse
+
+    try:
+        return parse(_blank(lines, masked), file), None
+    except SyntaxError_ as e:
+        return None, e
 
 
 def _indent(text: str) -> int:
