@@ -342,3 +342,4 @@ async def test_outline_of_a_file_with_a_slip(client: LanguageClient, books: Path
     found = await client.text_document_document_symbol_async(t.DocumentSymbolParams(t.TextDocumentIdentifier(doc)))
     names = [s.name for part in found for s in part.children]
     assert names == ["Article 16", "Article 17", "Article 18.2"]
+
