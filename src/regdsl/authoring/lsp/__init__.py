@@ -13,6 +13,7 @@ def main(args) -> int:
     try:
         from .server import serve
     except ImportError as e:
-        raise UsageError(f"the language server needs pygls and lsprotocol ({(e.name or 'pygls').split('.')[0]} is not installed); "
+        missing = (e.name or "pygls").split(".")[0]
+        raise UsageError(f"the language server needs pygls and lsprotocol ({missing} is not installed); "
                          "install them with `pip install 'regdsl[lsp]'`", code="E701") from None
     return serve()
