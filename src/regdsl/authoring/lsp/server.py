@@ -176,7 +176,11 @@ def build_server() -> RegdslServer:
         doc = ls.workspace.get_text_document(uri)
         lines = doc.lines
         line = lines[params.position.line].rstrip("\n") if params.position.line < len(lines) else ""
-        analysis = ls.analysis(uri)
+        # The last reading will do (names and numbers change little while typing); reading the
+        # book again on every keystroke is what the pause before diagnostics avoids.
+        analysis = ls.analyses.get(book_of(path_of(uri))) if uri.startswith("file:") else None
+        if analysis is None or analysis.index is None:
+            analysis = ls.analysis(uri)
         items = complete(analysis.index, path_of(uri), line, params.position.line + 1,
                          params.position.character + 1)
         return t.CompletionList(is_incomplete=False, items=items)
