@@ -10,7 +10,9 @@ from conftest import REGULATIONS
 from regdsl.errors import SyntaxError_
 from regdsl.syntax import nodes as n
 from regdsl.syntax.parser import parse
-from regdsl.syntax.recover import MAX_SYNTAX_ERRORS, parse_recovering
+from regdsl.core.limits import MAX_SYNTAX_ERRORS
+from regdsl.syntax import recover as recovery
+from regdsl.syntax.recover import parse_recovering
 
 LEAVE = REGULATIONS / "university" / "26-part6-leave.reg"
 
@@ -76,3 +78,12 @@ def test_recovery_keeps_to_the_file(line: int, inserted: str):
 def test_nothing_to_keep(text: str):
     r = recover(text)
     assert r.errors and all(isinstance(e, SyntaxError_) for e in r.errors)
+
+
+@pytest.mark.parametrize("over", [False, True])
+def test_a_file_over_the_size_limit_reports_its_first_error_only(over: bool, monkeypatch):
+    text = 'book b "B"\n\narticle 1 "A"\n  outcom a : boolean\n\narticle 2 "B"\n  outcom b : boolean\n'
+    monkeypatch.setattr(recovery, "MAX_RECOVER_BYTES", len(text) - 1 if over else len(text))
+    r = recover(text)
+    assert [e.span.line for e in r.errors] == ([4] if over else [4, 7])
+    assert r.module is None if over else articles(r.module) == ["1", "2"]

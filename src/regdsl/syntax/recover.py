@@ -28,12 +28,11 @@ import re
 
 import attrs
 
+from ..core.limits import MAX_RECOVER_BYTES, MAX_SYNTAX_ERRORS
 from ..errors import SyntaxError_, split_lines
 from . import nodes as n
 
-MAX_SYNTAX_ERRORS = 10  # per file; after that the file is given up (what is left unparsed is all damage)
-MAX_ATTEMPTS = 40  # parses of one file, errors and widenings together
-MAX_RECOVER_BYTES = 256 * 1024  # a larger file that does not parse reports its first error only
+MAX_ATTEMPTS = 4 * MAX_SYNTAX_ERRORS  # parses of one file, errors and widenings together
 MAX_WIDENINGS = 2  # a region taken in this often is not the cause of the next error after it
 
 _HEADING = re.compile(r"(article|articles|paragraph|item|subitem|part|section|supplementary|book)\b")
