@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import threading
 from functools import lru_cache
@@ -17,6 +16,7 @@ from ..core.limits import MAX_NESTING
 from ..errors import Span, SyntaxError_, split_lines
 from .depth import Nesting, TooDeep
 from .lexer import Indenter, IndentationError_
+from .slips import misspelt_keyword, unclosed_quote
 from .tables import grammar_text
 
 
@@ -146,7 +146,6 @@ _EXAMPLES: dict[str, list[str]] = {
 
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')  # the grammar's STRING
 
 
 def _keyword_as_name(err: UnexpectedInput) -> bool:
@@ -234,13 +233,10 @@ def _syntax_error(err: Exception, file: str, text: str, parser: Lark,
     if isinstance(err, UnexpectedCharacters):
         line, col = err.line, err.column
         ch = text[err.pos_in_stream] if err.pos_in_stream < len(text) else ""
-        if ch == '"' and _STRING.match(text, err.pos_in_stream) is None:
-            rest = (line_of(line) or "")[col:]
-            end = len(line_of(line) or "") + 1
-            return SyntaxError_("this quote is not closed: the line ends before its closing `\"`", Span(file, line, col, line, max(end, col + 1)),
-                                code="E102", source_line=line_of(line),
-                                hint='close it on this line: a quoted string cannot go on to the next line'
-                                if '"' not in rest else 'a `"` inside a string is written `\\"`')
+        if ch == '"':
+            unclosed = unclosed_quote(text, err.pos_in_stream, file, line, col, line_of(line) or "")
+            if unclosed is not None:
+                return unclosed
         msg = f"unexpected character {ch!r}"
         return SyntaxError_(msg, Span(file, line, col), code="E102", hint=hint, source_line=line_of(line))
     # The end of the file, as opposed to the end of a line: no text follows the token,
@@ -257,7 +253,7 @@ def _syntax_error(err: Exception, file: str, text: str, parser: Lark,
         msg = "the file ends too early" + (f"; expected {_join(expected)}" if expected else "")
         return SyntaxError_(msg, Span(file, line, col), code="E105", hint=hint, source_line=line_of(line))
     assert isinstance(err, UnexpectedToken)
-    misspelt = _misspelt_keyword(err, parser, file, line_of)
+    misspelt = misspelt_keyword(err, parser, file, line_of)
     if misspelt is not None:
         return misspelt
     tok = err.token
@@ -268,55 +264,6 @@ def _syntax_error(err: Exception, file: str, text: str, parser: Lark,
     msg = f"unexpected {what}; expected {_join(expected)}"
     return SyntaxError_(msg, Span(file, line, col, line, end), code="E101", hint=hint,
                         source_line=line_of(line))
-
-
-def _keywords(terminals: set[str], parser: Lark) -> list[str]:
-    """The keywords among the terminals a parser state accepts."""
-    words = []
-    for name in terminals:
-        try:
-            pattern = parser.get_terminal(name).pattern
-        except KeyError:
-            continue
-        if pattern.type == "str" and _WORD.match(pattern.value):
-            words.append(pattern.value)
-    return words
-
-
-def _misspelt_keyword(err: UnexpectedToken, parser: Lark, file: str, line_of) -> SyntaxError_ | None:
-    """`paragrph 2`, `artcle 39`, `outcom x : ...`: a word close to a keyword the parser would take there.
-
-    The word is either the unexpected token itself (where a keyword had to come), or a name the
-    parser took as the head of a rule (`paragrph` in `paragrph 2`) just before the unexpected
-    token: then the keywords compared with are those of the state before that name.
-    """
-    ip = err.interactive_parser
-    if ip is None:
-        return None
-    tok = err.token
-    candidates: list[tuple[Token, set[str]]] = []
-    if _WORD.match(tok.value or ""):
-        candidates.append((tok, set(err.accepts or err.expected)))
-    state = ip.parser_state
-    prev = state.value_stack[-1] if state.value_stack else None
-    if isinstance(prev, Token) and prev.type == "NAME" and len(state.state_stack) > 1:
-        line = line_of(prev.line) or ""
-        if line[: (prev.column or 1) - 1].strip() == "":  # the first word of its line
-            before = type(state)(state.parse_conf, state.lexer, state.state_stack[:-1], state.value_stack[:-1])
-            accepts = type(ip)(ip.parser, before, ip.lexer_thread).accepts()
-            candidates.append((prev, accepts))
-    for word, accepts in candidates:
-        keywords = _keywords(accepts, parser)
-        if len(word.value) < 3 or word.value in keywords:
-            continue
-        close = difflib.get_close_matches(word.value, sorted(keywords), n=1, cutoff=0.75) or sorted(
-            k for k in keywords if sorted(k) == sorted(word.value))  # two letters swapped: `adn`
-        if close:
-            line, col = word.line or 1, word.column or 1
-            return SyntaxError_(f"unexpected `{word.value}`: it is not a keyword", Span(
-                file, line, col, line, col + len(word.value)), code="E101",
-                hint=f"did you mean `{close[0]}`?", source_line=line_of(line))
-    return None
 
 
 def _describe_token(tok: Token) -> str:
