@@ -64,6 +64,15 @@ async def diagnostics_of(client: LanguageClient, doc: str, version: int | None =
     return await asyncio.wait_for(wait(), 60)
 
 
+async def diagnostics_until(client: LanguageClient, doc: str, done) -> list[t.Diagnostic]:
+    """The diagnostics of `doc` once they satisfy `done` (a minute at most)."""
+    async def wait() -> list[t.Diagnostic]:
+        while doc not in client.diagnostics or not done(list(client.diagnostics[doc])):
+            await client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        return list(client.diagnostics[doc])
+    return await asyncio.wait_for(wait(), 60)
+
+
 def forget(client: LanguageClient, *docs: str) -> None:
     for doc in docs:
         client.diagnostics.pop(doc, None)
@@ -123,7 +132,8 @@ async def test_a_slip_in_one_file_is_reported_in_another(client: LanguageClient,
     """Diagnostics are for the whole book, with the unsaved text of the open file."""
     doc = open_doc(client, books, LENGTH)
     await diagnostics_of(client, doc)
-    leave = uri(books, LEAVE)
+    leave = open_doc(client, books, LEAVE)
+    await diagnostics_of(client, leave, 1)
     text = (books / LEAVE).read_text()
     forget(client, doc, leave)
     client.text_document_did_change(t.DidChangeTextDocumentParams(
@@ -343,3 +353,24 @@ async def test_outline_of_a_file_with_a_slip(client: LanguageClient, books: Path
     names = [s.name for part in found for s in part.children]
     assert names == ["Article 16", "Article 17", "Article 18.2"]
 
+
+
+async def test_a_file_changed_on_disk_is_read_again(client: LanguageClient, books: Path):
+    """A file no editor holds open changes on disk (a checkout): the book is read again."""
+    doc = open_doc(client, books, LEAVE)
+    await diagnostics_of(client, doc, 1)
+    name = "university/27-part7-graduation.reg"  # a file no test opens
+    other = uri(books, name)
+    text = (books / name).read_text()
+    forget(client, other)
+    (books / name).write_text(text.replace("years_counted_toward_program", "years_counted_toward_progrm", 1))
+    try:
+        client.workspace_did_change_watched_files(t.DidChangeWatchedFilesParams(
+            [t.FileEvent(other, t.FileChangeType.Changed)]))
+        # (a publication of the whole book from before may come first: a file not open has no version)
+        found = await diagnostics_until(client, other, lambda ds: bool(ds))
+        assert [d.code for d in found] == ["E301"] and "`years_counted_toward_progrm`" in found[0].message
+    finally:
+        (books / name).write_text(text)
+    client.workspace_did_change_watched_files(t.DidChangeWatchedFilesParams([t.FileEvent(other, t.FileChangeType.Changed)]))
+    assert await diagnostics_until(client, other, lambda ds: not ds) == []

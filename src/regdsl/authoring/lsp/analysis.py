@@ -32,6 +32,7 @@ class Analysis:
 
     path: str
     versions: dict[str, int]  # the open documents' versions this reading saw
+    stamp: tuple = ()  # the files and directories it read, as they were on disk (see `disk_stamp`)
     loaded: Loaded | None = None
     index: Index | None = None
     errors: list[RegdslError] = attrs.field(factory=list)
@@ -62,6 +63,7 @@ def analyse(book: str, overlay: Mapping[str, str], versions: dict[str, int]) -> 
         result.errors = [e]
         return result
     result.loaded = loaded
+    result.stamp = disk_stamp(loaded.files, loaded.dirs)
     seen: set[tuple] = set()
     for e in sorted(loaded.errors, key=RegdslError.sort_key):  # once each, as `regdsl check` prints them
         key = (e.code, e.span, e.message)
@@ -73,6 +75,33 @@ def analyse(book: str, overlay: Mapping[str, str], versions: dict[str, int]) -> 
     except Exception as e:  # noqa: BLE001 - a half-built book must never take the server down
         result.failure = f"{type(e).__name__}: {e}"
     return result
+
+
+def disk_stamp(files: Mapping[str, str], dirs: Mapping[str, list[str]]) -> tuple:
+    """The size and modification time of each file read, and the .reg files of each directory:
+    a reading is stale when a file changes on disk (a `git pull`), not only when one is typed in."""
+    out: list = []
+    for name in sorted(files):
+        try:
+            st = os.stat(name)
+            out.append((name, st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((name, None, None))
+    for folder in sorted(dirs):
+        try:
+            out.append((folder, tuple(sorted(f for f in os.listdir(folder) if f.endswith(".reg")))))
+        except OSError:
+            out.append((folder, None))
+    return tuple(out)
+
+
+def fresh(analysis: Analysis, versions: dict[str, int]) -> bool:
+    """Whether a reading still holds: the same open documents, and the files on disk unchanged."""
+    if analysis.versions != versions:
+        return False
+    if analysis.loaded is None:
+        return not analysis.errors
+    return disk_stamp(analysis.loaded.files, analysis.loaded.dirs) == analysis.stamp
 
 
 def diagnostics(analysis: Analysis) -> dict[str | None, list[t.Diagnostic]]:

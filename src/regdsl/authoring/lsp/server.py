@@ -20,7 +20,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path
 
 from ...errors import RegdslError, split_lines
-from .analysis import Analysis, analyse, book_of, diagnostics, suggestion_edit
+from .analysis import Analysis, analyse, book_of, diagnostics, fresh, suggestion_edit
 from .complete import complete
 from .hover import hover_text
 from .index import Target
@@ -67,7 +67,7 @@ class RegdslServer(LanguageServer):
             return Analysis(uri, versions)
         book = book_of(path_of(uri))
         found = self.analyses.get(book)
-        if found is not None and found.versions == versions:
+        if found is not None and fresh(found, versions):
             return found
         with self.lock:
             found = analyse(book, self.overlay(), versions)
@@ -141,6 +141,18 @@ def build_server() -> RegdslServer:
     @server.feature(t.TEXT_DOCUMENT_DID_CLOSE)
     async def did_close(ls: RegdslServer, params: t.DidCloseTextDocumentParams) -> None:
         ls.schedule(params.text_document.uri, 0)  # the file on disk counts again
+
+    @server.feature(t.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    async def did_change_watched_files(ls: RegdslServer, params: t.DidChangeWatchedFilesParams) -> None:
+        """A .reg file changed on disk (a checkout, another editor): the books it is read by again."""
+        changed = {book_of(path_of(c.uri)) for c in params.changes if c.uri.startswith("file:")}
+        for book, analysis in list(ls.analyses.items()):
+            read = {os.path.dirname(os.path.abspath(f)) for f in (analysis.loaded.sources if analysis.loaded else ())}
+            if book in changed or read & changed:
+                uri = next((u for u in ls.workspace.text_documents if u.startswith("file:")
+                            and book_of(path_of(u)) == book), None)
+                if uri is not None:
+                    ls.schedule(uri, 0)
 
     @server.feature(t.TEXT_DOCUMENT_DEFINITION)
     def definition(ls: RegdslServer, params: t.DefinitionParams) -> t.Location | None:
