@@ -48,3 +48,26 @@ def test_textmate_grammar_tokenizes_books_and_golden_lines() -> None:
         [node, "test/tokenize.mjs"], cwd=EXTENSION, capture_output=True, text=True, timeout=300,
     )
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_manifest_starts_the_language_server_with_a_setting_for_the_command() -> None:
+    manifest = json.loads((EXTENSION / "package.json").read_text("utf-8"))
+    assert (EXTENSION / manifest["main"]).is_file()
+    assert "onLanguage:regdsl" in manifest["activationEvents"]
+    settings = manifest["contributes"]["configuration"]["properties"]
+    assert settings["regdsl.server.command"]["default"] == "regdsl"
+    assert settings["regdsl.server.args"]["default"] == ["lsp"]
+    assert "vscode-languageclient" in manifest["dependencies"]
+
+
+def test_extension_starts_regdsl_lsp_over_stdio() -> None:
+    """extension.js under stand-ins for the VS Code API: the command it starts, default and configured."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not on PATH")
+    run = subprocess.run([node, "test/extension.cjs"], cwd=EXTENSION, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    started = json.loads(run.stdout)
+    assert [(s["command"], s["args"]) for s in started] == [("regdsl", ["lsp"]), ("/opt/venv/bin/regdsl", ["lsp"])]
+    assert started[0]["selector"] == [{"scheme": "file", "language": "regdsl"}]

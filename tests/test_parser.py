@@ -772,7 +772,10 @@ def test_trailing_and_is_not_a_continuation():
 def test_layout_errors():
     e = error('book b "B"\narticle 1 "A"\n    | x\n  | y\n')
     assert (e.code, e.span.line, e.span.column) == ("E104", 4, 3)
-    assert "indentation" in e.message
+    assert e.message == "this line is indented 2 spaces, but the lines above it are indented 4 spaces or not at all"
+    e = error('book b "B"\narticle 1 "A"\n  | x\n  paragraph 2\n    | y\n   | z\n')
+    assert (e.code, e.span.line) == ("E104", 6)
+    assert e.message == "this line is indented 3 spaces, but the lines above it are indented 2 or 4 spaces"
     e = error('book b "B"\narticle 1 "A"\n  | x\n\t| y\n')
     assert e.code == "E103"
     assert "tab" in e.message

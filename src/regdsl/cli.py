@@ -108,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     y.add_argument("--value", metavar="V", help="the value wanted (yes/no, or a choice; default: another value)")
     y.add_argument("--as-of", metavar="YYYY-MM-DD", help="evaluate as of this date (default: today)")
     y.add_argument("--format", choices=["text", "json"], default="text")
+    sub.add_parser("lsp", help="the language server for editors (LSP over stdio)")
 
     s = sub.add_parser("schema", help="list the facts a book needs and the outcomes it gives")
     s.add_argument("book")
@@ -246,9 +247,16 @@ def cmd_why_not(args) -> int:
 def cmd_check(args) -> int:
     from .api import check_paths
 
-    findings, sources = check_paths(args.paths)
+    counts: dict[str, int] = {}
+    findings, sources = check_paths(args.paths, counts)
     if findings:
         _print_errors(findings, sources)
+        left_out = counts.get("suppressed", 0)
+        if left_out:
+            slips = sum(1 for e in findings if e.code.startswith("E1"))
+            print(f"{left_out} further finding{'s' if left_out != 1 else ''} left out: "
+                  f"{'they follow' if left_out != 1 else 'it follows'} from the "
+                  f"{'syntax error' if slips == 1 else 'errors'} above", file=sys.stderr)
         return EXIT_FINDINGS
     print(f"ok: {', '.join(args.paths)}", file=sys.stderr)
     return EXIT_OK
@@ -296,4 +304,4 @@ COMMANDS = {"eval": cmd_eval, "check": cmd_check, "schema": cmd_schema, "serve":
             **{name: _delegate(module) for name, module in (
                 ("test", "authoring.testing"), ("fmt", "authoring.fmt"), ("render", "authoring.render"),
                 ("init", "authoring.scaffold"),
-                ("show", "authoring.show"), ("diff", "authoring.diff"))}}
+                ("show", "authoring.show"), ("diff", "authoring.diff"), ("lsp", "authoring.lsp"))}}

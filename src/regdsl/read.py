@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from . import ir
-from .core.files import MAX_FILE_BYTES, FileRefused, inside, not_utf8, read_bytes, resolved, shown, utf8_error_at
-from .errors import BookErrors, CheckError, RegdslError, Span, UsageError
+from .core.files import (MAX_FILE_BYTES, FileRefused, inside, not_utf8, read_bytes, resolved, shown, too_large,
+                         utf8_error_at)
+from .errors import BookErrors, CheckError, RegdslError, Span, SyntaxError_, UsageError
 from .ir import cache as ircache
 
 if TYPE_CHECKING:
@@ -69,9 +70,19 @@ def _linked(f: Path) -> Path | None:
         return None
 
 
-def _read_source(f: Path) -> tuple[str | None, RegdslError | None]:
-    """The text of one .reg file, or the E100/E109 finding that says why it cannot be read."""
+def _read_source(f: Path, overlay: Mapping[str, str] | None = None) -> tuple[str | None, RegdslError | None]:
+    """The text of one .reg file, or the E100/E109 finding that says why it cannot be read.
+
+    `overlay` maps the real paths of files an editor holds unsaved to their text, which is
+    read instead of the file's (the language server's view of a book as it is being typed)."""
     name = str(f)
+    if overlay:
+        text = overlay.get(os.path.realpath(f))
+        if text is not None:
+            if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+                refused = too_large(MAX_FILE_BYTES, ".reg file")
+                return None, CheckError(refused.message, Span(name, 1, 1), code=refused.code)
+            return text, None
     try:
         data = read_bytes(f, MAX_FILE_BYTES, ".reg file")
     except FileRefused as e:
@@ -97,19 +108,25 @@ class Loaded:
     path: str
     files: dict[str, str] = attrs.field(factory=dict)  # every file read (its own and used books'): checksum
     dirs: dict[str, list[str]] = attrs.field(factory=dict)  # every book directory read: its .reg files
+    suppressed: int = 0  # findings left out because they follow from a syntax error (check/suppress.py)
 
 
-def read(path: str | Path, _loading: tuple[str, ...] = (), _root: Path | None = None) -> Loaded:
+def read(path: str | Path, _loading: tuple[str, ...] = (), _root: Path | None = None,
+         overlay: Mapping[str, str] | None = None) -> Loaded:
     """Parse, build, check and lower a book (and the books it uses); findings in `.errors`.
 
     A book reads only .reg files: its own, and those of the books its `uses`
     name, which must lie in its root: the directory that holds the book named
     (for `regulations/graduate`, `regulations/`).  A `uses` outside the root,
     an absolute one, or a symbolic link that leads outside is E703, and
-    nothing of what it names is read.
+    nothing of what it names is read.  `overlay` gives unsaved text for some files (by real
+    path), read in place of what is on disk; such text is parsed without the tree cache.
     """
     from .check import lower
+    from .check.suppress import suppress
     from .model.build import build, complete
+    from .syntax.parser import parse
+    from .syntax.recover import Damage, parse_recovering
     from .syntax.treecache import parse_cached
 
     root = _root if _root is not None else resolved(path).parent
@@ -120,21 +137,32 @@ def read(path: str | Path, _loading: tuple[str, ...] = (), _root: Path | None = 
     dirs: dict[str, list[str]] = {}
     if Path(path).is_dir():
         dirs[str(path)] = [f.name for f in files]
+    damage = Damage()  # what the parts of files that did not parse may have declared
     for f in files:
         name = str(f)
-        text, problem = _read_source(f)
+        text, problem = _read_source(f, overlay)
         if problem is not None:
             errors.append(problem)
+            damage.whole = True
             continue
         assert text is not None
         sources[name] = text
         read_files[name] = ircache.digest(text)
+        unsaved = bool(overlay) and os.path.realpath(f) in overlay  # type: ignore[operator]
         try:
-            modules.append(parse_cached(text, name))
+            modules.append(parse(text, name) if unsaved else parse_cached(text, name))
+        except SyntaxError_ as e:  # parse on after it: one slip, one error
+            recovered = parse_recovering(text, name, e)
+            errors.extend(recovered.errors)
+            damage.merge(recovered.damage)
+            if recovered.module is not None:
+                modules.append(recovered.module)
         except RegdslError as e:
             errors.append(e)
+            damage.whole = True
     model = build(modules, sources, header_expected=not errors)
-    errors.extend(model.errors)
+    own, suppressed = suppress(model.errors, damage)
+    errors.extend(own)
     base = resolved(path) if Path(path).is_dir() else resolved(path).parent
     key = str(resolved(path))
     others: dict[str, ir.IRBook] = {}
@@ -154,7 +182,7 @@ def read(path: str | Path, _loading: tuple[str, ...] = (), _root: Path | None = 
         except ValueError:
             shown_target = target
         try:
-            other = read(shown_target, _loading + (key,), root)
+            other = read(shown_target, _loading + (key,), root, overlay)
         except UsageError as e:
             errors.append(CheckError(f"`uses {name}`: {e.message}", use.span, code="E702"))
             continue
@@ -173,11 +201,13 @@ def read(path: str | Path, _loading: tuple[str, ...] = (), _root: Path | None = 
     lowered = None
     if not errors or modules:
         lowered, findings = lower(model, others)
+        findings, dropped = suppress(findings, damage)
+        suppressed += dropped
         errors.extend(findings)
     digest = hashlib.sha256("\0".join(f"{k}\0{v}" for k, v in sorted(sources.items())).encode()).hexdigest()
     if lowered is not None:
         lowered = attrs.evolve(lowered, digest=digest)
-    return Loaded(model, lowered if not errors else None, errors, sources, str(path), read_files, dirs)
+    return Loaded(model, lowered if not errors else None, errors, sources, str(path), read_files, dirs, suppressed)
 
 
 class ReadBook:
@@ -240,8 +270,12 @@ def books_with_roots(path: str | Path) -> tuple[list[tuple[Path, Path]], list[Pa
     return [(p, resolved(p).parent)], []
 
 
-def check_paths(paths: Iterable[str | Path]) -> tuple[list[RegdslError], dict[str, str]]:
-    """Every finding in the given books (or directories of books), sorted by position."""
+def check_paths(paths: Iterable[str | Path], counts: dict[str, int] | None = None
+                ) -> tuple[list[RegdslError], dict[str, str]]:
+    """Every finding in the given books (or directories of books), sorted by position.
+
+    With `counts`, `counts["suppressed"]` is set to the number of findings left out because
+    they follow from a syntax error (check/suppress.py)."""
     findings: list[RegdslError] = []
     sources: dict[str, str] = {}
     seen = set()
@@ -251,6 +285,8 @@ def check_paths(paths: Iterable[str | Path]) -> tuple[list[RegdslError], dict[st
                                    code="E703") for d in outside)
         for p, root in books:
             loaded = read(p, _root=root)
+            if counts is not None:
+                counts["suppressed"] = counts.get("suppressed", 0) + loaded.suppressed
             for e in loaded.errors:  # a book used by several books is reported once
                 key = (e.code, e.span, e.message)
                 if key not in seen:

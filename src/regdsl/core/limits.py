@@ -30,6 +30,13 @@ MAX_NESTING = 100
 # this deep, and no deeper, E802).
 MAX_CHAIN = 200
 
+# E1xx: syntax errors reported in one file; parsing goes on after each (syntax/recover.py)
+# until this many, and the rest of the file is then given up.
+MAX_SYNTAX_ERRORS = 10
+# E1xx: a file larger than this that does not parse reports its first syntax error only
+# (recovery parses the file again once per error).
+MAX_RECOVER_BYTES = 256 * 1024
+
 # E804: the calendar evaluation computes in (Python's dates).
 FIRST_DAY = dt.date.min
 LAST_DAY = dt.date.max

@@ -14,10 +14,11 @@ class IndentationError_(Exception):
     """Raised by the post-lexer (bad indentation, a glued keyword, a number too long); carries
     the offending token and the code."""
 
-    def __init__(self, message: str, token: Token, code: str):
+    def __init__(self, message: str, token: Token, code: str, hint: str | None = None):
         super().__init__(message)
         self.token = token
         self.code = code
+        self.hint = hint
 
 
 class Indenter(PostLex):
@@ -86,13 +87,22 @@ class Indenter(PostLex):
             stack.append(indent)
             yield _at(nl, "_INDENT", indent_str)
             return
+        levels = list(stack)
         while indent < stack[-1]:
             stack.pop()
             yield _at(nl, "_DEDENT", indent_str)
         if indent != stack[-1]:
+            near = sorted({stack[-1], *(lv for lv in levels if lv > indent)})[:2]
+            levels_text = " or ".join(str(lv) for lv in near if lv) + " spaces"
+            if 0 in near:
+                levels_text += " or not at all"
             raise IndentationError_(
-                "this line's indentation matches no enclosing block", _at(nl, "_DEDENT", ""), "E104"
-            )
+                f"this line is indented {_spaces(indent)}, but the lines above it are indented {levels_text}",
+                _at(nl, "_DEDENT", ""), "E104", hint="line it up with the lines of the block it belongs to")
+
+
+def _spaces(n: int) -> str:
+    return "1 space" if n == 1 else f"{n} spaces"
 
 
 def _at(nl: Token | None, type_: str, value: str, column: int | None = None) -> Token:

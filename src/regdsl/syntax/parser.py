@@ -16,6 +16,7 @@ from ..core.limits import MAX_NESTING
 from ..errors import Span, SyntaxError_, split_lines
 from .depth import Nesting, TooDeep
 from .lexer import Indenter, IndentationError_
+from .slips import misspelt_keyword, unclosed_quote
 from .tables import grammar_text
 
 
@@ -224,7 +225,7 @@ def _syntax_error(err: Exception, file: str, text: str, parser: Lark,
         line, col = tok.line or 1, tok.column or 1
         end = tok.end_column if err.code == "E106" and tok.end_line == line else 0  # the whole number
         return SyntaxError_(str(err), Span(file, line, col, line if end else 0, end or 0), code=err.code,
-                            source_line=line_of(line))
+                            hint=err.hint, source_line=line_of(line))
 
     hint = None
     if isinstance(err, UnexpectedInput):
@@ -232,6 +233,10 @@ def _syntax_error(err: Exception, file: str, text: str, parser: Lark,
     if isinstance(err, UnexpectedCharacters):
         line, col = err.line, err.column
         ch = text[err.pos_in_stream] if err.pos_in_stream < len(text) else ""
+        if ch == '"':
+            unclosed = unclosed_quote(text, err.pos_in_stream, file, line, col, line_of(line) or "")
+            if unclosed is not None:
+                return unclosed
         msg = f"unexpected character {ch!r}"
         return SyntaxError_(msg, Span(file, line, col), code="E102", hint=hint, source_line=line_of(line))
     # The end of the file, as opposed to the end of a line: no text follows the token,
@@ -248,6 +253,9 @@ def _syntax_error(err: Exception, file: str, text: str, parser: Lark,
         msg = "the file ends too early" + (f"; expected {_join(expected)}" if expected else "")
         return SyntaxError_(msg, Span(file, line, col), code="E105", hint=hint, source_line=line_of(line))
     assert isinstance(err, UnexpectedToken)
+    misspelt = misspelt_keyword(err, parser, file, line_of)
+    if misspelt is not None:
+        return misspelt
     tok = err.token
     expected = _expected_words(set(err.accepts or err.expected), parser)
     what = _describe_token(tok)
