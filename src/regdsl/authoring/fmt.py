@@ -414,7 +414,7 @@ class Formatter:
             return self.layout(s.expr, "", _col(level), at, statement=True)
         if isinstance(s, (n.Fact, n.Outcome, n.Define)):
             kw = {n.Fact: "fact", n.Outcome: "outcome", n.Define: "define"}[type(s)]
-            return self.described(f"{kw} {s.name} : {self.type_(s.type)}", s, level)
+            return self.described(f"{kw} {s.name} : {self.type_(s.type)}{self.bounds(s)}", s, level)
         if isinstance(s, n.Decision):
             head = f"decision {s.name}"
             if s.type is not None:
@@ -550,6 +550,11 @@ class Formatter:
         if c.high is not None:
             return f"{self.expr(c.value)} to {self.expr(c.high)}"
         return self.expr(c.value)
+
+    def bounds(self, s) -> str:
+        """A fact's bounds as written after its type: `, at least 0 credits, whole`."""
+        return "".join(f", {b.kind}" if b.value is None else f", {b.kind} {self._need(b.value, _SUM)}"
+                       for b in getattr(s, "bounds", ()))
 
     def type_(self, t) -> str:
         if isinstance(t, n.SimpleType):
