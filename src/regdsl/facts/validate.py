@@ -60,9 +60,9 @@ def validate(book: BookModel, data: Any, file: str = "<facts>", text: str | None
             continue  # explicitly unknown
         try:
             value = out[key] = convert(raw, sym.type, book.units)
-            why = outside(value, sym.type, getattr(sym, "domain", None), book.units)
+            why = outside_message(key, value, sym.type, getattr(sym, "domain", None), sym.provision, book.units)
             if why is not None:
-                raise OutsideDomain(f"fact `{key}` is {_value_text(value)}; {why}{_declared(sym, why)}")
+                raise OutsideDomain(why)
             if type(raw) in _HASHABLE:
                 if len(seen) > 50_000:
                     seen.clear()
@@ -151,11 +151,13 @@ def _value_text(v: Any) -> str:
     return format_number(v)
 
 
-def _declared(sym: Any, why: str) -> str:
-    if why.endswith(NEVER_NEGATIVE):
-        return ""
-    where = getattr(sym.provision, "cite", None) if sym.provision is not None else None
-    return f" (as {where} declares it)" if where else ""
+def outside_message(name: str, value: Any, t: Type, domain: Any, provision: Any, units: UnitTable) -> str | None:
+    """What E602 says of a value outside its fact's domain (None if the value is admitted)."""
+    why = outside(value, t, domain, units)
+    if why is None:
+        return None
+    where = getattr(provision, "cite", None) if not why.endswith(NEVER_NEGATIVE) else None
+    return f"fact `{name}` is {_value_text(value)}; {why}" + (f" (as {where} declares it)" if where else "")
 
 
 _VALUE = re.compile(r"""["']?[ \t]*[:=][ \t]*("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^,}\]#\n]*[^,}\]#\s])""")
