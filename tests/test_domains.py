@@ -108,6 +108,9 @@ def test_the_good_example_checks_clean():
     ("fact d : date, after 9999-12-31", "E413", "no date of the calendar"),
     ("fact n : number, at most 1, at most 2", "E413", "bounded `at most` twice"),
     ("fact n : number, at least x\n  define x : number\n  x = 1 when n > 0", "E412", "not a constant"),
+    ("fact n : number, at most 1 / 0", "E412", "not a constant"),
+    ("fact n : number, at least x\n\narticle 2 \"B\" in force from 2020-04-01\n"
+     "  | Text.\n  define x : number\n  x = 2", "E412", "not a constant"),  # a version: not always
 ])
 def test_bad_bounds_are_findings(tmp_path, decl, code, words):
     codes, err = findings(tmp_path, f"  {decl}\n")
@@ -128,6 +131,12 @@ def test_bounds_from_definitions_and_builtins_are_folded(book):
     assert book.ir.inputs["class_period"].domain == ir.Domain(1, 7)
     assert book.ir.inputs["enrolled_on"].domain == ir.Domain(after=dt.date(1949, 5, 31), before=dt.date(2100, 1, 1))
     assert book.ir.inputs["score"].domain is None and book.ir.inputs["credits_earned"].domain is None
+
+
+def test_a_bound_may_be_a_chain_of_operations_on_a_definition(tmp_path):
+    b = load_text(tmp_path, "  fact a : credits, at most 1 credits + 2 credits - 1 credits + x\n"
+                            "  define x : credits\n  x = 5 credits\n")
+    assert b.ir.inputs["a"].domain.at_most == Q(7, (("credit", 1),), "credits", 1)
 
 
 def test_a_number_bound_may_be_a_fraction(tmp_path):

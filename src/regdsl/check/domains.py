@@ -95,18 +95,18 @@ class Domains(Expressions):
             args = [self.constant(a, seen) for a in x.args]
             return _BAD if any(a is _BAD for a in args) else BUILTINS[x.func].impl(*args)
         if isinstance(x, ir.Arith):
-            from ..eval.operators import ARITH  # the one definition of each operation
-
-            left, right = self.constant(x.left, seen), self.constant(x.right, seen)
-            if left is _BAD or right is _BAD or x.op not in ARITH:
-                return _BAD
-            v = ARITH[x.op](left, right)
-            return _BAD if isinstance(v, Unknown) else v
-        if isinstance(x, ir.Ref) and x.name not in seen:
+            return _arith(x.op, self.constant(x.left, seen), self.constant(x.right, seen))
+        if isinstance(x, ir.Fold):
+            v = self.constant(x.first, seen)
+            for op, rest in zip(x.ops, x.rest):
+                v = _arith(op, v, self.constant(rest, seen))
+            return v
+        if isinstance(x, ir.Ref) and x.name not in seen:  # E503 reports a cycle
             rules = self.book.rules.get(x.name, [])
             lowered = self.rule_ir.get(id(rules[0])) if len(rules) == 1 else None
-            if lowered is None or lowered[0] is not None or lowered[1] is None or rules[0].node.as_of:
-                return _BAD  # more than one rule, a condition, or a date: not one value
+            if lowered is None or lowered[0] is not None or lowered[1] is None or rules[0].node.as_of \
+                    or _versioned(rules[0].provision):
+                return _BAD  # more than one rule, a condition, a date or a version: not one value
             return self.constant(lowered[1], seen | {x.name})
         return _BAD
 
@@ -146,6 +146,27 @@ class Domains(Expressions):
 
 
 _BAD = Unknown()
+
+
+def _arith(op: str, x: Any, y: Any) -> Any:
+    from ..eval.operators import ARITH  # the one definition of each operation the IR names
+
+    if x is _BAD or y is _BAD or op not in ARITH:
+        return _BAD
+    try:
+        v = ARITH[op](x, y)
+    except ZeroDivisionError:
+        return _BAD
+    return _BAD if isinstance(v, Unknown) else v
+
+
+def _versioned(p: Any) -> bool:
+    """Whether a provision, or one it is part of, is in force for a time only."""
+    while p is not None:
+        if p.start is not None or p.end is not None:
+            return True
+        p = p.parent
+    return False
 
 
 def _plain(v: Any) -> Any:
