@@ -260,3 +260,23 @@ def test_bounds_of_the_good_book_decide_its_outcomes(book):
     assert r["elsewhere_within_limit"].value is True
     assert r["enrolled_after_founding"].value is True
     assert r["score_not_negative"].status == "undetermined"  # a number may be negative
+
+
+def test_a_fact_applied_from_another_book_keeps_its_domain(tmp_path):
+    (tmp_path / "univ").mkdir()
+    (tmp_path / "grad").mkdir()
+    (tmp_path / "univ" / "book.reg").write_text(
+        'book univ "University Regulations"\n  in force from 2000-01-01\n\n'
+        'article 15 "Limit on Years Enrolled"\n  | The limit shall be eight years.\n'
+        '  fact years_enrolled : years, whole, at most 12 years "years enrolled"\n'
+        '  outcome over_limit : boolean "over the limit"\n  over_limit if years_enrolled exceeds 8 years\n')
+    (tmp_path / "grad" / "book.reg").write_text(
+        'book grad "Graduate School Regulations"\n  uses univ from "../univ"\n  in force from 2000-01-01\n\n'
+        'article 52 "Mutatis Mutandis Application"\n  | The University Regulations apply.\n'
+        '  applies univ mutatis mutandis\n')
+    grad = regdsl.load(tmp_path / "grad")
+    assert grad.ir.inputs["years_enrolled"].domain == ir.Domain(at_most=Q(144, (("month", 1),), "years", 12),
+                                                                whole=True)
+    with pytest.raises(BookErrors) as e:
+        grad.evaluate({"years_enrolled": 13}, "2026-01-01")
+    assert "it must be at most 12 years" in e.value.errors[0].message
