@@ -15,6 +15,7 @@ unknown facts.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Any, Callable
 
 import numpy as np
@@ -315,7 +316,7 @@ def _within_domain(name: str, inp: Any, units: Any, c: Col, arr: Any, out: Conve
     if ty.kind not in ("quantity", "number", "date") or (domain is None and ty.kind != "quantity"):
         return c
     rows = np.ones(out.n, dtype=bool) if c.unk is None else ~np.broadcast_to(c.unk, (out.n,))
-    if c.kind == "num" and c.lim is not None and not getattr(domain, "whole", False):
+    if c.kind == "num" and c.lim is not None:
         lo = 0 if ty.kind == "quantity" else None  # the default lower bound, then the declared ones
         if domain is not None and domain.at_least is not None:
             lo = getattr(domain.at_least, "value", domain.at_least)
@@ -326,6 +327,10 @@ def _within_domain(name: str, inp: Any, units: Any, c: Col, arr: Any, out: Conve
             near |= v < math.ceil(lo * c.den)
         if hi is not None:
             near |= v > math.floor(hi * c.den)
+        if getattr(domain, "whole", False):  # a whole number of the declared unit: v a multiple of den * unit
+            declared = units.get(ty.unit) if ty.kind == "quantity" and " per " not in ty.unit else None
+            step = Fraction(c.den) * (declared.factor if declared is not None else 1)
+            near |= (v % step.numerator != 0) if step.denominator == 1 else True
         rows &= near
     if not rows.any():
         return c
