@@ -304,3 +304,20 @@ def test_a_fact_applied_from_another_book_keeps_its_domain(tmp_path):
     with pytest.raises(BookErrors) as e:
         grad.evaluate({"years_enrolled": 13}, "2026-01-01")
     assert "it must be at most 12 years" in e.value.errors[0].message
+
+
+@pytest.mark.parametrize("line, key, value", [
+    ('  "c": "80 credits",', "c", '"80 credits"'),
+    ("c: -5  # a comment", "c", "-5"),
+    ("c = -5", "c", "-5"),
+    ("{c: -5, d: 3}", "c", "-5"),
+    ('"c": {"value": 61, "unit": "credits"},', "c", "c"),  # a mapping: the name is pointed at
+    ("c:", "c", "c"),  # the value on the lines below
+])
+def test_a_rejected_value_is_pointed_at_where_it_is_written(line, key, value):
+    from regdsl.errors import Span
+    from regdsl.facts.validate import value_span
+
+    col = line.index(key) + 1
+    span = value_span(Span("f", 1, col, 1, col + len(key)), line)
+    assert line[span.column - 1:span.end_column - 1] == value

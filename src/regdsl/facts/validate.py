@@ -168,7 +168,7 @@ def value_span(span: Span | None, line: str | None) -> Span | None:
     if span is None or line is None or span.end_line != span.line:
         return span
     m = _VALUE.match(line, span.end_column - 1)
-    if m is None:
+    if m is None or m.group(1)[0] in "{[":  # a value written as a mapping or a list: point at its name
         return span
     return Span(span.file, span.line, m.start(1) + 1, span.line, m.end(1) + 1)
 
