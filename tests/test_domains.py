@@ -321,3 +321,12 @@ def test_a_rejected_value_is_pointed_at_where_it_is_written(line, key, value):
     col = line.index(key) + 1
     span = value_span(Span("f", 1, col, 1, col + len(key)), line)
     assert line[span.column - 1:span.end_column - 1] == value
+
+
+def test_the_university_rejects_negative_media_credits(tmp_path):
+    """The issue's example: `media_credits: -5` was accepted; a count of credits is never negative."""
+    facts = tmp_path / "student.yaml"
+    facts.write_text("credits_earned: 130\nmedia_credits: -5\n", "utf-8")
+    code, out, err = run_cli("eval", str(ROOT / "regulations" / "university"), str(facts), "--as-of", AS_OF)
+    assert code == 2 and not out
+    assert "student.yaml:2:16: E602: fact `media_credits` is -5 credits; it cannot be negative" in err
