@@ -100,13 +100,14 @@ def outside(value: Any, t: Type, domain: Any, units: UnitTable) -> str | None:
     The domain is the fact's declared bounds (`ir.Domain`, or None) and the
     defaults of docs/language.md: a quantity is never negative.
     """
+    if domain is None:  # the common case: only the default
+        return "it cannot be negative: " + NEVER_NEGATIVE if type(value) is Q and value.value < 0 else None
     if t.kind == "quantity" and type(value) is Q:
-        low = getattr(domain, "at_least", None)
-        if low is None and value.value < 0:
+        if domain.at_least is None and value.value < 0:
             return "it cannot be negative: " + NEVER_NEGATIVE
-        return _outside_order(value.value, domain, lambda q: q.value, _unit_factor(t, units), t.unit)
+        return _outside_order(value.value, domain, lambda q: q.value, lambda: _unit_factor(t, units), t.unit)
     if t.kind == "number" and isinstance(value, (int, Fraction)) and not isinstance(value, bool):
-        return _outside_order(value, domain, lambda x: x, 1, "")
+        return _outside_order(value, domain, lambda x: x, lambda: 1, "")
     if t.kind == "date" and isinstance(value, dt.date) and domain is not None:
         if domain.after is not None and value <= domain.after:
             return f"it must be after {domain.after.isoformat()}"
@@ -115,14 +116,12 @@ def outside(value: Any, t: Type, domain: Any, units: UnitTable) -> str | None:
     return None
 
 
-def _outside_order(v: Any, domain: Any, plain: Any, factor: Any, unit: str) -> str | None:
-    if domain is None:
-        return None
+def _outside_order(v: Any, domain: Any, plain: Any, factor_of: Any, unit: str) -> str | None:
     if domain.at_least is not None and v < plain(domain.at_least):
         return f"it must be at least {_value_text(domain.at_least)}"
     if domain.at_most is not None and v > plain(domain.at_most):
         return f"it must be at most {_value_text(domain.at_most)}"
-    if domain.whole and Fraction(v) / factor != int(Fraction(v) / factor):
+    if domain.whole and (Fraction(v) / factor_of()).denominator != 1:
         return "it must be a whole number" + (f" of {unit}" if unit else "")
     return None
 
