@@ -617,10 +617,11 @@ def _value(book: GenBook, family: str, unit: str) -> st.SearchStrategy[Any]:
         return st.one_of(st.sampled_from(near), st.dates(dt.date(2015, 1, 1), dt.date(2030, 12, 31))) \
             .map(dt.date.isoformat)
     around = sorted({n + k for n in book.numbers.get(family, set()) | {0, 1, 3} for k in (-1, 0, 1)})
+    amounts = [n for n in around if n >= 0]  # a quantity is never negative (docs/language.md)
     if family == "dur":  # constants are in months; a fact is given in its own unit, or with one
-        return st.sampled_from(around).map(lambda m: _duration(m, unit))
+        return st.sampled_from(amounts).map(lambda m: _duration(m, unit))
     if family == "cred":
-        return st.one_of(st.sampled_from(around), st.sampled_from(around).map(lambda n: f"{n} credits"))
+        return st.one_of(st.sampled_from(amounts), st.sampled_from(amounts).map(lambda n: f"{n} credits"))
     if unit == "number":  # a decimal: halves between the constants too
         return st.sampled_from(around).flatmap(lambda n: st.sampled_from([n, n + 0.5, f"{n}.25"]))
     return st.sampled_from(around)
@@ -669,9 +670,19 @@ def ir_students(book: Any) -> st.SearchStrategy[dict[str, Any]]:
     for name, inp in book.inputs.items():
         value = _ir_value(inp.ty, numbers, quantities, dates, book.units)
         if value is not None:
-            choices[name] = value
+            choices[name] = value.filter(lambda raw, inp=inp: _admitted(raw, inp, book.units))
     return st.builds(_partial, st.sampled_from([100, 98, 90, 60]),
                      st.fixed_dictionaries({k: st.tuples(st.integers(0, 99), v) for k, v in choices.items()}))
+
+
+def _admitted(raw: Any, inp: Any, units: Any) -> bool:
+    """Whether a drawn value lies in its fact's domain (a value outside it is rejected, E602)."""
+    from regdsl.facts.validate import convert, outside
+
+    try:
+        return outside(convert(raw, inp.ty, units), inp.ty, inp.domain, units) is None
+    except ValueError:
+        return True  # not a value of the type: the validator says so, as the test expects
 
 
 def _partial(known: int, drawn: dict[str, tuple[int, Any]]) -> dict[str, Any]:

@@ -332,6 +332,10 @@ def conditions(draw) -> str:
     return text
 
 
+BOUNDS = ["at least 0 credits", "at most 2 * x", "whole", "after 1949-05-31", "before as_of",
+          "at least -(1 + 2)", "at most min(a, 2 years)", "at least - 3 credits"]
+
+
 class _Book:
     """Builds a book's lines with random indentation, blank lines and comments."""
 
@@ -396,7 +400,12 @@ class _Book:
                 head += f" : {draw(st.sampled_from(types))}"
             head += " by President" + " upon approval by Faculty_Meeting" * draw(st.integers(0, 2))
         else:
-            head = f"{kind} {name} : {draw(st.sampled_from(types))}"
+            type_ = draw(st.sampled_from(types))
+            head = f"{kind} {name} : {type_}"
+            # The values it may take (the checker, not the parser, says which fit; after an
+            # enumeration's values a comma continues the list).
+            if kind == "fact" and not type_.startswith("one of"):
+                head += "".join(", " + b for b in draw(st.lists(st.sampled_from(BOUNDS), max_size=3)))
         pieces = draw(st.lists(strings(), max_size=3))
         if pieces and draw(st.booleans()):
             head += " " + pieces.pop(0)

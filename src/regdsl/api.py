@@ -12,7 +12,7 @@ from .errors import (
 )
 from .eval.engine import Evaluator
 from .eval.reason import Reasoner
-from .facts import DATE, describe_input, validate
+from .facts import DATE, bounds_text, describe_input, validate
 from .read import books_under, check_paths, read, read_book, read_ir  # noqa: F401 - the API's own
 from .results.outcome import Outcome, Result
 from .core.values import Unknown
@@ -42,13 +42,15 @@ class _Symbol(NamedTuple):
     type: Any
     computed: bool
     provision: Any
+    domain: Any = None  # ir.Domain: the bounds a fact's declaration gives
 
 
 class _FactsView:
     """What `facts.validate` reads of a book, from its IR."""
 
     def __init__(self, book: ir.IRBook):
-        self.inputs = {name: _Symbol(i.kind, i.ty, False, i.provision) for name, i in book.inputs.items()}
+        self.inputs = {name: _Symbol(i.kind, i.ty, False, i.provision, i.domain)
+                       for name, i in book.inputs.items()}
         self.symbols = dict(self.inputs)
         self.symbols.update((name, _Symbol(x.kind, x.ty, True, x.provision)) for name, x in book.names.items()
                             if x.adoption is None and x.kind != "undeclared")
@@ -264,6 +266,8 @@ class Book:
                 decisions.append(entry)
             else:
                 entry["input"] = describe_input(t)
+                if bounds_text(s.domain):
+                    entry["bounds"] = bounds_text(s.domain)
                 facts.append(entry)
         return {"book": b.name, "title": b.title, "facts": facts, "decisions": decisions,
                 "outcomes": outcomes, "definitions": definitions}

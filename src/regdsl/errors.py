@@ -52,6 +52,9 @@ CODES: dict[str, str] = {
     "E408": "table row does not match its columns",
     "E409": "table total does not match its rows",
     "E410": "unknown table or column",
+    "E411": "a bound that does not fit the fact's type",
+    "E412": "a bound that is not a constant",
+    "E413": "bounds that leave no value or are repeated",
     # E5xx: exceptions and cycles
     "E501": "exception names no rule",
     "E502": "cycle between exceptions",

@@ -11,7 +11,7 @@ def _entry(e: dict, extra: str = "") -> list[str]:
     kind = e.get("unit") or e["type"]
     if e.get("values"):
         kind = "one of " + ", ".join(e["values"])
-    head = f"  {e['name']} : {kind}"
+    head = f"  {e['name']} : {kind}" + "".join(f", {b}" for b in e.get("bounds", ()))
     lines = textwrap.wrap(head, WIDTH, subsequent_indent="      ")
     if e.get("description"):
         lines += textwrap.wrap(e["description"], WIDTH, initial_indent="      ", subsequent_indent="      ")

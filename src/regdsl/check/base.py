@@ -29,6 +29,7 @@ class CheckerBase:
         self._seen: set[tuple] = set()
         self.deps: set[str] | None = None
         self.types: dict[str, Type] = {}
+        self.domains: dict[str, ir.Domain] = {}  # the bounds of each fact that declares some
         self.enum_members: dict[str, list[str]] = {}
         self.name_deps: dict[str, set[str]] = {}
         self.tables: dict[str, TableData] = {}

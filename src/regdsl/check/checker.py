@@ -14,10 +14,11 @@ from ..core.types import BOOLEAN
 from ..errors import did_you_mean
 from ..syntax import nodes as n
 from .adoption import adopted_symbols, build_adoption
+from .domains import Domains
 from .rules import Rules
 
 
-class Checker(Rules):
+class Checker(Rules, Domains):
     """Checks one book model; `run` fills the checker's own tables (types, IR, findings)."""
 
     # ------------------------------------------------------------ driver
@@ -51,6 +52,7 @@ class Checker(Rules):
                 self.check_rule(r)
         self.check_exceptions()
         self.check_cycles()
+        self.check_domains()
         for sym in b.symbols.values():
             if sym.computed and sym.name not in b.rules:
                 self.error(f"no rule gives a value to the {sym.kind} `{sym.name}`", sym.decl.span, "E307",

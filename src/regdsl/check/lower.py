@@ -166,7 +166,8 @@ class _Lowering:
         for name, sym in m.symbols.items():
             if not sym.computed:
                 inputs[name] = ir.Input(name, sym.kind, c.types[name], sym.description,
-                                        decided_by(_body_titles(m, sym.bodies)), sym.bodies, self._declared(sym))
+                                        decided_by(_body_titles(m, sym.bodies)), sym.bodies, self._declared(sym),
+                                        domain=c.domains.get(name))
         for name, (sym, a) in c.adopted.items():
             self._adoption(a)
             if sym.computed:
@@ -174,7 +175,7 @@ class _Lowering:
             there = a.there(name)
             inputs[name] = ir.Input(name, sym.kind, a.types[there], a.described(sym),
                                     decided_by(_body_titles(a.other, sym.bodies)), sym.bodies,
-                                    self._declared(sym), a.key)
+                                    self._declared(sym), a.key, getattr(a.other_ir.inputs.get(there), "domain", None))
         for name, (sym, a) in c.adopted.items():
             if sym.computed:
                 self._adopt_name(name, sym, a)

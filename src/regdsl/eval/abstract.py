@@ -62,26 +62,32 @@ def default_domain(inp: ir.Input, units: Any) -> Any:
     t = inp.ty
     facts = frozenset({inp.name})
     dom = getattr(inp, "domain", None)
-    if t.kind == "quantity":
+    if t.kind == "quantity":  # never negative unless declared (docs/language.md)
         lo, hi, whole = _bounds(dom, 0)
         return d.Interval(lo, hi, quantity_template(t, units), facts, whole=whole)
-    if t.kind == "number":  # a plain number may be negative unless its declaration says not
+    if t.kind == "number":  # no bound unless declared
         lo, hi, whole = _bounds(dom, None)
         return d.Interval(lo, hi, None, facts, whole=whole or t.integer)
     if t.kind == "enum":
         return d.Choice(frozenset(t.members), facts)
-    if t.kind == "date":
-        lo = getattr(dom, "after", None) or DATE_MIN
-        hi = getattr(dom, "before", None) or DATE_MAX
+    if t.kind == "date":  # `after` and `before` exclude their dates; the checker leaves a day between
+        after, before = getattr(dom, "after", None), getattr(dom, "before", None)
+        lo = after + dt.timedelta(days=1) if after is not None else DATE_MIN
+        hi = before - dt.timedelta(days=1) if before is not None else DATE_MAX
         return d.Dates(lo, hi, facts)
     return None
 
 
 def _bounds(dom: Any, default_lo: Any) -> tuple[Any, Any, bool]:
+    """(low, high, whole) of a declared domain, in base units (a bound is a Q, an int or a Fraction)."""
     if dom is None:
         return default_lo, None, False
-    lo = dom.at_least if getattr(dom, "at_least", None) is not None else default_lo
-    return lo, getattr(dom, "at_most", None), bool(getattr(dom, "whole", False))
+    lo = _base(dom.at_least) if getattr(dom, "at_least", None) is not None else default_lo
+    return lo, _base(getattr(dom, "at_most", None)), bool(getattr(dom, "whole", False))
+
+
+def _base(v: Any) -> Any:
+    return v.value if isinstance(v, Q) else v
 
 
 def quantity_template(t: Type, units: Any) -> tuple:

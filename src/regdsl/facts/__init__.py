@@ -1,6 +1,6 @@
 """Facts about students: reading facts files (read.py) and checking them against a book (validate.py)."""
 
 from .read import locate, parse_facts, read_facts, read_stdin
-from .validate import DATE, convert, describe_input, validate
+from .validate import DATE, bounds_text, convert, describe_input, validate
 
-__all__ = ["DATE", "convert", "describe_input", "locate", "parse_facts", "read_facts", "read_stdin", "validate"]
+__all__ = ["DATE", "bounds_text", "convert", "describe_input", "locate", "parse_facts", "read_facts", "read_stdin", "validate"]

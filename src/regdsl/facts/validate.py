@@ -15,7 +15,7 @@ from ..errors import HINT_FACTS, BookErrors, FactsError, Span, did_you_mean
 from .read import MAX_DIGITS, Locator, WrittenFloat, LongNumber, too_many_digits
 from .read import locate, parse_facts, read_facts, read_stdin  # noqa: F401 - used from here
 from ..core.types import Type
-from ..core.units import Q, UnitTable, exact, make
+from ..core.units import Q, UnitTable, exact, format_number, format_quantity, make
 
 class FactsSchema(Protocol):
     """What validation reads of a book (api.Book's view of its IR): the names a facts file may
@@ -67,10 +67,17 @@ def validate(book: FactsSchema, data: Any, file: str = "<facts>", text: str | No
             continue  # explicitly unknown
         try:
             value = out[key] = convert(raw, sym.type, book.units)
+            why = outside_message(key, value, sym.type, getattr(sym, "domain", None), sym.provision, book.units)
+            if why is not None:
+                raise OutsideDomain(why)
             if type(raw) in _HASHABLE:
                 if len(seen) > 50_000:
                     seen.clear()
                 seen[(key, type(raw), raw)] = value
+        except OutsideDomain as e:
+            del out[key]
+            span, line = where(key)
+            errors.append(FactsError(str(e), value_span(span, line), code="E602", source_line=line))
         except TooManyDigits as e:
             span, line = where(key)
             errors.append(FactsError(f"fact `{key}` has {e}", span, code="E606", source_line=line))
@@ -85,6 +92,100 @@ def validate(book: FactsSchema, data: Any, file: str = "<facts>", text: str | No
 
 
 _HASHABLE = (str, int, bool, float)
+
+
+class OutsideDomain(ValueError):
+    """A value of the right type that its fact's declaration does not admit (E602)."""
+
+
+NEVER_NEGATIVE = "a quantity is never negative unless its declaration says `at least` a negative amount"
+
+
+def outside(value: Any, t: Type, domain: Any, units: UnitTable) -> str | None:
+    """Why a converted value lies outside its fact's domain ("it must be at least 0 credits"), or None.
+
+    The domain is the fact's declared bounds (`ir.Domain`, or None) and the
+    defaults of docs/language.md: a quantity is never negative.
+    """
+    if domain is None:  # the common case: only the default
+        return "it cannot be negative: " + NEVER_NEGATIVE if type(value) is Q and value.value < 0 else None
+    if t.kind == "quantity" and type(value) is Q:
+        if domain.at_least is None and value.value < 0:
+            return "it cannot be negative: " + NEVER_NEGATIVE
+        return _outside_order(value.value, domain, lambda q: q.value, lambda: _unit_factor(t, units), t.unit)
+    if t.kind == "number" and isinstance(value, (int, Fraction)) and not isinstance(value, bool):
+        return _outside_order(value, domain, lambda x: x, lambda: 1, "")
+    if t.kind == "date" and isinstance(value, dt.date) and domain is not None:
+        if domain.after is not None and value <= domain.after:
+            return f"it must be after {domain.after.isoformat()}"
+        if domain.before is not None and value >= domain.before:
+            return f"it must be before {domain.before.isoformat()}"
+    return None
+
+
+def _outside_order(v: Any, domain: Any, plain: Any, factor_of: Any, unit: str) -> str | None:
+    if domain.at_least is not None and v < plain(domain.at_least):
+        return f"it must be at least {_value_text(domain.at_least)}"
+    if domain.at_most is not None and v > plain(domain.at_most):
+        return f"it must be at most {_value_text(domain.at_most)}"
+    if domain.whole and (Fraction(v) / factor_of()).denominator != 1:
+        return "it must be a whole number" + (f" of {unit}" if unit else "")
+    return None
+
+
+def bounds_text(domain: Any) -> list[str]:
+    """A fact's declared bounds as the book writes them: ["at least 0 credits", "whole"]."""
+    if domain is None:
+        return []
+    out = ["whole"] if domain.whole else []
+    out += [f"{word} {_value_text(v)}" for word, v in (("at least", domain.at_least), ("at most", domain.at_most))
+            if v is not None]
+    return out + [f"{word} {v.isoformat()}" for word, v in (("after", domain.after), ("before", domain.before))
+                  if v is not None]
+
+
+def _unit_factor(t: Type, units: UnitTable) -> Any:
+    u = units.get(t.unit) if t.unit and " per " not in t.unit else None
+    return u.factor if u is not None else 1
+
+
+def _value_text(v: Any) -> str:
+    if isinstance(v, Q):
+        return format_quantity(v)
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return format_number(v)
+
+
+def outside_message(name: str, value: Any, t: Type, domain: Any, provision: Any, units: UnitTable) -> str | None:
+    """What E602 says of a value outside its fact's domain (None if the value is admitted)."""
+    why = outside(value, t, domain, units)
+    if why is None:
+        return None
+    where = getattr(provision, "cite", None) if not why.endswith(NEVER_NEGATIVE) else None
+    return f"fact `{name}` is {_value_text(value)}; {why}" + (f" (as {where} declares it)" if where else "")
+
+
+_VALUE = re.compile(r"""["']?[ \t]*[:=][ \t]*("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^,}\]#\n]*[^,}\]#\s])""")
+
+
+def value_span(span: Span | None, line: str | None) -> Span | None:
+    """The place of the value written after the name at `span` on its line (the name's, if not there)."""
+    if span is None or line is None or span.end_line != span.line:
+        return span
+    m = _VALUE.match(line, span.end_column - 1)
+    if m is None or m.group(1)[0] in "{[":  # a value written as a mapping or a list: point at its name
+        return span
+    return Span(span.file, span.line, m.start(1) + 1, span.line, m.end(1) + 1)
+
+
+def _inputs(book: BookModel) -> dict:
+    """The names a facts file may give: facts and decisions, this book's and adopted ones."""
+    if book.inputs is None:
+        found = {name: s for name, s in book.symbols.items() if not s.computed}
+        found.update((name, s) for name, (s, _) in book.adopted.items() if not s.computed)
+        book.inputs = found
+    return book.inputs
 
 
 def describe_input(t: Type) -> str:

@@ -1,7 +1,7 @@
 """The typed intermediate representation between the checker and every evaluator."""
 
 from .book import (
-    Adoption, Input, IRBook, Item, Name, Organization, Prov, Rule, Table, Transition,
+    Adoption, Domain, Input, IRBook, Item, Name, Organization, Prov, Rule, Table, Transition,
 )
 from .expr import (
     And, Arith, BodyCall, Call, Compare, Const, Expr, Fact, Fold, If, Items, Lookup, Neg, Not,
@@ -9,7 +9,7 @@ from .expr import (
 )
 
 __all__ = [
-    "Adoption", "And", "Arith", "BodyCall", "Call", "Compare", "Const", "Expr", "Fact", "Fold", "IRBook", "If", "Input",
+    "Adoption", "And", "Arith", "BodyCall", "Call", "Compare", "Const", "Domain", "Expr", "Fact", "Fold", "IRBook", "If", "Input",
     "Item", "Items", "Lookup", "Name", "Neg", "Not", "OneOf", "Or", "Organization", "Prov",
     "Ref", "Rule", "Shown", "Table", "Today", "Transition", "reads", "walk",
 ]

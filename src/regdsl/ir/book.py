@@ -146,6 +146,24 @@ class Adoption:
     via_article: Prov  # its article, whose governing version decides whether it applies
 
 
+@attrs.frozen(slots=True)
+class Domain:
+    """The values a fact may take, as its declaration bounds them (None: no bound of that kind).
+
+    Bounds are values as the evaluator holds them (a quantity `Q`, an int or
+    Fraction, a date); `after` and `before` exclude the date itself.  What a
+    declaration leaves unsaid follows the defaults of docs/language.md ("The
+    values a fact may take"): a quantity is never negative, a date lies in
+    0001-01-01..9999-12-31.
+    """
+
+    at_least: Any = None
+    at_most: Any = None
+    whole: bool = False  # a whole number of the fact's unit
+    after: dt.date | None = None
+    before: dt.date | None = None
+
+
 @attrs.frozen(slots=True, eq=False)
 class Input:
     """A fact or a decision: a value given about the student (unknown when not given)."""
@@ -158,6 +176,7 @@ class Input:
     bodies: tuple[str, ...] = ()
     provision: Prov | None = None  # where it is declared
     adoption: str | None = None  # key of IRBook.adoptions, when it comes from another book
+    domain: Domain | None = None  # the bounds its declaration gives (a fact's only)
 
 
 @attrs.frozen(slots=True, eq=False)

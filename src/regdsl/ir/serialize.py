@@ -25,7 +25,7 @@ from ..core.units import Q, UnitDef, UnitTable
 from . import book as b
 from . import expr as e
 
-FORMAT = 1
+FORMAT = 2  # 2: the domains of facts
 
 _EXPRS: dict[str, type] = {c.__name__: c for c in (
     e.Const, e.Fact, e.Ref, e.Today, e.Not, e.And, e.Or, e.Arith, e.Fold, e.Neg, e.Compare, e.OneOf, e.If, e.Call,
@@ -167,7 +167,8 @@ def dump(book: b.IRBook) -> dict:
         "in_force": _value(book.in_force), "digest": book.digest,
         "provisions": provs,
         "inputs": [[i.name, i.kind, _type(i.ty), i.description, i.decided_by, list(i.bodies),
-                    i.provision.key if i.provision else None, i.adoption] for i in book.inputs.values()],
+                    i.provision.key if i.provision else None, i.adoption, _domain(i.domain)]
+                   for i in book.inputs.values()],
         "names": [[n.name, n.kind, _type(n.ty), n.description, [rule(r) for r in n.rules],
                    n.provision.key if n.provision else None, n.adoption] for n in book.names.values()],
         "outcomes": list(book.outcomes),
@@ -186,6 +187,17 @@ def dump(book: b.IRBook) -> dict:
         "units": [[u.singular, u.plural, [list(x) for x in u.dim], _value(u.factor)]
                   for u in _units(book.units)],
     }
+
+
+def _domain(d: b.Domain | None) -> Any:
+    return None if d is None else [_value(d.at_least), _value(d.at_most), d.whole, _value(d.after), _value(d.before)]
+
+
+def _undomain(x: Any) -> b.Domain | None:
+    if x is None:
+        return None
+    at_least, at_most, whole, after, before = x
+    return b.Domain(_unvalue(at_least), _unvalue(at_most), bool(whole), _unvalue(after), _unvalue(before))
 
 
 def _units(table: UnitTable) -> list[UnitDef]:
@@ -230,7 +242,7 @@ def _load(data: Any) -> b.IRBook:
                       frozenset(int(o) for o in overrides), _unvalue(as_of), str(source))
 
     inputs = {x[0]: b.Input(str(x[0]), str(x[1]), _untype(x[2], memo), str(x[3]), str(x[4]),
-                            tuple(str(i) for i in x[5]), prov(x[6]), x[7]) for x in data["inputs"]}
+                            tuple(str(i) for i in x[5]), prov(x[6]), x[7], _undomain(x[8])) for x in data["inputs"]}
     names = {x[0]: b.Name(str(x[0]), str(x[1]), _untype(x[2], memo), str(x[3]), tuple(rule(r) for r in x[4]),
                           prov(x[5]), x[6]) for x in data["names"]}
     items = {x[0]: b.Item(str(x[0]), provs[x[1]], _unexpr(x[2], memo), str(x[3])) for x in data["items"]}

@@ -26,11 +26,12 @@ OPERATOR_WORDS = (
 )
 CONSTANT_KEYWORDS = ("false", "none", "true")
 OTHER_KEYWORDS = (
-    "administered", "affects", "all", "amended", "amendment", "any", "applies",
-    "applying", "approval", "as", "by", "cited", "delegated", "effect",
-    "established", "except", "following", "for", "force", "from", "in", "list",
-    "lookup", "mutandis", "mutatis", "of", "one", "per", "preceding", "range",
-    "reading", "refers", "takes", "the", "this", "to", "until", "upon", "uses",
+    "administered", "affects", "after", "all", "amended", "amendment", "any",
+    "applies", "applying", "approval", "as", "before", "by", "cited", "delegated",
+    "effect", "established", "except", "following", "for", "force", "from", "in",
+    "list", "lookup", "mutandis", "mutatis", "of", "one", "per", "preceding",
+    "range", "reading", "refers", "takes", "the", "this", "to", "until", "upon",
+    "uses", "whole",
 )
 
 KEYWORDS = tuple(sorted(

@@ -435,12 +435,22 @@ class Amendment(Node):
 
 
 @attrs.frozen
+class Bound(Node):
+    """One limit on the values of a fact: `at least 0 credits`, `at most 12 years`, `whole`, `after DATE`."""
+
+    kind: str  # at least, at most, whole, after, before
+    value: "Expr | None" = None  # None for `whole`
+    span: Span | None = _span()
+
+
+@attrs.frozen
 class Fact(Node):
     """An input about the student, given in the facts file."""
 
     name: str
     type: TypeExpr
     description: str = ""
+    bounds: tuple[Bound, ...] = ()  # the values it may take, as declared
     span: Span | None = _span()
 
 

@@ -499,7 +499,23 @@ class ToAst(Transformer_NonRecursive):
         return cls(str(items[0]), items[1], _strings(items[2:]), span=self._span(meta))
 
     def fact(self, meta, items):
-        return self._decl(n.Fact, meta, items)
+        bounds = tuple(i for i in items[2:] if isinstance(i, n.Bound))
+        return n.Fact(str(items[0]), items[1], _strings(items[2:]), bounds, span=self._span(meta))
+
+    def at_least(self, meta, items):
+        return n.Bound("at least", items[0], span=self._span(meta))
+
+    def at_most(self, meta, items):
+        return n.Bound("at most", items[0], span=self._span(meta))
+
+    def whole(self, meta, items):
+        return n.Bound("whole", span=self._span(meta))
+
+    def after(self, meta, items):
+        return n.Bound("after", items[0], span=self._span(meta))
+
+    def before(self, meta, items):
+        return n.Bound("before", items[0], span=self._span(meta))
 
     def outcome(self, meta, items):
         return self._decl(n.Outcome, meta, items)

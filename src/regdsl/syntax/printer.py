@@ -70,6 +70,11 @@ class Printer:
         """A time of day: H:MM."""
         return f"{e.value.hour}:{e.value.minute:02d}"
 
+    def bounds(self, s) -> str:
+        """A fact's bounds as written after its type: `, at least 0 credits, whole`."""
+        return "".join(f", {b.kind}" if b.value is None else f", {b.kind} {self._need(b.value, SUM)}"
+                       for b in getattr(s, "bounds", ()))
+
     def type_(self, t) -> str:
         """A type as it is written."""
         if isinstance(t, n.SimpleType):

@@ -27,6 +27,7 @@ syn keyword regdslKeyword      applying approval as by cited delegated effect es
 syn keyword regdslKeyword      except following for force from in list lookup mutandis
 syn keyword regdslKeyword      mutatis of one per preceding range reading refers takes
 syn keyword regdslKeyword      the this to until upon uses
+syn keyword regdslKeyword      after before whole
 
 " Names introduced or referred to by a keyword.  A keyword in the same place
 " wins over these matches (see :help syn-priority).

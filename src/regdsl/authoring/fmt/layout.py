@@ -177,7 +177,7 @@ class Formatter(Expressions):
             return self.layout(s.expr, "", _col(level), at, statement=True)
         if isinstance(s, (n.Fact, n.Outcome, n.Define)):
             kw = {n.Fact: "fact", n.Outcome: "outcome", n.Define: "define"}[type(s)]
-            return self.described(f"{kw} {s.name} : {self.type_(s.type)}", s, level)
+            return self.described(f"{kw} {s.name} : {self.type_(s.type)}{self.bounds(s)}", s, level)
         if isinstance(s, n.Decision):
             head = f"decision {s.name}"
             if s.type is not None:

@@ -15,6 +15,7 @@ unknown facts.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Any, Callable
 
 import numpy as np
@@ -23,7 +24,7 @@ import pyarrow.compute as pc
 
 from ...core.units import Q
 from ...errors import FactsError
-from ...facts.validate import TooManyDigits, _enum_hint, convert, describe_input
+from ...facts.validate import TooManyDigits, _enum_hint, convert, describe_input, outside_message
 from .cols import Col, Why
 
 _BIG = 2**62
@@ -117,7 +118,7 @@ def convert_table(book: Any, why: Why, table: pa.Table, mixed: dict[str, list] |
             col = col.chunk(0)
         got = _convert(name, inp.ty, book.units, col, out)
         if got is not None:
-            out.cols[name] = got
+            out.cols[name] = _within_domain(name, inp, book.units, got, col, out)
     return out
 
 
@@ -306,6 +307,52 @@ def _one_by_one(name: str, ty: Any, units: Any, arr: Any, nulls: Any, out: Conve
 
 
 _BAD = object()
+
+
+def _within_domain(name: str, inp: Any, units: Any, c: Col, arr: Any, out: Converted) -> Col:
+    """`c`, with the rows whose value lies outside the fact's domain unknown and given the error the
+    per-student validator gives (E602: docs/language.md, "The values a fact may take")."""
+    ty, domain = inp.ty, inp.domain
+    if ty.kind not in ("quantity", "number", "date") or (domain is None and ty.kind != "quantity"):
+        return c
+    rows = np.ones(out.n, dtype=bool) if c.unk is None else ~np.broadcast_to(c.unk, (out.n,))
+    if c.kind == "num" and c.lim is not None:
+        lo = 0 if ty.kind == "quantity" else None  # the default lower bound, then the declared ones
+        if domain is not None and domain.at_least is not None:
+            lo = getattr(domain.at_least, "value", domain.at_least)
+        hi = getattr(domain.at_most, "value", domain.at_most) if domain is not None else None
+        v = np.broadcast_to(c.v, (out.n,))
+        near = np.zeros(out.n, dtype=bool)  # v / den < lo or v / den > hi, in whole numbers
+        if lo is not None:
+            near |= v < math.ceil(lo * c.den)
+        if hi is not None:
+            near |= v > math.floor(hi * c.den)
+        if getattr(domain, "whole", False):  # a whole number of the declared unit: v a multiple of den * unit
+            declared = units.get(ty.unit) if ty.kind == "quantity" and " per " not in ty.unit else None
+            step = Fraction(c.den) * (declared.factor if declared is not None else 1)
+            near |= (v % step.numerator != 0) if step.denominator == 1 else True
+        rows &= near
+    if not rows.any():
+        return c
+    raws = _pylist(arr)
+    said: dict[Any, str | None] = {}
+    bad = np.zeros(out.n, dtype=bool)
+    for r in np.flatnonzero(rows).tolist():
+        raw = raws[r]
+        key = (type(raw), raw) if _hashable(raw) else None
+        if key is not None and key in said:
+            message = said[key]
+        else:
+            try:
+                message = outside_message(name, convert(raw, ty, units), ty, domain, inp.provision, units)
+            except ValueError:
+                message = None  # not a value of the type: reported already
+            if key is not None:
+                said[key] = message
+        if message is not None:
+            out.errors.setdefault(r, []).append(("E602", message, name))
+            bad[r] = True
+    return _with_errors(c, bad)
 
 
 def facts_of_row(table: pa.Table, book: Any, row: int, mixed: dict[str, list] | None = None) -> dict[str, Any]:
