@@ -22,12 +22,11 @@ syn keyword regdslDeclaration  total unit
 syn keyword regdslControl      else however if notwithstanding overrides then unless when
 syn keyword regdslOperatorWord and at exceeds is least less more most not or than
 syn keyword regdslConstant     false none true
-syn keyword regdslKeyword      administered affects all amended amendment any applies
-syn keyword regdslKeyword      applying approval as by cited delegated effect established
-syn keyword regdslKeyword      except following for force from in list lookup mutandis
-syn keyword regdslKeyword      mutatis of one per preceding range reading refers takes
-syn keyword regdslKeyword      the this to until upon uses
-syn keyword regdslKeyword      after before whole
+syn keyword regdslKeyword      administered affects after all amended amendment any
+syn keyword regdslKeyword      applies applying approval as before by cited delegated
+syn keyword regdslKeyword      effect established except following for force from in list
+syn keyword regdslKeyword      lookup mutandis mutatis of one per preceding range reading
+syn keyword regdslKeyword      refers takes the this to until upon uses whole
 
 " Names introduced or referred to by a keyword.  A keyword in the same place
 " wins over these matches (see :help syn-priority).
