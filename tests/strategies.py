@@ -527,6 +527,14 @@ class _Builder:
         elif first.version == 2:
             validity = f" in force from {self.switch.isoformat()}"
         out = [f'article {first.article} "Article {first.article}"{validity}']
+        # A later version says what it drops (E208): the paragraphs and items of the version
+        # before it that it lacks are written as deleted, and a name it no longer gives a rule
+        # is left to separate regulations.
+        before = [q for q in self.paras if q.article == first.article and q.version == 1] \
+            if first.version == 2 else []
+        items_before = {q.number: len(q.items) for q in before}
+        dropped = sorted({n for q in before for n, c in q.rules.items() if c}
+                         - {n for q in paras for n, c in q.rules.items() if c})
         for p in paras:
             indent = "  "
             if p.number > 1:
@@ -534,10 +542,15 @@ class _Builder:
                 out.append(f"\n  paragraph {p.number}{since}")
                 indent = "    "
             out.append(f"{indent}| The text of paragraph {p.number} of article {p.article}.")
-            out.extend(_indented(p.lines, indent))
+            lines = p.lines + ([f"delegated {n}" for n in dropped] if p is paras[-1] else [])
+            out.extend(_indented(lines, indent))
             for i, item in enumerate(p.items, 1):
                 out.append(f"\n{indent}item {i}\n{indent}  | The text of item {i}.")
                 out.extend(_indented([item], indent + "  "))
+            for i in range(len(p.items) + 1, items_before.get(p.number, 0) + 1):
+                out.append(f"\n{indent}item {i} deleted")
+        for number in range(len(paras) + 1, len(before) + 1):
+            out.append(f"\n  paragraph {number} deleted")
         return "\n".join(out) + "\n\n"
 
     def _supplementary(self) -> str:

@@ -83,3 +83,125 @@ def test_the_column_evaluator_agrees(tmp_path):
     table = b.evaluate_table({"applied": [True, False, None]}, "2024-06-01").to_pylist()
     assert {row["eligible.status"] for row in table} == {"undetermined"}
     assert all("not encoded as of 2024-06-01" in row["eligible.reasons"][0] for row in table)
+
+
+# ------------------------------------------------------------------ a later version says what it drops
+
+EARLIER = '''
+article 1 "Limits" in force from 2000-01-01 until 2025-03-31
+  | The limit is eight years.
+  fact years : years "years enrolled"
+  outcome over : boolean "over the limit"
+  outcome waived : boolean "the limit waived"
+  over if years exceeds 8 years
+
+  paragraph 2
+    | Students on leave: six years.
+    over if years exceeds 6 years
+
+  paragraph 3
+    | The President may waive it:
+    item 1
+      | for illness;
+      fact ill : boolean "ill"
+      waived if ill
+    item 2
+      | for a disaster.
+      fact disaster : boolean "struck by a disaster"
+      waived if disaster
+'''
+
+
+def _codes_and_messages(tmp_path, later: str) -> list[tuple[str, str]]:
+    from regdsl.errors import BookErrors
+
+    try:
+        book(tmp_path, EARLIER + later)
+    except BookErrors as e:
+        return [(err.code, err.message) for err in e.errors]
+    return []
+
+
+def test_a_later_version_that_drops_a_paragraph_or_item_says_so(tmp_path):
+    found = _codes_and_messages(tmp_path, '''
+article 1 "Limits" in force from 2025-04-01
+  | The limit is seven years.
+  over if years exceeds 7 years
+
+  paragraph 2
+    | Students on leave: five years.
+    over if years exceeds 5 years
+
+  paragraph 3
+    | The President may waive it:
+    item 1
+      | for illness.
+      waived if ill
+''')
+    assert found == [("E208", "Article 1 as in force from 2025-04-01 has no item 2 of paragraph 3, which the "
+                              "version in force from 2000-01-01 until 2025-03-31 has")]
+
+
+def test_a_dropped_paragraph_is_reported_once_and_so_is_a_dropped_rule(tmp_path):
+    found = _codes_and_messages(tmp_path, '''
+article 1 "Limits" in force from 2025-04-01
+  | The limit is seven years.
+  over if years exceeds 7 years
+
+  paragraph 2
+    | Students on leave: five years.
+    fact waived_by_rule : boolean "waived"
+''')
+    assert [c for c, _ in found] == ["E208"] and "has no paragraph 3" in found[0][1]
+
+
+def test_deleted_parts_are_accepted_rendered_and_formatted(tmp_path):
+    from regdsl.authoring.fmt import format_text
+    from regdsl.authoring.render import render
+    from regdsl.read import read_book
+
+    later = '''
+article 1 "Limits" in force from 2025-04-01
+  | The limit is seven years.
+  over if years exceeds 7 years
+
+  paragraph 2 deleted
+
+  paragraph 3
+    | The President may waive it:
+
+    item 1
+      | for illness.
+      waived if ill
+
+    item 2 deleted
+'''
+    b = book(tmp_path, EARLIER + later)
+    assert b.evaluate({"years": 7}, "2026-01-01")["over"].value is False
+    assert b.evaluate({"years": 7}, "2024-01-01")["over"].value is True  # the earlier Paragraph 2
+    path = tmp_path / "book.reg"
+    once = format_text(path.read_text(), str(path))
+    assert format_text(once, str(path)) == once
+    assert "\n  paragraph 2 deleted\n" in once and "\n    item 2 deleted\n" in once
+    shown = render(read_book(path), "text")
+    assert "2. Deleted" in shown and "2) Deleted" in shown
+
+
+def test_a_deleted_paragraph_cannot_be_cited(tmp_path):
+    found = _codes_and_messages(tmp_path, '''
+article 1 "Limits" in force from 2025-04-01
+  | The limit is seven years.
+  over if years exceeds 7 years
+
+  paragraph 2 deleted
+
+  paragraph 3
+    | The President may waive it, as paragraph 2 said:
+    refers to paragraph 2
+    item 1
+      | for illness.
+      waived if ill
+
+    item 2 deleted
+''')
+    assert [c for c, _ in found] == ["E304"]

@@ -29,6 +29,7 @@ CODES: dict[str, str] = {
     "E205": "overlapping versions of an article",
     "E206": "misplaced statement",
     "E207": "an amendment with no effective date, or two",
+    "E208": "a later version of an article drops a part without saying so",
     # E3xx: names and references
     "E301": "unknown name",
     "E302": "name declared twice",

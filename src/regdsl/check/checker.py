@@ -16,9 +16,10 @@ from ..syntax import nodes as n
 from .adoption import adopted_symbols, build_adoption
 from .domains import Domains
 from .rules import Rules
+from .versions import Versions
 
 
-class Checker(Rules, Domains):
+class Checker(Rules, Domains, Versions):
     """Checks one book model; `run` fills the checker's own tables (types, IR, findings)."""
 
     # ------------------------------------------------------------ driver
@@ -53,6 +54,7 @@ class Checker(Rules, Domains):
         self.check_exceptions()
         self.check_cycles()
         self.check_domains()
+        self.check_versions()
         for sym in b.symbols.values():
             if sym.computed and sym.name not in b.rules:
                 self.error(f"no rule gives a value to the {sym.kind} `{sym.name}`", sym.decl.span, "E307",

@@ -212,6 +212,14 @@ class _Builder:
                 p.children.append(para)
                 self.fill(para, s.body)
                 expected = _int(s.number, expected) + 1
+            elif isinstance(s, n.Deleted) and s.kind == "paragraph":
+                if s.first != str(expected):
+                    self._numbering("paragraph", s.first, str(expected), s.span)
+                para = Provision("paragraph", s.first, p, self.book, s.span)
+                para.start, para.end = p.start, p.end
+                para.deleted = True
+                p.children.append(para)
+                expected = _int(s.first, expected) + 1
             elif p.children[-1] is not first:
                 self.book.error("text, rules and items of paragraph 1 go before `paragraph 2`",
                                 getattr(s, "span", None), "E206")
@@ -233,6 +241,15 @@ class _Builder:
                 p.children.append(child)
                 self.fill(child, s.body)
                 expected[kind] = _succ(number)
+            elif isinstance(s, n.Deleted) and s.kind == "item":
+                want = expected.get("item", "1")
+                if s.first != want:
+                    self._numbering("item", s.first, want, s.span)
+                child = Provision("item", s.first, p, self.book, s.span)
+                child.start, child.end = p.start, p.end
+                child.deleted = True
+                p.children.append(child)
+                expected["item"] = _succ(s.first)
             else:
                 self.statement(p, s)
 

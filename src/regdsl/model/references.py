@@ -136,6 +136,9 @@ def _resolve_group(group, base: Provision | None, at: Provision, book: BookModel
                     raise CheckError(f"`{describe_ref(ref)}` refers to {host.cite}, "
                                      f"{sel.kind.capitalize()} {num}, which does not exist",
                                      sel.span, code="E303")
+                if child.deleted:
+                    raise CheckError(f"`{describe_ref(ref)}` refers to {host.cite}, "
+                                     f"{sel.kind.capitalize()} {num}, which is deleted", sel.span, code="E304")
                 out.append(child)
         current = out
     return current
@@ -225,6 +228,9 @@ def _relative(sel: n.Selector, at: Provision, book: BookModel, ref) -> Provision
     if sibling is None:
         raise CheckError(f"`{describe_ref(ref)}`: {anchor.cite} has no {sel.kind} {level}",
                          sel.span, code="E305")
+    if sibling.deleted:
+        raise CheckError(f"`{describe_ref(ref)}` from {anchor.cite} is {sibling.cite}, which is deleted",
+                         sel.span, code="E304")
     return sibling
 
 
@@ -253,7 +259,7 @@ def _items_of(p: Provision, sel, ref) -> list[Provision]:
     if host.kind in TOPS:
         host = host.children[0]
     kind = "subitem" if host.kind == "item" else "item"
-    items = [c for c in host.children if c.kind == kind]
+    items = [c for c in host.children if c.kind == kind and not c.deleted]
     if not items:
         raise CheckError(f"`{describe_ref(ref)}`: {host.cite} has no {kind}s", sel.span, code="E311")
     return items

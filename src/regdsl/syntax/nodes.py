@@ -629,10 +629,12 @@ class Article(Node):
 
 @attrs.frozen
 class Deleted(Node):
-    """`article N deleted` or `articles N to M deleted`."""
+    """`article N deleted` or `articles N to M deleted`; `paragraph N deleted` and `item N deleted`
+    (kind `paragraph`, `item`) in a later version of an article, for a part the amendment removed."""
 
     first: str
     last: str | None = None
+    kind: str = "article"
     span: Span | None = _span()
 
 

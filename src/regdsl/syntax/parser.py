@@ -393,6 +393,12 @@ class ToAst(Transformer_NonRecursive):
     def deleted_run(self, meta, items):
         return n.Deleted(str(items[0]), str(items[1]), span=self._span(meta))
 
+    def deleted_paragraph(self, meta, items):
+        return n.Deleted(str(items[0]), kind="paragraph", span=self._span(meta))
+
+    def deleted_item(self, meta, items):
+        return n.Deleted(str(items[0]), kind="item", span=self._span(meta))
+
     def valid_from(self, meta, items):
         end = _date(items[1]) if len(items) > 1 and items[1] is not None else None
         return n.Validity(_date(items[0]), end, span=self._span(meta))

@@ -60,7 +60,7 @@ class Formatter(Expressions):
                 isinstance(prev, n.Deleted) and isinstance(s, n.Deleted))
             return self._author_blank(s) if small else True
         if not isinstance(owner, n.Duties) and (
-                isinstance(prev, (n.Paragraph, n.Item)) or isinstance(s, (n.Paragraph, n.Item))):
+                isinstance(prev, (n.Paragraph, n.Item, n.Deleted)) or isinstance(s, (n.Paragraph, n.Item, n.Deleted))):
             return True
         return self._author_blank(s)
 
@@ -231,7 +231,7 @@ class Formatter(Expressions):
             return one(f"cited as {quote(s.title)}")
         if isinstance(s, n.Deleted):
             if s.last is None:
-                return one(f"article {s.first} deleted")
+                return one(f"{s.kind} {s.first} deleted")
             return one(f"articles {s.first} to {s.last} deleted")
         if isinstance(s, n.Part):
             return one(f"part {s.number} {quote(s.title)}")

@@ -29,6 +29,8 @@ class Walker:
         """A provision as printed, with its text, encoding and nested provisions."""
         ident = self.uid(anchor(p)) if own_id else None
         texts = tuple(tuple(self.linker.text(t, p)) for t in text_paragraphs(p.texts))
+        if p.deleted and p.kind != "article":  # `paragraph N deleted` in a later version
+            texts = ((Segment("Deleted"),),)
         code = code_of(p, shown_statements(p), self.linker)
         tables = tuple(table_view(s, self.book) for s in p.statements if isinstance(s, n.Table))
         bodies = tuple(self.body(s, p) for s in p.statements if isinstance(s, n.Body))
