@@ -175,9 +175,11 @@ class NameLogic:
         first_out = np.where(any_conf, c_first, np.where(any_applied, first, o_first))
         wins_out = np.where(any_conf, c_wins, np.where(any_applied, wins, o_wins)) if self.track else None
         unk_rows = st == UNKNOWN
-        uw_applied = (any_applied & ~any_conf & (a_st == UNKNOWN), a_uw[1])
-        uw_own = (~any_applied & ~any_conf & (o_st == UNKNOWN), o_uw[1])
-        uw = merge(n, uw_applied, uw_own)[1]
+        # a per-row why may be set where its branch was not taken (the own rule of a row where an
+        # exception applied is never asked, as in _above): keep each only on its branch's rows
+        m_applied = any_applied & ~any_conf & (a_st == UNKNOWN)
+        m_own = ~any_applied & ~any_conf & (o_st == UNKNOWN)
+        uw = merge(n, (m_applied, restrict(m_applied, a_uw[1], n)), (m_own, restrict(m_own, o_uw[1], n)))[1]
         uw = restrict(unk_rows, uw, n) if uw is not None else None
         # where the result is a conflict or unknown with no guess, the value is no guess
         if node.rule.kind != "delegated":
