@@ -36,7 +36,9 @@ EXAMPLES_N = int(os.environ.get("REGDSL_COLUMN_EXAMPLES", "60"))
 
 def columns_of(rows: list[dict]) -> dict[str, list]:
     names = sorted({k for r in rows for k in r})
-    return {k: [r.get(k) for r in rows] for k in names}
+    cols = {k: [r.get(k) for r in rows] for k in names}
+    cols["_row"] = list(range(len(rows)))  # not a fact: keeps the length when no row has one
+    return cols
 
 
 def _plain(v: Any) -> Any:

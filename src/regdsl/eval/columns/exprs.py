@@ -38,7 +38,7 @@ _BIG = 2**62
 class Ctx:
     """One group of rows being evaluated: its facts, the names computed so far, the date."""
 
-    __slots__ = ("n", "facts", "values", "as_of", "why", "book")
+    __slots__ = ("n", "facts", "values", "as_of", "why", "book", "rules")
 
     def __init__(self, n: int, facts: dict[str, Col], as_of: dt.date, why: Why, book: ir.IRBook):
         self.n = n
@@ -47,6 +47,7 @@ class Ctx:
         self.as_of = as_of
         self.why = why
         self.book = book
+        self.rules: dict[int, tuple[Any, Col]] = {}  # the operands of the rules of the name being decided
 
 
 def q_of(ty: Any, units: Any) -> tuple | None:
