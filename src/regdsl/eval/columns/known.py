@@ -38,11 +38,17 @@ def operands(rule: Any, fns: tuple[Any, Any], ctx: Ctx) -> tuple[Col | None, Col
 def decide_known(logic: Any, ctx: Ctx) -> tuple[Col, Any] | None:
     """(the name's column, each row's first winning rule), or None where the general code must
     decide every row (see the module docstring)."""
-    if not logic.roots or logic.static or any(r.as_of is not None and ctx.as_of < r.as_of for r in logic.rules):
+    if not logic.roots or any(r.as_of is not None and ctx.as_of < r.as_of for r in logic.rules):
+        return None
+    root = logic.roots[0]
+    delegated = len(logic.roots) == 1 and root.rule.kind == "delegated" and bool(root.children)
+    if logic.static and not (delegated and list(logic.static) == [id(root.rule)]):
         return None
     bad: list[Any] = []  # masks of the rows the general code must decide
-    results = [_decide(logic, root, ctx, bad) for root in logic.roots]
-    col, first = _choose(logic, results, ctx, bad)
+    if delegated:
+        col, first = _delegated(logic, root, ctx, bad)
+    else:
+        col, first = _choose(logic, [_decide(logic, r, ctx, bad) for r in logic.roots], ctx, bad)
     rows = np.flatnonzero(np.broadcast_to(np.asarray(_any(bad), dtype=bool), (ctx.n,)))
     if not len(rows):
         return col, first
@@ -74,6 +80,21 @@ def _choose(logic: Any, results: list[Known], ctx: Ctx, bad: list[Any]) -> tuple
     first = _first_of(apps, [f for _, _, f in results])
     if not np.all(any_app):  # no provision gives the name in these rows
         val = val.like(val.v, ~np.broadcast_to(np.asarray(any_app, dtype=bool), (n,)), logic.none_why)
+    return val, np.where(any_app, first, I16(-1))
+
+
+def _delegated(logic: Any, root: Any, ctx: Ctx, bad: list[Any]) -> tuple[Col, Any]:
+    """A matter left to separate regulations with the book's own provisions as its exceptions
+    (logic._above): the first that applies decides; where none does, the regulation states
+    nothing for the student (unknown, a boolean too)."""
+    n = ctx.n
+    subs = [_decide(logic, c, ctx, bad) for c in root.children]
+    val = _first_value(subs, n, logic.info.ty, logic.why, bad)
+    apps = [a for a, _, _ in subs]
+    any_app = np.broadcast_to(np.asarray(_any(apps), dtype=bool), (n,))
+    first = _first_of(apps, [f for _, _, f in subs])
+    if not any_app.all():
+        val = val.like(val.v, ~any_app, logic.unstated[id(root)])
     return val, np.where(any_app, first, I16(-1))
 
 

@@ -70,8 +70,7 @@ def evaluate_table(book: Any, data: Any, as_of: dt.date, names: tuple[str, ...],
             o.idx.append(o.answers.rows(col, m, cev.why))
             rules = plan.logic[name].rules
             lut = np.array([o.eid(r.provision.eid) for r in rules] + [-1], dtype=np.int32)
-            f = np.broadcast_to(np.asarray(first, dtype=np.int64), (m,))
-            o.first.append(lut[np.where(f < 0, len(rules), f)])
+            o.first.append(lut[np.broadcast_to(np.asarray(first, dtype=np.int64), (m,))])  # -1 gives -1
         del ctx, results
         order.append(rows)
     perm = None if len(groups) == 1 else np.argsort(np.concatenate(order), kind="stable")
@@ -179,7 +178,7 @@ def _assemble(table: pa.Table, outs: dict[str, _Outcome], error_col: pa.Array, c
     for name, o in outs.items():
         value, idx, first = o.arrays[0], o.idx[0], o.first[0]
         meta = {"unit": o.ty.unit} if o.ty.kind == "quantity" and o.ty.unit else None
-        part = [(name, value, meta), (f"{name}.status", statuses(o.answers, idx), None),
+        part = [(name, value, meta), (f"{name}.status", statuses(o.answers, idx, cache), None),
                 (f"{name}.missing", lists(o.answers, idx, 1, cache), None),
                 (f"{name}.decided_by", lists(o.answers, idx, 2, cache), None),
                 (f"{name}.reasons", lists(o.answers, idx, 3, cache), None),
