@@ -433,6 +433,9 @@ def num_arith(op: str, x: Col, y: Col, n: int, why: Why) -> Col:
         else:
             v, lim = np.asarray(x.v) * np.int64(sign * mult), x.lim * mult
         return _reduce(Col("num", v, unk, w, den=den, lim=lim, q=q))
+    got = _divide_by_column(x, y, unk, w, q, n, why)
+    if got is not None:
+        return got
     num = _obj(x.v) * y.den
     dnm = _obj(y.v) * x.den
     zero_rows = np.asarray(dnm == 0, dtype=bool)
@@ -445,6 +448,28 @@ def num_arith(op: str, x: Col, y: Col, n: int, why: Why) -> Col:
             zero = why.words([why.reason("division by zero")])
             unk, w = merge(n, (unk, w), (zrows, zero))
     return Col("num", v, unk, w, den=1, lim=None, q=q)
+
+
+def _divide_by_column(x: Col, y: Col, unk: Any, w: Any, q: Any, n: int, why: Why) -> Col | None:
+    """x / y in int64 over one common denominator: the lcm L of the distinct divisors, so that
+    x/y = x.v * y.den * (L / y.v) / (x.den * L) exactly; None when L or the values are too large."""
+    xv, yv = np.asarray(x.v), np.asarray(y.v)
+    if x.lim is None or y.lim is None or xv.dtype == object or yv.dtype == object:
+        return None
+    ya = np.broadcast_to(yv, (n,))
+    known = np.ones(n, dtype=bool) if unk is None else ~np.broadcast_to(np.asarray(unk, dtype=bool), (n,))
+    zero = (ya == 0) & known
+    divisors = np.unique(np.abs(ya[known & ~zero]))
+    if len(divisors) > 64:
+        return None
+    lcm = math.lcm(*divisors.tolist()) if len(divisors) else 1
+    if lcm >= 2**31 or x.lim * y.den * lcm >= _BIG:
+        return None
+    k = lcm // np.where(ya == 0, 1, ya)
+    v = xv * (np.int64(y.den) * k)
+    if zero.any():
+        unk, w = merge(n, (unk, w), (zero, why.words([why.reason("division by zero")])))
+    return Col("num", v, unk, w, den=x.den * lcm, lim=x.lim * y.den * lcm, q=q)
 
 
 def _reduce(c: Col) -> Col:
