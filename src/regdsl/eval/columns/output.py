@@ -85,27 +85,32 @@ def _combo(why: Why, words: np.ndarray) -> tuple:
 
 def values(col: Col, ty: Any, n: int) -> pa.Array:
     """The values of a name's column as an Arrow array (null where unknown)."""
-    known = np.ones(n, dtype=bool) if col.unk is None else ~np.broadcast_to(np.asarray(col.unk, bool), (n,))
-    mask = None if known.all() else ~known
-    v = np.broadcast_to(np.asarray(col.v), (n,))
+    mask = None if col.unk is None else np.broadcast_to(np.asarray(col.unk, bool), (n,))
+    if mask is not None and not mask.any():
+        mask = None
+    known = True if mask is None else ~mask
+    shared = np.ndim(col.v) == 0
+    v = np.full(n, col.v) if shared and col.kind != "obj" else np.broadcast_to(np.asarray(col.v), (n,))
     kind = col.kind
     if kind == "bool":
         return pa.array(np.asarray(v, dtype=bool), mask=mask)
     if kind == "date":
-        return pa.array(v.astype("datetime64[D]"), type=pa.date32(), mask=mask)
+        return pa.array(v.astype("datetime64[D]", copy=False), type=pa.date32(), mask=mask)
     if kind == "enum":
-        codes = np.where(known, v, 0).astype(np.int16)
+        codes = (v if mask is None else np.where(known, v, 0)).astype(np.int16, copy=False)
         return pa.DictionaryArray.from_arrays(pa.array(codes, mask=mask), pa.array(list(col.members)))
     if kind == "num" and v.dtype != object:
         got = _numbers(col, v, known, mask, n)
         if got is not None:
             return got
-    if np.ndim(col.v) == 0:  # one value shared by every row: made plain once
-        every = col.unk is not None and np.ndim(col.unk) == 0 and bool(col.unk)
-        one = None if every else _plain(lower(col.like(col.v), 1).tolist()[0])
-        out = [one] * n
-        for r in (np.flatnonzero(~known).tolist() if mask is not None else ()):
+    if mask is not None and mask.all():
+        out = [None] * n
+    elif shared:  # one value shared by every row: made plain once
+        out = [_plain(lower(col.like(col.v), 1).tolist()[0])] * n
+        for r in (np.flatnonzero(mask).tolist() if mask is not None else ()):
             out[r] = None
+    elif ty.kind == "text" and _strings(lowered := lower(col, n)):
+        return pa.array(lowered, type=pa.string())  # str or None already: taken as it is
     else:
         out = [_plain(x) for x in lower(col, n).tolist()]
     if ty.kind == "enum":
@@ -114,6 +119,10 @@ def values(col: Col, ty: Any, n: int) -> pa.Array:
         return pa.array(out)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return pa.array([None if x is None else str(x) for x in out], type=pa.string())
+
+
+def _strings(values: np.ndarray) -> bool:
+    return all(x is None or type(x) is str for x in values.tolist())
 
 
 def _plain(x: Any) -> Any:
@@ -126,7 +135,7 @@ def _plain(x: Any) -> Any:
     return plain(x)[0]
 
 
-def _numbers(col: Col, v: np.ndarray, known: np.ndarray, mask: Any, n: int) -> pa.Array | None:
+def _numbers(col: Col, v: np.ndarray, known: Any, mask: Any, n: int) -> pa.Array | None:
     """Exact numbers in the unit they are shown in: int64 where whole, else decimal128."""
     factor = Fraction(col.q[2]) if col.q is not None else Fraction(1)
     d = Fraction(col.den) * factor
@@ -134,7 +143,7 @@ def _numbers(col: Col, v: np.ndarray, known: np.ndarray, mask: Any, n: int) -> p
     lim = col.lim
     if lim is None:
         return None
-    x = np.where(known, v, 0).astype(np.int64)
+    x = (v if mask is None else np.where(known, v, 0)).astype(np.int64, copy=False)
     if divisor == 1:
         if lim * mult >= 2**62:
             return None
@@ -167,12 +176,12 @@ def _numbers(col: Col, v: np.ndarray, known: np.ndarray, mask: Any, n: int) -> p
     return _decimals(u, scale, known, mask, n)
 
 
-def _decimals(u: np.ndarray, scale: int, known: np.ndarray, mask: Any, n: int) -> pa.Array:
+def _decimals(u: np.ndarray, scale: int, known: Any, mask: Any, n: int) -> pa.Array:
     """A decimal128 array of the int64 unscaled values `u` (two little-endian words each)."""
     buf = np.empty((n, 2), dtype=np.int64)
     buf[:, 0] = u
     buf[:, 1] = u >> 63
-    validity = None if mask is None else pa.py_buffer(np.packbits(known, bitorder="little"))
+    validity = None if mask is None else pa.py_buffer(np.packbits(~mask, bitorder="little"))
     null_count = 0 if mask is None else int(mask.sum())
     return pa.Array.from_buffers(pa.decimal128(38, scale), n, [validity, pa.py_buffer(buf)], null_count)
 
