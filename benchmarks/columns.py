@@ -11,7 +11,7 @@ Measures, medians of --repeat runs:
      read (as OpenFisca is given its 9 inputs), OpenFisca (build + set inputs + calculate),
      hand-written NumPy;
   b. every outcome of the University book, given a column for every fact and decision;
-  c. peak memory of (b), in a fresh process;
+  c. peak memory of (b), in a fresh process (and its peak before evaluating: the input columns);
   d. `regdsl eval --students` on a 100,000-row CSV, end to end;
   e. regdsl.dask on the students in 8 partitions, 2 worker processes.
 """
@@ -109,15 +109,18 @@ def median_time(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
-def peak_memory(rows: int) -> float:
-    """Peak RSS (MiB) of a fresh process evaluating every outcome for `rows` students."""
-    code = ("import resource, sys; sys.path.insert(0, %r); import columns, regdsl; "
+def peak_memory(rows: int) -> tuple[float, float]:
+    """(peak RSS in MiB of a fresh process evaluating every outcome for `rows` students, and its
+    peak before the evaluation: the interpreter, regdsl, NumPy, pyarrow and the input columns)."""
+    code = ("import resource, sys; sys.path.insert(0, %r); import columns, regdsl, pyarrow; "
+            "peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
             "b = regdsl.load(%r); c = columns.book_columns(b, columns.peer_columns(%d)); "
-            "t = b.evaluate_table(c, %r); "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)") % (
+            "before = peak(); t = b.evaluate_table(c, %r); "
+            "print(peak(), before)") % (
         str(Path(__file__).parent), str(ROOT / "regulations" / "university"), rows, AS_OF)
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-    return float(out.stdout.strip().splitlines()[-1])
+    peak, before = out.stdout.strip().splitlines()[-1].split()
+    return float(peak), float(before)
 
 
 def main() -> int:
@@ -157,7 +160,7 @@ def main() -> int:
         figures["regdsl_all_s"] = median_time(lambda: book.evaluate_table(cols, AS_OF), max(1, args.repeat // 2))
         figures["outcomes"] = len(book.outcome_names)
     if "c" not in skip:
-        figures["peak_mib_all"] = peak_memory(args.rows)
+        figures["peak_mib_all"], figures["peak_mib_before_evaluating"] = peak_memory(args.rows)
     if "d" not in skip:
         import pyarrow as pa
         import pyarrow.csv as pcsv

@@ -62,9 +62,10 @@ def evaluate_table(book: Any, data: Any, as_of: dt.date, names: tuple[str, ...],
                                                 for k, c in conv.cols.items()}
         m = n if rows is None else len(rows)
         ctx = Ctx(m, facts, as_of, cev.why, cev.ir)
-        results = plan.run(ctx, needed)
-        for name in names:
-            col, first = results[name]
+        results = plan.run(ctx, needed, outs)
+        for name in outs:
+            col, first = results.pop(name)  # let each column go once it is in Arrow
+            ctx.values.pop(name, None)
             o = outs[name]
             o.arrays.append(values(col, o.ty, m))
             o.idx.append(o.answers.rows(col, m, cev.why))
