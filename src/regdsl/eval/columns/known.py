@@ -22,7 +22,8 @@ from .cols import Col, select
 from .exprs import Ctx, choose_col, equal_values
 
 I16 = np.int16
-Known = tuple[Any, Col, Any]  # (applies: bool mask, value, first winning rule: int16, -1 for none)
+Known = tuple[Any, Col, Any]  # (applies: a bool mask, the value, the first winning rule (int16), the
+# last two read only where the first holds)
 
 
 def operands(rule: Any, fns: tuple[Any, Any], ctx: Ctx) -> tuple[Col | None, Col]:
@@ -145,7 +146,7 @@ def _apply(logic: Any, rule: Any, ctx: Ctx, bad: list[Any]) -> Known:
     if rule.kind == "if":
         app = app & np.asarray(v.v, dtype=bool)
         v = Col("bool", np.True_)
-    return app, v, np.where(app, I16(logic.index_of(rule)), I16(-1))
+    return app, v, I16(logic.index_of(rule))  # a first winner is only read where its rule applies
 
 
 class Rows(dict):
@@ -218,6 +219,8 @@ def _compact(unk: Any, why: Any) -> tuple[Any, Any]:
 
 
 def _any(masks: list[Any]) -> Any:
+    if len(masks) == 1:
+        return masks[0]
     out: Any = np.False_
     for m in masks:
         out = out | m
