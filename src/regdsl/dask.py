@@ -23,9 +23,13 @@ def _partition(frame: Any, book: Any, as_of: Any, outcomes: tuple[str, ...] | No
 
     from .eval.columns.batch import plain_lists
 
+    import pandas as pd
+
     table = pa.Table.from_pandas(frame, preserve_index=False)
     result = plain_lists(book.evaluate_table(table, as_of, outcomes, carry=carry))
-    out = result.to_pandas(types_mapper=None)
+    # The lists stay in Arrow memory (pandas' ArrowDtype): a partition goes back to the scheduler
+    # as buffers, where an object column would pickle a NumPy array per cell (seconds a partition).
+    out = result.to_pandas(types_mapper=lambda t: pd.ArrowDtype(t) if pa.types.is_list(t) else None)
     out.index = frame.index
     return out
 
