@@ -27,9 +27,11 @@ def _partition(frame: Any, book: Any, as_of: Any, outcomes: tuple[str, ...] | No
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
     result = plain_lists(book.evaluate_table(table, as_of, outcomes, carry=carry))
-    # The lists stay in Arrow memory (pandas' ArrowDtype): a partition goes back to the scheduler
-    # as buffers, where an object column would pickle a NumPy array per cell (seconds a partition).
-    out = result.to_pandas(types_mapper=lambda t: pd.ArrowDtype(t) if pa.types.is_list(t) else None)
+    # Lists and decimals stay in Arrow memory (pandas' ArrowDtype): a partition goes back to the
+    # scheduler as buffers, where an object column pickles a Python object per cell (a NumPy array
+    # per list: longer than evaluating the partition).
+    out = result.to_pandas(types_mapper=lambda t: pd.ArrowDtype(t) if pa.types.is_list(t)
+                           or pa.types.is_decimal(t) else None)
     out.index = frame.index
     return out
 
