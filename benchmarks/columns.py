@@ -110,11 +110,26 @@ def median_time(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
+def peak_rss() -> float:
+    """This process's peak resident memory in MiB: VmHWM on Linux (ru_maxrss there also counts
+    the parent's memory before exec, when the parent was larger), else ru_maxrss."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def peak_memory(rows: int) -> tuple[float, float]:
     """(peak RSS in MiB of a fresh process evaluating every outcome for `rows` students, and its
     peak before the evaluation: the interpreter, regdsl, NumPy, pyarrow and the input columns)."""
-    code = ("import resource, sys; sys.path.insert(0, %r); import columns, regdsl, pyarrow; "
-            "peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
+    code = ("import sys; sys.path.insert(0, %r); import columns, regdsl, pyarrow; "
+            "peak = columns.peak_rss; "
             "b = regdsl.load(%r); c = columns.book_columns(b, columns.peer_columns(%d)); "
             "before = peak(); t = b.evaluate_table(c, %r); "
             "print(peak(), before)") % (
