@@ -224,7 +224,7 @@ def statuses(answers: Answers, idx: np.ndarray, cache: dict | None = None) -> pa
 
 def provisions(first: np.ndarray, eids: list[str | None], n: int) -> pa.Array:
     """The eId of each row's first winning rule (null where none decided)."""
-    first = np.broadcast_to(np.asarray(first, dtype=np.int32), (n,))
+    first = np.broadcast_to(np.asarray(first), (n,))
     table = [e or "" for e in eids]
     uniq = sorted(set(table))
     pos = {e: i for i, e in enumerate(uniq)}

@@ -63,6 +63,8 @@ def evaluate_table(book: Any, data: Any, as_of: dt.date, names: tuple[str, ...],
         m = n if rows is None else len(rows)
         ctx = Ctx(m, facts, as_of, cev.why, cev.ir)
         results = plan.run(ctx, needed, outs)
+        if rows is None or rows is groups[-1][1]:  # the facts are read by no later group: let them go
+            conv.cols, ctx.facts, facts = {}, {}, {}
         for name in outs:
             col, first = results.pop(name)  # let each column go once it is in Arrow
             ctx.values.pop(name, None)
@@ -70,7 +72,8 @@ def evaluate_table(book: Any, data: Any, as_of: dt.date, names: tuple[str, ...],
             o.arrays.append(values(col, o.ty, m))
             o.idx.append(o.answers.rows(col, m, cev.why))
             rules = plan.logic[name].rules
-            lut = np.array([o.eid(r.provision.eid) for r in rules] + [-1], dtype=np.int32)
+            codes = [o.eid(r.provision.eid) for r in rules] + [-1]
+            lut = np.array(codes, dtype=np.int16 if len(o.eids) < 2**15 else np.int32)
             o.first.append(lut[np.broadcast_to(np.asarray(first, dtype=np.int64), (m,))])  # -1 gives -1
         del ctx, results
         order.append(rows)
@@ -152,7 +155,7 @@ def _refine(book: Any, table: pa.Table, mixed: dict, as_of: dt.date, outs: dict[
     for name, rows in patches.items():
         o = outs[name]
         vals = o.arrays[0].to_pylist()
-        idx, first = o.idx[0].copy(), o.first[0].copy()
+        idx, first = o.idx[0].copy(), o.first[0].astype(np.int32)
         for r, a in rows.items():
             vals[r] = a.value
             idx[r] = o.answers.add((a.status, tuple(a.missing), tuple(a.decided_by), tuple(a.reasons)))
