@@ -138,6 +138,28 @@ def test_a_rule_stated_as_of_a_later_date_is_not_asked_where_an_exception_applie
     assert_agree(book, rows, "2026-04-01", context="as of with exceptions")
 
 
+TIME_BRANCHES = """book gen "Generated Regulations"
+  | A generated book.
+  established 2019-04-01
+  in force from 2020-04-01
+
+article 1 "Article 1"
+  | The text.
+  fact f0 : boolean "Fact f0."
+  fact f3 : boolean "Fact f3."
+  fact f5 : boolean "Fact f5."
+  outcome n1 : time "The answer n1."
+  n1 = if f0 then (if f3 then 8:30 else 8:30) else (if f5 then 8:30 else 8:30)
+"""
+
+
+def test_branches_of_a_generic_type_that_agree_where_the_condition_is_unknown():
+    """Found by test_random_books_agree: two equal times under a condition no row gives were
+    chosen as a one-row column in a table of two."""
+    rows = [{"f0": True, "f5": True}, {"f5": False}]
+    assert_agree(_load_text(TIME_BRANCHES), rows, "2026-04-01", context="time branches")
+
+
 @cache
 def bundled(name: str) -> regdsl.Book:
     return regdsl.load(REGULATIONS / name)

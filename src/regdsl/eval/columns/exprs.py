@@ -449,7 +449,8 @@ def choose_col(n: int, mask: Any, a: Col, b: Col, ty: Any, why: Why) -> Col:
             lim = max(lx, ly)
         return Col("num", np.where(mask, x, y), unk, w, den=den, lim=lim, q=a.q)
     if a.kind == b.kind == "obj":  # both hold the per-student evaluator's own values
-        return Col("obj", np.where(mask, a.v, b.v), unk, w)
+        m = np.broadcast_to(np.asarray(mask, dtype=bool), (n,)) if np.ndim(mask) else mask  # (1,): every row
+        return Col("obj", np.where(m, a.v, b.v), unk, w)
     m = np.broadcast_to(np.asarray(mask, dtype=bool), (n,))
     la, lb = lower(a, n), lower(b, n)
     values = [x if t else y for t, x, y in zip(m.tolist(), la, lb)]
