@@ -7,12 +7,14 @@ installed: a throwaway venv outside the repository (benchmarks/README.md). The p
 (seeded, every fact present) are mapped onto the University book's facts; facts the peers do not
 model get neutral values (no credits, no months, false); decisions are given as not taken.
 Measures, medians of --repeat runs:
-  a. the 8 peer outcomes: regdsl evaluate_table, OpenFisca (build + set inputs + calculate),
+  a. the 8 peer outcomes: regdsl evaluate_table given the columns of the facts those outcomes
+     read (as OpenFisca is given its 9 inputs), OpenFisca (build + set inputs + calculate),
      hand-written NumPy;
-  b. every outcome of the University book;
-  c. peak memory of (b), in a fresh process;
+  b. every outcome of the University book, given a column for every fact and decision;
+  c. peak memory of (b), in a fresh process (and its peak before evaluating: the input columns);
   d. `regdsl eval --students` on a 100,000-row CSV, end to end;
-  e. regdsl.dask on the students in 8 partitions, 2 worker processes.
+  e. regdsl.dask on the students as a Parquet dataset of 8 partitions, 2 worker processes,
+     the 8 peer outcomes.
 """
 
 from __future__ import annotations
@@ -81,6 +83,24 @@ def book_columns(book, peer: dict) -> dict:
     return cols
 
 
+def read_by(book, outcomes: list[str]) -> set[str]:
+    """The facts and decisions the outcomes read (on any branch), as `Book.evaluate_table` needs
+    them: the columns a system that asks for these outcomes would send."""
+    from regdsl.ir.expr import reads
+
+    ir, seen, todo = book.ir, set(), list(outcomes)
+    while todo:
+        k = todo.pop()
+        if k not in seen:
+            seen.add(k)
+            todo.extend(ir.deps.get(k, ()))
+    facts = {f for k in seen for f in ir.facts_read.get(k, ())}
+    for t in ir.transitions:  # the conditions that spare a student an amendment
+        for cond, _ in t.sparing:
+            facts |= reads(cond)[0]
+    return facts
+
+
 def median_time(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -90,15 +110,33 @@ def median_time(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
-def peak_memory(rows: int) -> float:
-    """Peak RSS (MiB) of a fresh process evaluating every outcome for `rows` students."""
-    code = ("import resource, sys; sys.path.insert(0, %r); import columns, regdsl; "
+def peak_rss() -> float:
+    """This process's peak resident memory in MiB: VmHWM on Linux (ru_maxrss there also counts
+    the parent's memory before exec, when the parent was larger), else ru_maxrss."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def peak_memory(rows: int) -> tuple[float, float]:
+    """(peak RSS in MiB of a fresh process evaluating every outcome for `rows` students, and its
+    peak before the evaluation: the interpreter, regdsl, NumPy, pyarrow and the input columns)."""
+    code = ("import sys; sys.path.insert(0, %r); import columns, regdsl, pyarrow; "
+            "peak = columns.peak_rss; "
             "b = regdsl.load(%r); c = columns.book_columns(b, columns.peer_columns(%d)); "
-            "t = b.evaluate_table(c, %r); "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)") % (
+            "before = peak(); t = b.evaluate_table(c, %r); "
+            "print(peak(), before)") % (
         str(Path(__file__).parent), str(ROOT / "regulations" / "university"), rows, AS_OF)
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-    return float(out.stdout.strip().splitlines()[-1])
+    peak, before = out.stdout.strip().splitlines()[-1].split()
+    return float(peak), float(before)
 
 
 def main() -> int:
@@ -116,8 +154,12 @@ def main() -> int:
     cols = book_columns(book, peer)
     figures: dict = {"rows": args.rows, "repeat": args.repeat}
     book.evaluate_table({k: v[:1000] for k, v in cols.items()}, AS_OF, PEER_OUTCOMES)  # warm up
+    figures["facts_all"] = len(cols)
     if "a" not in skip:
-        figures["regdsl_8_s"] = median_time(lambda: book.evaluate_table(cols, AS_OF, PEER_OUTCOMES), args.repeat)
+        used = read_by(book, PEER_OUTCOMES)
+        cols8 = {k: v for k, v in cols.items() if k in used}
+        figures["facts_8"] = len(cols8)
+        figures["regdsl_8_s"] = median_time(lambda: book.evaluate_table(cols8, AS_OF, PEER_OUTCOMES), args.repeat)
         sys.path.insert(0, args.peers)
         try:
             from handwritten import evaluate_columns
@@ -130,11 +172,14 @@ def main() -> int:
             figures["openfisca_8_s"] = median_time(lambda: run_openfisca(tbs, peer, "year:2024-04"), args.repeat)
         except ImportError as e:
             figures["peers"] = f"not measured: {e}"
+    note(figures)
     if "b" not in skip:
         figures["regdsl_all_s"] = median_time(lambda: book.evaluate_table(cols, AS_OF), max(1, args.repeat // 2))
         figures["outcomes"] = len(book.outcome_names)
+    note(figures)
     if "c" not in skip:
-        figures["peak_mib_all"] = peak_memory(args.rows)
+        figures["peak_mib_all"], figures["peak_mib_before_evaluating"] = peak_memory(args.rows)
+    note(figures)
     if "d" not in skip:
         import pyarrow as pa
         import pyarrow.csv as pcsv
@@ -148,6 +193,7 @@ def main() -> int:
                                           "--students", f"{d}/s.csv", "--as-of", AS_OF, "-o", f"{d}/r.parquet"],
                                          check=False, capture_output=True)
             figures["cli_100k_csv_s"] = median_time(run, max(1, args.repeat // 2))
+    note(figures)
     if "e" not in skip:
         import dask
         import dask.dataframe as dd
@@ -155,12 +201,26 @@ def main() -> int:
 
         from regdsl.dask import evaluate_dataframe
 
-        ddf = dd.from_pandas(pd.DataFrame({k: v for k, v in cols.items()}), npartitions=8)
-        with dask.config.set(scheduler="processes", num_workers=2):
-            figures["dask_8_s"] = median_time(
-                lambda: evaluate_dataframe(book, ddf, AS_OF, PEER_OUTCOMES).compute(), max(1, args.repeat // 2))
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        with tempfile.TemporaryDirectory() as d:  # a register on disk, in 8 partitions
+            table = pa.table(cols)
+            step = -(-args.rows // 8)
+            for i in range(8):
+                pq.write_table(table.slice(i * step, step), f"{d}/part-{i}.parquet")
+            del table
+            ddf = dd.read_parquet(d)
+            with dask.config.set(scheduler="processes", num_workers=2):
+                figures["dask_8_s"] = median_time(
+                    lambda: evaluate_dataframe(book, ddf, AS_OF, PEER_OUTCOMES).compute(), max(1, args.repeat // 2))
     print(json.dumps(figures, indent=2))
     return 0
+
+
+def note(figures: dict) -> None:
+    """The figures so far, on stderr (a long run can be read before it ends)."""
+    print(json.dumps(figures), file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

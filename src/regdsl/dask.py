@@ -23,9 +23,15 @@ def _partition(frame: Any, book: Any, as_of: Any, outcomes: tuple[str, ...] | No
 
     from .eval.columns.batch import plain_lists
 
+    import pandas as pd
+
     table = pa.Table.from_pandas(frame, preserve_index=False)
     result = plain_lists(book.evaluate_table(table, as_of, outcomes, carry=carry))
-    out = result.to_pandas(types_mapper=None)
+    # Lists and decimals stay in Arrow memory (pandas' ArrowDtype): a partition goes back to the
+    # scheduler as buffers, where an object column pickles a Python object per cell (a NumPy array
+    # per list: longer than evaluating the partition).
+    out = result.to_pandas(types_mapper=lambda t: pd.ArrowDtype(t) if pa.types.is_list(t)
+                           or pa.types.is_decimal(t) else None)
     out.index = frame.index
     return out
 

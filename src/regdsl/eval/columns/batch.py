@@ -169,8 +169,7 @@ def run(book: Any, students: str, output: str | None, as_of: Any, outcomes: Any,
             result = book.evaluate_table(table, as_of, names, carry=(carry_id,) if carry_id else ())
             n = result.num_rows
             for name in names:
-                summary[name].update(zip(result.column(name).to_pylist(),
-                                         result.column(f"{name}.status").to_pylist()))
+                summary[name].update(_counts(result, name))
             errors = result.column(f"{names[0]}.error") if names else None
             if errors is not None and errors.null_count < n:
                 ids = result.column(carry_id).to_pylist() if carry_id else [None] * n
@@ -193,6 +192,20 @@ def run(book: Any, students: str, output: str | None, as_of: Any, outcomes: Any,
     if bad:
         print(f"{len(bad)} of {seen} rows had input errors", file=err)
     return 1 if bad else 0
+
+
+def _counts(result: pa.Table, name: str) -> dict[tuple, int]:
+    """{(value, status): rows} of one outcome, counted by Arrow (groups in order of first row)."""
+    value, status = result.column(name), result.column(f"{name}.status")
+    if pa.types.is_dictionary(value.type):
+        value = value.cast(value.type.value_type)
+    try:
+        groups = pa.table({"v": value, "s": status.cast(pa.string())}).group_by(
+            ["v", "s"], use_threads=False).aggregate([([], "count_all")])
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid, pa.ArrowTypeError):  # lists, say
+        return Counter(zip(value.to_pylist(), status.to_pylist()))
+    return dict(zip(zip(groups.column("v").to_pylist(), groups.column("s").to_pylist()),
+                    groups.column("count_all").to_pylist()))
 
 
 def _warn_columns(book: Any, cols: list[str], id_column: str | None, err: TextIO) -> None:

@@ -126,7 +126,7 @@ def _extreme(smallest: bool, args: list[Col]) -> Col | None:
     q = args[0].q
     if any(a.q != q for a in args):
         return None  # the arguments are shown in different units: which one is kept varies by row
-    from .exprs import scaled
+    from .numbers import scaled
 
     den = math.lcm(*[a.den for a in args])
     vals = [scaled(a, den) for a in args]

@@ -23,13 +23,14 @@ from ... import ir
 from ...core.arith import step_type
 from ...core.builtins import BUILTINS, MONTHS
 from ...core.types import BOOLEAN as _BOOL
-from ...core.units import Q, dim_mul
+from ...core.units import Q
 from ...core.values import Unknown
 from ..compile import find
 from ..operators import ARITH, COMPARE
 from . import dates
 from .cols import U64, Col, Why, merge, select, unknown_col
 from .lift import elementwise, lift, lower
+from .numbers import _obj, num_arith, scaled
 
 CFn = Callable[["Ctx"], Col]
 _BIG = 2**62
@@ -38,7 +39,7 @@ _BIG = 2**62
 class Ctx:
     """One group of rows being evaluated: its facts, the names computed so far, the date."""
 
-    __slots__ = ("n", "facts", "values", "as_of", "why", "book")
+    __slots__ = ("n", "facts", "values", "as_of", "why", "book", "rules")
 
     def __init__(self, n: int, facts: dict[str, Col], as_of: dt.date, why: Why, book: ir.IRBook):
         self.n = n
@@ -47,6 +48,7 @@ class Ctx:
         self.as_of = as_of
         self.why = why
         self.book = book
+        self.rules: dict[int, tuple[Any, Col]] = {}  # the operands of the rules of the name being decided
 
 
 def q_of(ty: Any, units: Any) -> tuple | None:
@@ -376,102 +378,6 @@ def const(v: Any, ty: Any) -> Col:
     return Col("obj", arr)
 
 
-# ---- numbers
-def _obj(a: Any) -> Any:
-    a = np.asarray(a)
-    return a if a.dtype == object else a.astype(object)
-
-
-def scaled(c: Col, to: int) -> tuple[Any, int | None]:
-    """The values of a num column in units of 1/to (to a multiple of its den), and their bound."""
-    k = to // c.den
-    if k == 1:
-        return c.v, c.lim
-    if c.lim is None or c.lim * k >= _BIG:
-        return _obj(c.v) * k, None
-    return np.asarray(c.v) * np.int64(k), c.lim * k
-
-
-def num_arith(op: str, x: Col, y: Col, n: int, why: Why) -> Col:
-    """+ - * / of two num columns, exactly."""
-    unk, w = merge(n, (x.unk, x.why), (y.unk, y.why))
-    kind = op[-1]
-    if kind in "+-":
-        den = math.lcm(x.den, y.den)
-        a, la = scaled(x, den)
-        b, lb = scaled(y, den)
-        if la is None or lb is None or la + lb >= _BIG:
-            a, b, lim = _obj(a), _obj(b), None
-        else:
-            lim = la + lb
-        v = a + b if kind == "+" else a - b
-        q = x.q if op.startswith("q") else None
-        return Col("num", v, unk, w, den=den, lim=lim, q=q if q is not None else (x.q or y.q if op[0] == "q" else None))
-    q = _mul_unit(op, x, y)
-    if kind == "*":
-        if x.lim is None or y.lim is None or x.lim * y.lim >= _BIG:
-            v, lim = _obj(x.v) * _obj(y.v), None
-        else:
-            v, lim = np.asarray(x.v) * np.asarray(y.v), x.lim * y.lim
-        return _reduce(Col("num", v, unk, w, den=x.den * y.den, lim=lim, q=q))
-    # division: value = (x.v / x.den) / (y.v / y.den)
-    yv = np.asarray(y.v)
-    if yv.ndim == 0 and yv.dtype != object:
-        c = int(yv)
-        if c == 0:
-            zero = why.words([why.reason("division by zero")])
-            u2, w2 = merge(n, (unk, w), (np.logical_not(unk) if unk is not None else np.True_, zero))
-            return Col("num", np.int64(0), u2, w2, den=1, lim=0, q=q)
-        # x.v * y.den / (x.den * c)
-        sign = -1 if c < 0 else 1
-        mult, den = y.den, x.den * abs(c)
-        g = math.gcd(mult, den)
-        mult, den = mult // g, den // g
-        if x.lim is None or x.lim * mult >= _BIG:
-            v, lim = _obj(x.v) * (sign * mult), None
-        else:
-            v, lim = np.asarray(x.v) * np.int64(sign * mult), x.lim * mult
-        return _reduce(Col("num", v, unk, w, den=den, lim=lim, q=q))
-    num = _obj(x.v) * y.den
-    dnm = _obj(y.v) * x.den
-    zero_rows = np.asarray(dnm == 0, dtype=bool)
-    safe = np.where(zero_rows, 1, dnm)
-    v = np.frompyfunc(lambda p, r: Fraction(p, r), 2, 1)(num, safe)
-    v = np.asarray(v, dtype=object)
-    if zero_rows.any():
-        zrows = zero_rows if unk is None else (zero_rows & ~unk)
-        if zrows.any():
-            zero = why.words([why.reason("division by zero")])
-            unk, w = merge(n, (unk, w), (zrows, zero))
-    return Col("num", v, unk, w, den=1, lim=None, q=q)
-
-
-def _reduce(c: Col) -> Col:
-    """A num column with a constant value and a den that can be smaller: reduced (keeps dens small)."""
-    v = np.asarray(c.v)
-    if v.ndim == 0 and c.den != 1 and v.dtype != object:
-        f = Fraction(int(v), c.den)
-        return c.like(np.int64(f.numerator), c.unk, c.why, den=f.denominator, lim=abs(f.numerator))
-    return c
-
-
-def _mul_unit(op: str, x: Col, y: Col) -> tuple | None:
-    """The (dim, unit, factor) of a product or quotient, as operators.q_mul / q_div give it."""
-    if op.startswith("num"):
-        return None
-    sign = 1 if op.endswith("*") else -1
-    if x.q is not None and y.q is not None:
-        dim = dim_mul(x.q[0], y.q[0], sign)
-        return (dim, "", 1) if dim else None
-    if x.q is not None:
-        return x.q
-    if y.q is not None:
-        if sign == 1:
-            return y.q
-        return (dim_mul((), y.q[0], -1), "", 1)
-    return None
-
-
 def compare_values(op: str, x: Col, y: Col) -> Any:
     """x op y row by row for typed columns (None when the generic path must decide)."""
     if x.kind != y.kind or x.kind == "obj":
@@ -542,6 +448,9 @@ def choose_col(n: int, mask: Any, a: Col, b: Col, ty: Any, why: Why) -> Col:
         else:
             lim = max(lx, ly)
         return Col("num", np.where(mask, x, y), unk, w, den=den, lim=lim, q=a.q)
+    if a.kind == b.kind == "obj":  # both hold the per-student evaluator's own values
+        m = np.broadcast_to(np.asarray(mask, dtype=bool), (n,)) if np.ndim(mask) else mask  # (1,): every row
+        return Col("obj", np.where(m, a.v, b.v), unk, w)
     m = np.broadcast_to(np.asarray(mask, dtype=bool), (n,))
     la, lb = lower(a, n), lower(b, n)
     values = [x if t else y for t, x, y in zip(m.tolist(), la, lb)]

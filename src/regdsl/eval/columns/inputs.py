@@ -63,10 +63,25 @@ def _array(col: Any) -> pa.Array | pa.ChunkedArray:
     if isinstance(col, np.ndarray):
         if col.dtype.kind == "f":
             return pa.array(col, from_pandas=True)  # NaN is a missing value, as in pandas
+        if col.dtype.kind == "U" and col.ndim == 1 and col.dtype.itemsize:
+            return _strings(col)
         if col.dtype.kind in "biuUSM":
             return pa.array(col)
         return _objects(list(col))
     return _objects(list(col))
+
+
+def _strings(col: np.ndarray) -> pa.DictionaryArray:
+    """A NumPy array of str as a dictionary array, each distinct value decoded once.
+
+    Arrow hashes the fixed-width UTF-32 cells as binary (no Python object per row): a column of
+    a few distinct words (an enumeration) costs a hash per row instead of a str per row."""
+    cells = np.ascontiguousarray(col)
+    width = cells.dtype.itemsize
+    raw = pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), len(cells), [None, pa.py_buffer(cells)])
+    enc = pc.dictionary_encode(raw)
+    words = np.frombuffer(b"".join(enc.dictionary.to_pylist()), dtype=cells.dtype).tolist()
+    return pa.DictionaryArray.from_arrays(enc.indices, pa.array(words, pa.string()))
 
 
 def _objects(values: list) -> pa.Array:
@@ -138,10 +153,14 @@ def _convert(name: str, ty: Any, units: Any, arr: Any, out: Converted) -> Col | 
         return None
     kind = ty.kind
     at = arr.type if not isinstance(arr, _Mixed) else None
+    if kind == "text" and at is not None and pa.types.is_dictionary(at):
+        arr = arr.dictionary_decode()
+        at = arr.type
     got: Col | None = None
     if at is not None:
         if kind == "boolean" and pa.types.is_boolean(at):
-            v = np.asarray(arr.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+            v = np.asarray((arr.fill_null(False) if arr.null_count else arr).to_numpy(zero_copy_only=False),
+                           dtype=bool)
             got = Col("bool", v)
         elif kind in ("number", "quantity") and (pa.types.is_integer(at) or pa.types.is_floating(at)):
             got = _numbers(name, ty, units, arr, nulls, out)
@@ -166,7 +185,8 @@ def _numbers(name: str, ty: Any, units: Any, arr: pa.Array, nulls: Any, out: Con
     if factor is None or (ty.integer and pa.types.is_floating(arr.type)):
         return _one_by_one(name, ty, units, arr, nulls, out)
     if pa.types.is_integer(arr.type):
-        x = arr.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+        x = (arr.fill_null(0) if arr.null_count else arr).to_numpy(zero_copy_only=False).astype(np.int64,
+                                                                                              copy=False)
         lim = int(np.abs(x).max(initial=0)) if x.size else 0
         if pa.types.is_uint64(arr.type) or lim * factor >= _BIG:
             return _one_by_one(name, ty, units, arr, nulls, out)
@@ -219,7 +239,7 @@ def _enums(name: str, ty: Any, units: Any, arr: pa.Array, nulls: Any, out: Conve
     members = tuple(ty.members)
     code_of = {m: i for i, m in enumerate(members)}
     lut = np.array([code_of.get(w, -1) if isinstance(w, str) else -1 for w in words] + [-1], dtype=np.int16)
-    idx = enc.indices.fill_null(len(words)).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    idx = _codes(enc.indices, len(words))
     codes = lut[idx]
     bad = codes < 0
     if nulls is not None:
@@ -277,6 +297,10 @@ def _one_by_one(name: str, ty: Any, units: Any, arr: Any, nulls: Any, out: Conve
     """Any column: each distinct value converted by the per-student converter."""
     from .lift import lift
 
+    if not isinstance(arr, _Mixed):
+        got = _distinct(name, ty, units, arr, out)
+        if got is not None:
+            return got
     raws = _pylist(arr)
     cache: dict[Any, Any] = {}
     values: list[Any] = []
@@ -353,6 +377,42 @@ def _within_domain(name: str, inp: Any, units: Any, c: Col, arr: Any, out: Conve
             out.errors.setdefault(r, []).append(("E602", message, name))
             bad[r] = True
     return _with_errors(c, bad)
+
+
+def _distinct(name: str, ty: Any, units: Any, arr: pa.Array, out: Converted) -> Col | None:
+    """An Arrow column converted one distinct value at a time (Arrow finds them by hashing);
+    None for a type Arrow cannot encode (the caller goes row by row)."""
+    from .exprs import take
+    from .lift import lift
+
+    try:
+        enc = arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    words = enc.dictionary.to_pylist()
+    values: list[Any] = []
+    bad: list[int] = []
+    for i, raw in enumerate(words):
+        v = None
+        if raw is not None and not (isinstance(raw, float) and math.isnan(raw)):
+            try:
+                v = convert(raw, ty, units)
+            except ValueError:
+                bad.append(i)
+        values.append(v)
+    values.append(None)  # the code of a null
+    idx = _codes(enc.indices, len(words))
+    if bad:
+        rows = np.flatnonzero(np.isin(idx, np.array(bad)))
+        _fail(name, ty, units, out, rows, lambda r: words[idx[r]])
+    return take(lift(values, ty, len(values)), idx, len(idx))
+
+
+def _codes(indices: pa.Array, null_code: int) -> np.ndarray:
+    """A dictionary array's indices as int64, nulls as `null_code`."""
+    if indices.null_count:
+        indices = indices.fill_null(null_code)
+    return indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
 
 
 def facts_of_row(table: pa.Table, book: Any, row: int, mixed: dict[str, list] | None = None) -> dict[str, Any]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from fractions import Fraction
 from typing import Any
 
@@ -84,6 +85,13 @@ def _numbers(values: list[Any], known: list[Any], n: int, u: Any, w: Any) -> Col
     if all(type(x) is int and -_BIG < x < _BIG for x in raw):
         v = np.array(raw, dtype=np.int64).reshape(n)
         return Col("num", v, u, w, lim=int(np.abs(v).max(initial=0)), q=q)
+    exact_only = all(type(x) in (int, Fraction) for x in raw)
+    den = math.lcm(*{x.denominator for x in raw if type(x) is Fraction}) if exact_only else 0
+    if 0 < den < 2**31:  # one common denominator
+        scaled = [x * den for x in raw]
+        if all(-_BIG < x < _BIG for x in scaled):
+            v = np.array([int(x) for x in scaled], dtype=np.int64).reshape(n)
+            return Col("num", v, u, w, den=den, lim=int(np.abs(v).max(initial=0)), q=q)
     return Col("num", _objects(raw, n), u, w, lim=None, q=q)
 
 

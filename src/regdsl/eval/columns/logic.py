@@ -20,6 +20,7 @@ from ...core.values import Unknown
 from ..logic import APPLIES, CONFLICT, NOT, UNKNOWN, Node, conflict_unknown, delegation, unstated
 from .cols import _ZERO, U64, Col, Why, merge, restrict, unknown_col
 from .exprs import CFn, Ctx, choose_col, equal_values, q_of, ty_kind
+from .known import decide_known, operands
 
 I8 = np.int8
 
@@ -81,9 +82,7 @@ class NameLogic:
                 f"{rule.provision.cite} states this as of {rule.as_of.isoformat()}; it is not known "
                 f"for {ctx.as_of.isoformat()}")])
             return RR(I8(UNKNOWN), _unknown_val(proto), w, np.int16(-1), self._no_wins())
-        cond_fn, value_fn = self.fns[id(rule)]
-        c = cond_fn(ctx) if cond_fn is not None else None
-        v = value_fn(ctx)
+        c, v = operands(rule, self.fns[id(rule)], ctx)
         c_known = True if c is None or c.unk is None else ~c.unk
         c_true = True if c is None else (np.asarray(c.v, dtype=bool) & c_known)
         c_false = False if c is None else (~np.asarray(c.v, dtype=bool) & c_known)
@@ -105,6 +104,10 @@ class NameLogic:
         wins = np.where(applies, U64(1) << U64(i), U64(0)) if self.track else None
         uw = restrict(st == UNKNOWN, w, n) if w is not None else None
         return RR(st, val, uw, first, wins)
+
+    def index_of(self, rule: Any) -> int:
+        """The index of a rule of the forest in `rules`."""
+        return self._index[id(rule)]
 
     def _proto(self) -> Col:
         t = self.info.ty
@@ -175,9 +178,11 @@ class NameLogic:
         first_out = np.where(any_conf, c_first, np.where(any_applied, first, o_first))
         wins_out = np.where(any_conf, c_wins, np.where(any_applied, wins, o_wins)) if self.track else None
         unk_rows = st == UNKNOWN
-        uw_applied = (any_applied & ~any_conf & (a_st == UNKNOWN), a_uw[1])
-        uw_own = (~any_applied & ~any_conf & (o_st == UNKNOWN), o_uw[1])
-        uw = merge(n, uw_applied, uw_own)[1]
+        # a per-row why may be set where its branch was not taken (the own rule of a row where an
+        # exception applied is never asked, as in _above): keep each only on its branch's rows
+        m_applied = any_applied & ~any_conf & (a_st == UNKNOWN)
+        m_own = ~any_applied & ~any_conf & (o_st == UNKNOWN)
+        uw = merge(n, (m_applied, restrict(m_applied, a_uw[1], n)), (m_own, restrict(m_own, o_uw[1], n)))[1]
         uw = restrict(unk_rows, uw, n) if uw is not None else None
         # where the result is a conflict or unknown with no guess, the value is no guess
         if node.rule.kind != "delegated":
@@ -204,6 +209,15 @@ class NameLogic:
     # ---- the name
     def evaluate(self, ctx: Ctx) -> tuple[Col, Any]:
         """(the name's column, the index of each row's first winning rule)."""
+        ctx.rules = {}
+        got = decide_known(self, ctx)
+        if got is None:
+            got = self.general(ctx)
+        ctx.rules = {}
+        return got
+
+    def general(self, ctx: Ctx) -> tuple[Col, Any]:
+        """`evaluate` by the general code: every state of every rule, for every row."""
         n = ctx.n
         ty = self.info.ty
         results = [self.decide(r, ctx) for r in self.roots]

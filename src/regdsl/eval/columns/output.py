@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ...core.units import Q, divide, to_decimal
 from ...results.outcome import plain
@@ -59,10 +60,21 @@ class Answers:
             idx[unk] = self.add(_combo(why, w))
             return idx
         rows = np.flatnonzero(unk)
-        uniq, inverse = np.unique(w[rows], axis=0, return_inverse=True)
+        uniq, inverse = distinct_rows(w[rows])
         codes = np.array([self.add(_combo(why, u)) for u in uniq], dtype=np.int32)
-        idx[rows] = codes[inverse.reshape(-1)]
+        idx[rows] = codes[inverse]
         return idx
+
+
+def distinct_rows(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the distinct rows of a 2-D uint64 array, each row's index among them), found by
+    hashing each row's bytes in Arrow (np.unique(axis=0) sorts, which is far slower)."""
+    cells = np.ascontiguousarray(words)
+    m, width = cells.shape
+    raw = pa.FixedSizeBinaryArray.from_buffers(pa.binary(8 * width), m, [None, pa.py_buffer(cells)])
+    enc = pc.dictionary_encode(raw)
+    uniq = np.frombuffer(b"".join(enc.dictionary.to_pylist()), dtype=cells.dtype).reshape(-1, width)
+    return uniq, enc.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
 
 
 def _combo(why: Why, words: np.ndarray) -> tuple:
@@ -73,28 +85,44 @@ def _combo(why: Why, words: np.ndarray) -> tuple:
 
 def values(col: Col, ty: Any, n: int) -> pa.Array:
     """The values of a name's column as an Arrow array (null where unknown)."""
-    known = np.ones(n, dtype=bool) if col.unk is None else ~np.broadcast_to(np.asarray(col.unk, bool), (n,))
-    mask = None if known.all() else ~known
-    v = np.broadcast_to(np.asarray(col.v), (n,))
+    mask = None if col.unk is None else np.broadcast_to(np.asarray(col.unk, bool), (n,))
+    if mask is not None and not mask.any():
+        mask = None
+    known = True if mask is None else ~mask
+    shared = np.ndim(col.v) == 0
+    v = np.full(n, col.v) if shared and col.kind != "obj" else np.broadcast_to(np.asarray(col.v), (n,))
     kind = col.kind
     if kind == "bool":
         return pa.array(np.asarray(v, dtype=bool), mask=mask)
     if kind == "date":
-        return pa.array(v.astype("datetime64[D]"), type=pa.date32(), mask=mask)
+        return pa.array(v.astype("datetime64[D]", copy=False), type=pa.date32(), mask=mask)
     if kind == "enum":
-        codes = np.where(known, v, 0).astype(np.int16)
+        codes = (v if mask is None else np.where(known, v, 0)).astype(np.int16, copy=False)
         return pa.DictionaryArray.from_arrays(pa.array(codes, mask=mask), pa.array(list(col.members)))
     if kind == "num" and v.dtype != object:
         got = _numbers(col, v, known, mask, n)
         if got is not None:
             return got
-    out = [_plain(x) for x in lower(col, n).tolist()]
+    if mask is not None and mask.all():
+        out = [None] * n
+    elif shared:  # one value shared by every row: made plain once
+        out = [_plain(lower(col.like(col.v), 1).tolist()[0])] * n
+        for r in (np.flatnonzero(mask).tolist() if mask is not None else ()):
+            out[r] = None
+    elif ty.kind == "text" and _strings(lowered := lower(col, n)):
+        return pa.array(lowered, type=pa.string())  # str or None already: taken as it is
+    else:
+        out = [_plain(x) for x in lower(col, n).tolist()]
     if ty.kind == "enum":
         return pa.array(out, type=pa.string()).dictionary_encode()
     try:
         return pa.array(out)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return pa.array([None if x is None else str(x) for x in out], type=pa.string())
+
+
+def _strings(values: np.ndarray) -> bool:
+    return all(x is None or type(x) is str for x in values.tolist())
 
 
 def _plain(x: Any) -> Any:
@@ -107,7 +135,7 @@ def _plain(x: Any) -> Any:
     return plain(x)[0]
 
 
-def _numbers(col: Col, v: np.ndarray, known: np.ndarray, mask: Any, n: int) -> pa.Array | None:
+def _numbers(col: Col, v: np.ndarray, known: Any, mask: Any, n: int) -> pa.Array | None:
     """Exact numbers in the unit they are shown in: int64 where whole, else decimal128."""
     factor = Fraction(col.q[2]) if col.q is not None else Fraction(1)
     d = Fraction(col.den) * factor
@@ -115,7 +143,7 @@ def _numbers(col: Col, v: np.ndarray, known: np.ndarray, mask: Any, n: int) -> p
     lim = col.lim
     if lim is None:
         return None
-    x = np.where(known, v, 0).astype(np.int64)
+    x = (v if mask is None else np.where(known, v, 0)).astype(np.int64, copy=False)
     if divisor == 1:
         if lim * mult >= 2**62:
             return None
@@ -131,6 +159,9 @@ def _numbers(col: Col, v: np.ndarray, known: np.ndarray, mask: Any, n: int) -> p
     if lim * mult * 10**scale >= 2**62:
         return None
     x = x * mult
+    whole = x // divisor
+    if np.array_equal(whole * divisor, x):  # every value whole (years of 12 months, say)
+        return _decimals(whole * 10**scale if scale else whole, scale, known, mask, n)
     if rest == 1:
         u = x * (10**scale // divisor) if 10**scale % divisor == 0 else (x * 10**scale) // divisor
     else:
@@ -142,9 +173,15 @@ def _numbers(col: Col, v: np.ndarray, known: np.ndarray, mask: Any, n: int) -> p
         up = (2 * r > divisor) | ((2 * r == divisor) & (q % 2 == 1))
         rounded = (q + up) * 10**(scale - 6)
         u = np.where(terminating, exact_u, rounded)
-    u = np.ascontiguousarray(u, dtype=np.int64)
-    buf = np.stack([u, u >> 63], axis=1).copy()
-    validity = None if mask is None else pa.py_buffer(np.packbits(known, bitorder="little"))
+    return _decimals(u, scale, known, mask, n)
+
+
+def _decimals(u: np.ndarray, scale: int, known: Any, mask: Any, n: int) -> pa.Array:
+    """A decimal128 array of the int64 unscaled values `u` (two little-endian words each)."""
+    buf = np.empty((n, 2), dtype=np.int64)
+    buf[:, 0] = u
+    buf[:, 1] = u >> 63
+    validity = None if mask is None else pa.py_buffer(np.packbits(~mask, bitorder="little"))
     null_count = 0 if mask is None else int(mask.sum())
     return pa.Array.from_buffers(pa.decimal128(38, scale), n, [validity, pa.py_buffer(buf)], null_count)
 
@@ -173,21 +210,28 @@ def lists(answers: Answers, idx: np.ndarray, part: int, cache: dict) -> pa.Array
 STATUSES = ["determined", "undetermined", "discretionary", "error"]
 
 
-def statuses(answers: Answers, idx: np.ndarray) -> pa.Array:
+def statuses(answers: Answers, idx: np.ndarray, cache: dict | None = None) -> pa.Array:
+    """The status of each row (dictionary<string>); one shared array where all are determined."""
+    if len(answers.combos) == 1 and cache is not None:
+        key = ("determined", len(idx))
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = statuses(answers, idx)
+        return found
     lut = np.array([STATUSES.index(c[0]) for c in answers.combos], dtype=np.int8)
     return pa.DictionaryArray.from_arrays(pa.array(lut[idx]), pa.array(STATUSES, pa.string()))
 
 
 def provisions(first: np.ndarray, eids: list[str | None], n: int) -> pa.Array:
     """The eId of each row's first winning rule (null where none decided)."""
-    first = np.broadcast_to(np.asarray(first, dtype=np.int32), (n,))
+    first = np.broadcast_to(np.asarray(first), (n,))
     table = [e or "" for e in eids]
     uniq = sorted(set(table))
     pos = {e: i for i, e in enumerate(uniq)}
-    lut = np.array([pos[e] for e in table] + [0], dtype=np.int32)
-    codes = lut[np.where(first < 0, len(table), first)]
+    lut = _small(np.array([pos[e] for e in table] + [0], dtype=np.int32), len(uniq))
+    codes = lut[first]  # -1 (none decided) takes the last entry, masked below
     mask = first < 0
-    return pa.DictionaryArray.from_arrays(pa.array(_small(codes, len(uniq)), mask=mask if mask.any() else None),
+    return pa.DictionaryArray.from_arrays(pa.array(codes, mask=mask if mask.any() else None),
                                           pa.array(uniq, pa.string()))
 
 

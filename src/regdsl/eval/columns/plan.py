@@ -33,17 +33,24 @@ class ColumnPlan:
             self.logic[name] = NameLogic(info, roots, cev.rule_fns, cev.why, _may_conflict(roots))
         self.cev = cev
 
-    def run(self, ctx: Ctx, needed: list[str]) -> dict[str, tuple[Col, Any]]:
-        """Every needed name and item, computed in order: {name: (column, first winner)}."""
+    def run(self, ctx: Ctx, needed: list[str], keep: Any = None) -> dict[str, tuple[Col, Any]]:
+        """Every needed name and item, computed in order: {name: (column, first winner)} for the
+        names in `keep` (every name when None).  A column is let go after the last name that
+        reads it, so a million rows hold only the columns still to be read."""
         out: dict[str, tuple[Col, Any]] = {}
         book = self.cev.ir
-        for k in needed:
+        last = {d: i for i, k in enumerate(needed) for d in book.deps.get(k, ())}
+        for i, k in enumerate(needed):
             if k in book.items:
                 ctx.values[k] = self.cev.item_fn(k)(ctx)
             else:
                 col, first = self.logic[k].evaluate(ctx)
                 ctx.values[k] = col
-                out[k] = (col, first)
+                if keep is None or k in keep:
+                    out[k] = (col, first)
+            for d in book.deps.get(k, ()):
+                if last.get(d) == i:
+                    ctx.values.pop(d, None)
         return out
 
 

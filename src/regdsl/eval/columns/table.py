@@ -62,16 +62,19 @@ def evaluate_table(book: Any, data: Any, as_of: dt.date, names: tuple[str, ...],
                                                 for k, c in conv.cols.items()}
         m = n if rows is None else len(rows)
         ctx = Ctx(m, facts, as_of, cev.why, cev.ir)
-        results = plan.run(ctx, needed)
-        for name in names:
-            col, first = results[name]
+        results = plan.run(ctx, needed, outs)
+        if rows is None or rows is groups[-1][1]:  # the facts are read by no later group: let them go
+            conv.cols, ctx.facts, facts = {}, {}, {}
+        for name in outs:
+            col, first = results.pop(name)  # let each column go once it is in Arrow
+            ctx.values.pop(name, None)
             o = outs[name]
             o.arrays.append(values(col, o.ty, m))
             o.idx.append(o.answers.rows(col, m, cev.why))
             rules = plan.logic[name].rules
-            lut = np.array([o.eid(r.provision.eid) for r in rules] + [-1], dtype=np.int32)
-            f = np.broadcast_to(np.asarray(first, dtype=np.int64), (m,))
-            o.first.append(lut[np.where(f < 0, len(rules), f)])
+            codes = [o.eid(r.provision.eid) for r in rules] + [-1]
+            lut = np.array(codes, dtype=np.int16 if len(o.eids) < 2**15 else np.int32)
+            o.first.append(lut[np.broadcast_to(np.asarray(first, dtype=np.int64), (m,))])  # -1 gives -1
         del ctx, results
         order.append(rows)
     perm = None if len(groups) == 1 else np.argsort(np.concatenate(order), kind="stable")
@@ -152,7 +155,7 @@ def _refine(book: Any, table: pa.Table, mixed: dict, as_of: dt.date, outs: dict[
     for name, rows in patches.items():
         o = outs[name]
         vals = o.arrays[0].to_pylist()
-        idx, first = o.idx[0].copy(), o.first[0].copy()
+        idx, first = o.idx[0].copy(), o.first[0].astype(np.int32)
         for r, a in rows.items():
             vals[r] = a.value
             idx[r] = o.answers.add((a.status, tuple(a.missing), tuple(a.decided_by), tuple(a.reasons)))
@@ -179,7 +182,7 @@ def _assemble(table: pa.Table, outs: dict[str, _Outcome], error_col: pa.Array, c
     for name, o in outs.items():
         value, idx, first = o.arrays[0], o.idx[0], o.first[0]
         meta = {"unit": o.ty.unit} if o.ty.kind == "quantity" and o.ty.unit else None
-        part = [(name, value, meta), (f"{name}.status", statuses(o.answers, idx), None),
+        part = [(name, value, meta), (f"{name}.status", statuses(o.answers, idx, cache), None),
                 (f"{name}.missing", lists(o.answers, idx, 1, cache), None),
                 (f"{name}.decided_by", lists(o.answers, idx, 2, cache), None),
                 (f"{name}.reasons", lists(o.answers, idx, 3, cache), None),
