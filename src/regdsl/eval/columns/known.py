@@ -160,7 +160,7 @@ class Rows(dict):
         got = self[key] = take_rows(self.base[key], self.rows)
         return got
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         if key in self or key in self.base:
             return self[key]
         return default
