@@ -243,17 +243,17 @@ def test_an_amendment_to_the_university_book(tmp_path):
     table = book / "tests" / "part7-graduation.test.yaml"
     before = {p.name: p.read_text() for p in (book / "tests").iterdir()}
     code, out, _ = run_cli("test", str(book))
-    assert code == 1 and out.endswith("236 passed, 5 failed\n")
+    assert code == 1 and out.endswith("239 passed, 7 failed\n")
     code, out, _ = run_cli("test", str(book), "--update")
-    assert code == 0 and out.endswith("updated 5 case(s) in 1 file(s)\n241 passed, 0 failed\n")
+    assert code == 0 and out.endswith("updated 7 case(s) in 1 file(s)\n246 passed, 0 failed\n")
     after = {p.name: p.read_text() for p in (book / "tests").iterdir()}
     assert [n for n in before if before[n] != after[n]] == [table.name]
     changes = changed_lines(before[table.name], after[table.name])
-    assert len(changes) == 2 * 7  # five sentences and two expectations, each a line out and a line in
+    assert len(changes) == 2 * 9  # seven sentences and two expectations, each a line out and a line in
     assert "+      may_graduate: {status: discretionary, decided_by: ['the President, upon approval by the " \
            "Faculty Meeting']}" in changes
     code, out, _ = run_cli("test", str(book), "--update")
-    assert out.endswith("updated 0 case(s) in 0 file(s)\n241 passed, 0 failed\n")
+    assert out.endswith("updated 0 case(s) in 0 file(s)\n246 passed, 0 failed\n")
     assert table.read_text() == after[table.name]
 
 
