@@ -238,3 +238,26 @@ article 1 "Grades"
 """)
     w = b.why_not({"score": 55}, "grade", "2025-01-01", value="a")
     assert [(n, old, new) for c, _ in w.changes for n, old, new in c.facts] == [("score", 55, 80)]
+
+
+def test_the_column_evaluator_reasons_as_the_per_student_one(university):
+    """evaluate_table(reason=True) gives each row the answers of evaluate(reason=True)."""
+    pytest.importorskip("pyarrow")
+    rows = [
+        {"years_enrolled": "9 years", "total_leave": "0 months", "entry": "first_year", "still_in_first_year": False},
+        {**GRADUATING, "credits_earned": 130, "credits_at_other_universities": 10},
+        {**GRADUATING, "credits_earned": 120, "credits_at_other_universities": 10},
+        {"entry": "second_year"},
+    ]
+    names = ["years_limit_exceeded", "meets_graduation_requirements", "program_length"]
+    columns = {k: [r.get(k) for r in rows] for k in sorted({k for r in rows for k in r})}
+    table = university.evaluate_table(columns, "2026-03-20", names, reason=True).to_pylist()
+    for row, facts in zip(table, rows):
+        want = university.evaluate(facts, "2026-03-20", names, reason=True)
+        for name in names:
+            o = want[name]
+            assert (row[f"{name}.status"], row[f"{name}.missing"], row[f"{name}.decided_by"]) == \
+                (o.status, list(o.missing), list(o.decided_by)), (facts, name)
+            if o.status == "determined":
+                assert row[name] == o.value
+    assert table[0]["years_limit_exceeded"] is True and table[1]["meets_graduation_requirements"] is True

@@ -194,13 +194,15 @@ class Book:
 
     def evaluate_table(self, table: Any, as_of: dt.date | str | None = None,
                        outcomes: Iterable[str] | None = None, *, refine: Any = None,
-                       carry: Iterable[str] = ()) -> Any:
+                       carry: Iterable[str] = (), reason: bool = False) -> Any:
         """Evaluate a table of students at once (a pyarrow Table, a pandas DataFrame or a mapping
         of columns); a pyarrow Table of outcome columns, one row per student (docs/batch.md).
 
         `carry` names input columns copied to the result first (an id); `refine(book, facts,
         as_of, outcome_names)` is asked about each row where an outcome is undetermined and its
-        answers replace the vectorised ones.  Needs the `batch` extra (numpy and pyarrow).
+        answers replace the vectorised ones; `reason=True` has each row left open (undetermined
+        or discretionary) reasoned about as `evaluate(..., reason=True)` does.  Needs the `batch`
+        extra (numpy and pyarrow).
         """
         try:
             from .eval.columns import evaluate_table
@@ -210,6 +212,11 @@ class Book:
         day = _as_date(as_of)
         names = self._names(outcomes) or tuple(self.outcome_names)
         carry = tuple(carry)
+        if reason:
+            if refine is not None:
+                raise UsageError("reason and refine are two ways of refining a table's answers; give one",
+                                 code="E701", argument="reason")
+            refine = reason_about_row
         return evaluate_table(self, table, day, names, refine, carry)
 
     def _names(self, outcomes: Iterable[str] | None) -> tuple[str, ...] | None:
@@ -312,6 +319,16 @@ def _numbered(errors: list[RegdslError], index: int) -> list[RegdslError]:
         copy.message = f"student {index}: {e.message}"
         out.append(copy)
     return out
+
+
+def reason_about_row(book: Book, facts: Mapping[str, Any], as_of: dt.date, names: tuple[str, ...]) -> dict:
+    """The `refine` of `evaluate_table(reason=True)`: a row the columns leave open is reasoned
+    about by the per-student reasoner, so that both evaluators give the same answers."""
+    result = book.evaluate(facts, as_of, names, reason=True)
+    return {name: result[name] for name in names}
+
+
+reason_about_row.statuses = ("undetermined", "discretionary")  # type: ignore[attr-defined]
 
 
 def _target(ty: Any, value: Any) -> Any:

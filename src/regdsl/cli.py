@@ -204,16 +204,13 @@ def cmd_eval(args) -> int:
             raise UsageError("give a facts file, or --students FILE for a table of students", code="E701")
         if args.facts is not None:
             raise UsageError("give a facts file or --students, not both", code="E701")
-        if args.reason:
-            raise UsageError("--reason is for one student; the column evaluator does not reason yet",
-                             code="E701")
         try:
             from .eval.columns.batch import run
         except ImportError as e:
             raise UsageError(f"--students needs numpy and pyarrow ({e.name} is not installed); install them "
                              "with `pip install 'regdsl[batch]'`", code="E701") from None
         return run(book, args.students, args.output, args.as_of, args.outcome, args.id_column,
-                   sys.stdout, sys.stderr)
+                   sys.stdout, sys.stderr, args.reason)
     for flag, value in (("-o", args.output), ("--id", args.id_column)):
         if value is not None:
             raise UsageError(f"{flag} goes with --students", code="E701")

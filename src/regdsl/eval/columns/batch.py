@@ -143,7 +143,7 @@ class _WithMixed(dict):
 
 
 def run(book: Any, students: str, output: str | None, as_of: Any, outcomes: Any, id_column: str | None,
-        out: TextIO, err: TextIO) -> int:
+        out: TextIO, err: TextIO, reason: bool = False) -> int:
     """Evaluate a file of students and write the results; the exit code (1 if a row had an error)."""
     names = book._names(outcomes) or tuple(book.outcome_names)
     fmt = None
@@ -166,7 +166,8 @@ def run(book: Any, students: str, output: str | None, as_of: Any, outcomes: Any,
             carry_id = id_column if id_column is not None else ("id" if "id" in cols else None)
             if carry_id is not None and carry_id not in cols:
                 raise UsageError(f"--id {carry_id}: the students have no column `{carry_id}`", code="E701")
-            result = book.evaluate_table(table, as_of, names, carry=(carry_id,) if carry_id else ())
+            result = book.evaluate_table(table, as_of, names, carry=(carry_id,) if carry_id else (),
+                                         reason=reason)
             n = result.num_rows
             for name in names:
                 summary[name].update(_counts(result, name))

@@ -140,10 +140,12 @@ def _same_type(arrays: list[pa.Array]) -> list[pa.Array]:
 
 def _refine(book: Any, table: pa.Table, mixed: dict, as_of: dt.date, outs: dict[str, _Outcome],
             refine: Refine) -> None:
-    """Ask `refine` about the rows where some outcome is undetermined; its answers replace ours."""
+    """Ask `refine` about the rows where some outcome is undetermined (or has another status in
+    `refine.statuses`, if it says); its answers replace ours."""
+    statuses = getattr(refine, "statuses", ("undetermined",))
     per_row: dict[int, list[str]] = {}
     for name, o in outs.items():
-        und = np.array([c[0] == "undetermined" for c in o.answers.combos], dtype=bool)
+        und = np.array([c[0] in statuses for c in o.answers.combos], dtype=bool)
         for r in np.flatnonzero(und[o.idx[0]]).tolist():
             per_row.setdefault(r, []).append(name)
     patches: dict[str, dict[int, Any]] = {}
