@@ -261,3 +261,30 @@ def test_the_column_evaluator_reasons_as_the_per_student_one(university):
             if o.status == "determined":
                 assert row[name] == o.value
     assert table[0]["years_limit_exceeded"] is True and table[1]["meets_graduation_requirements"] is True
+
+
+@pytest.mark.parametrize("name", ["university", "graduate"])
+def test_both_evaluators_reason_alike_on_partial_students(bundled, name):
+    """The agreement of the two evaluators, with reasoning: random partial students of a bundled
+    book, as a table (evaluate_table(reason=True)) and one by one (evaluate(reason=True))."""
+    pytest.importorskip("pyarrow")
+    from strategies import ir_as_of, ir_students
+
+    book = bundled[name]
+    names = list(book.outcome_names)[:12]
+
+    @settings(max_examples=int(os.environ.get("REGDSL_REASONING_TABLES", "8")), deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(rows=st.lists(ir_students(book.ir), min_size=1, max_size=4), as_of=ir_as_of(book.ir))
+    def check(rows, as_of):
+        keys = sorted({k for r in rows for k in r}) or list(book.ir.inputs)[:1]
+        table = book.evaluate_table({k: [r.get(k) for r in rows] for k in keys}, as_of, names,
+                                    reason=True).to_pylist()
+        for got, facts in zip(table, rows):
+            want = book.evaluate({k: v for k, v in facts.items() if v is not None}, as_of, names, reason=True)
+            for n in names:
+                o = want[n]
+                assert (got[f"{n}.status"], got[f"{n}.missing"], got[f"{n}.decided_by"]) == \
+                    (o.status, list(o.missing), list(o.decided_by)), (name, n, facts, as_of)
+
+    check()
