@@ -38,6 +38,32 @@ def _merge2(x: Any, y: Any) -> Any:
     return y
 
 
+class Compiled:
+    """Each rule's condition and value and each item's condition, compiled once, on first use,
+    by `compiler` (the per-student Compiler or the ColumnCompiler)."""
+
+    def __init__(self, compiler: Any, items: Any):
+        self.compiler, self.items = compiler, items
+        self._rules: dict[int, tuple[Any, Any]] = {}
+        self._items: dict[str, Any] = {}
+
+    def rule_fns(self, rule: ir.Rule) -> tuple[Any, Any]:
+        """(condition, value) of a rule, each None where the rule has none."""
+        found = self._rules.get(rule.rid)
+        if found is None:
+            cond = self.compiler.compile(rule.cond) if rule.cond is not None else None
+            value = self.compiler.compile(rule.value) if rule.value is not None else None
+            found = self._rules[rule.rid] = (cond, value)
+        return found
+
+    def item_fn(self, key: str) -> Any:
+        """The condition of an item."""
+        found = self._items.get(key)
+        if found is None:
+            found = self._items[key] = self.compiler.compile(self.items[key].cond)
+        return found
+
+
 class Compiler:
     """Turns the expressions of one IRBook into closures (memoised by node)."""
 

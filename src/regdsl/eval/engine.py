@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable
 from .. import ir
 from ..core.builtins import outside_calendar
 from ..core.values import Unknown
-from .compile import Compiler, Fn
+from .compile import Compiled, Compiler, Fn
 from .logic import APPLIES, NOT, UNKNOWN, Node, Pseudo, applier, choose, decide_node, not_in_force, unencoded
 
 _PLANS = 64  # version keys remembered per book
@@ -125,8 +125,7 @@ class Evaluator:
             else:
                 self.unknown_fact[name] = Unknown(missing=frozenset({name}))
         self.compiler = Compiler(book, self.unknown_fact)
-        self._rules: dict[int, tuple[Fn | None, Fn | None]] = {}
-        self._items: dict[str, Fn] = {}
+        self._compiled = Compiled(self.compiler, book.items)
         self._plans: OrderedDict[tuple, Plan] = OrderedDict()
         self._no_provision: dict[str, Unknown] = {}
         self._shown: dict[str, tuple[str, str | None]] = {}
@@ -158,18 +157,10 @@ class Evaluator:
 
     # ---- compiled pieces
     def rule_fns(self, rule: ir.Rule) -> tuple[Fn | None, Fn | None]:
-        found = self._rules.get(rule.rid)
-        if found is None:
-            cond = self.compiler.compile(rule.cond) if rule.cond is not None else None
-            value = self.compiler.compile(rule.value) if rule.value is not None else None
-            found = self._rules[rule.rid] = (cond, value)
-        return found
+        return self._compiled.rule_fns(rule)
 
     def item_fn(self, key: str) -> Fn:
-        found = self._items.get(key)
-        if found is None:
-            found = self._items[key] = self.compiler.compile(self.book.items[key].cond)
-        return found
+        return self._compiled.item_fn(key)
 
     def no_provision(self, name: str) -> Unknown:
         """The answer for a name no rule gives a value to, for this student."""

@@ -72,9 +72,9 @@ class Why:
         bits |= {self.reason(r) for r in u.reasons}
         return self.words(bits)
 
-    def describe(self, words: np.ndarray) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-        """(missing facts, deciding bodies, reasons), sorted, as an outcome lists them."""
-        missing, bodies, reasons = [], set(), []
+    def parts(self, words: np.ndarray) -> tuple[set[str], set[tuple[str, str]], set[str]]:
+        """The missing facts, (decision, deciding body) pairs and reasons a row of words holds."""
+        missing, bodies, reasons = set(), set(), set()
         n_in = len(self.inputs)
         for wi, word in enumerate(words.tolist()):
             while word:
@@ -84,12 +84,17 @@ class Why:
                 if b < n_in:
                     name = self.inputs[b]
                     if self.decision[b]:
-                        bodies.add(self.book.inputs[name].decided_by)
+                        bodies.add((name, self.book.inputs[name].decided_by))
                     else:
-                        missing.append(name)
+                        missing.add(name)
                 else:
-                    reasons.append(self.reasons[b - n_in])
-        return tuple(sorted(missing)), tuple(sorted(bodies)), tuple(sorted(reasons))
+                    reasons.add(self.reasons[b - n_in])
+        return missing, bodies, reasons
+
+    def describe(self, words: np.ndarray) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """(missing facts, deciding bodies, reasons), sorted, as an outcome lists them."""
+        missing, bodies, reasons = self.parts(words)
+        return tuple(sorted(missing)), tuple(sorted({body for _, body in bodies})), tuple(sorted(reasons))
 
 
 def widen(w: np.ndarray, width: int) -> np.ndarray:

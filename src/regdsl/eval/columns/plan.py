@@ -16,6 +16,7 @@ import numpy as np
 
 from ... import ir
 from ...core.values import Unknown
+from ..compile import Compiled
 from .cols import U64, Col, Why, full, widen
 from .exprs import ColumnCompiler, Ctx
 from .logic import NameLogic
@@ -75,25 +76,16 @@ class ColumnEvaluator:
         self.ev = book.evaluator
         self.why = Why(self.ir)
         self.compiler = ColumnCompiler(self.ir, self.why)
-        self._rules: dict[int, tuple[Any, Any]] = {}
-        self._items: dict[str, Any] = {}
+        self._compiled = Compiled(self.compiler, self.ir.items)
         self._plans: dict[tuple, ColumnPlan] = {}
         self._sparing = [[(self.compiler.compile(cond), prov) for cond, prov in t.sparing]
                          for t in self.ir.transitions]
 
     def rule_fns(self, rule: ir.Rule) -> tuple[Any, Any]:
-        found = self._rules.get(rule.rid)
-        if found is None:
-            cond = self.compiler.compile(rule.cond) if rule.cond is not None else None
-            value = self.compiler.compile(rule.value) if rule.value is not None else None
-            found = self._rules[rule.rid] = (cond, value)
-        return found
+        return self._compiled.rule_fns(rule)
 
     def item_fn(self, key: str) -> Any:
-        found = self._items.get(key)
-        if found is None:
-            found = self._items[key] = self.compiler.compile(self.ir.items[key].cond)
-        return found
+        return self._compiled.item_fn(key)
 
     def needed(self, outcomes: tuple[str, ...]) -> list[str]:
         """The names and items the outcomes read, in dependency order."""
@@ -161,20 +153,5 @@ class ColumnEvaluator:
 
     def _unknown_of(self, words: np.ndarray) -> tuple[frozenset, frozenset, frozenset]:
         """The parts of a per-student Unknown from a why-bitset."""
-        why = self.why
-        missing, bodies, reasons = set(), set(), set()
-        n_in = len(why.inputs)
-        for wi, word in enumerate(words.tolist()):
-            while word:
-                low = word & -word
-                b = wi * 64 + low.bit_length() - 1
-                word ^= low
-                if b < n_in:
-                    name = why.inputs[b]
-                    if why.decision[b]:
-                        bodies.add((name, self.ir.inputs[name].decided_by))
-                    else:
-                        missing.add(name)
-                else:
-                    reasons.add(why.reasons[b - n_in])
+        missing, bodies, reasons = self.why.parts(words)
         return frozenset(missing), frozenset(bodies), frozenset(reasons)
