@@ -112,6 +112,13 @@ article 1 "Limits" in force from 2000-01-01 until 2025-03-31
 '''
 
 
+LATER_HEAD = '''
+article 1 "Limits" in force from 2025-04-01
+  | The limit is seven years.
+  over if years exceeds 7 years
+'''
+
+
 def _codes_and_messages(tmp_path, later: str) -> list[tuple[str, str]]:
     from regdsl.errors import BookErrors
 
@@ -123,11 +130,7 @@ def _codes_and_messages(tmp_path, later: str) -> list[tuple[str, str]]:
 
 
 def test_a_later_version_that_drops_a_paragraph_or_item_says_so(tmp_path):
-    found = _codes_and_messages(tmp_path, '''
-article 1 "Limits" in force from 2025-04-01
-  | The limit is seven years.
-  over if years exceeds 7 years
-
+    found = _codes_and_messages(tmp_path, LATER_HEAD + '''
   paragraph 2
     | Students on leave: five years.
     over if years exceeds 5 years
@@ -142,12 +145,8 @@ article 1 "Limits" in force from 2025-04-01
                               "version in force from 2000-01-01 until 2025-03-31 has")]
 
 
-def test_a_dropped_paragraph_is_reported_once_and_so_is_a_dropped_rule(tmp_path):
-    found = _codes_and_messages(tmp_path, '''
-article 1 "Limits" in force from 2025-04-01
-  | The limit is seven years.
-  over if years exceeds 7 years
-
+def test_a_dropped_paragraph_is_reported_once_not_again_for_the_rules_it_held(tmp_path):
+    found = _codes_and_messages(tmp_path, LATER_HEAD + '''
   paragraph 2
     | Students on leave: five years.
     fact waived_by_rule : boolean "waived"
@@ -160,11 +159,7 @@ def test_deleted_parts_are_accepted_rendered_and_formatted(tmp_path):
     from regdsl.authoring.render import render
     from regdsl.read import read_book
 
-    later = '''
-article 1 "Limits" in force from 2025-04-01
-  | The limit is seven years.
-  over if years exceeds 7 years
-
+    later = LATER_HEAD + '''
   paragraph 2 deleted
 
   paragraph 3
@@ -188,11 +183,7 @@ article 1 "Limits" in force from 2025-04-01
 
 
 def test_a_deleted_paragraph_cannot_be_cited(tmp_path):
-    found = _codes_and_messages(tmp_path, '''
-article 1 "Limits" in force from 2025-04-01
-  | The limit is seven years.
-  over if years exceeds 7 years
-
+    found = _codes_and_messages(tmp_path, LATER_HEAD + '''
   paragraph 2 deleted
 
   paragraph 3

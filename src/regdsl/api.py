@@ -16,6 +16,7 @@ from .facts import DATE, bounds_text, describe_input, validate
 from .read import books_under, check_paths, read, read_book, read_ir  # noqa: F401 - the API's own
 from .results.outcome import Outcome, Result
 from .core.values import Unknown
+from .eval.domains import same as d_same
 from .results.provenance import Builder, citation_of
 from .results.reasoned import reasoned
 
@@ -144,31 +145,33 @@ class Book:
         from .results.counterfactual import WhyNot
 
         day = _as_date(as_of)
-        names = self._names([outcome]) or (outcome,)
+        self._names([outcome])
         given = validate(self._facts, facts, _file, _text)  # type: ignore[arg-type]
-        now = self._outcome_of(given, day, outcome)
-        raw = self._raw(given, day, outcome)
-        if value is not None:
-            target = _target(self.ir.names[outcome].ty, value)
-            wanted, words = (lambda v: type(v) is type(target) and v == target), _shown_target(target)
+        now, raw = self._outcome_of(given, day, outcome)
+        target = _target(self.ir.names[outcome].ty, value) if value is not None else None
+        if target is not None:
+            words = _shown_target(target)
+        elif type(raw) is bool:
+            target, words = not raw, _shown_target(not raw)
         else:
-            wanted, words = (lambda v: type(v) is not Unknown and not (type(v) is type(raw) and v == raw)), (
-                "other than " + _shown_target(raw) if type(raw) is not bool else _shown_target(not raw))
-            if type(raw) is bool:
-                wanted = (lambda v, other=not raw: v is other)
+            words = "other than " + _shown_target(raw)
+
+        def wanted(v: Any) -> bool:
+            if target is not None:
+                return d_same(v, target)
+            return type(v) is not Unknown and not d_same(v, raw)
+
         if now.status != "determined":
             return WhyNot(now, words, [])
-        found = changes(self.ir, self.evaluator, given, day, names[0], wanted,
-                        lambda f: self._raw(f, day, outcome))
-        return WhyNot(now, words, [(c, self._outcome_of({**given, **{k: new for k, _, new in c.facts}}, day, outcome))
-                                   for c in found])
+        found = changes(self.ir, self.evaluator, given, day, outcome, wanted,
+                        lambda f: self.evaluator.evaluate(f, day, (outcome,)).values[outcome])
+        return WhyNot(now, words, [(c, self._outcome_of({**given, **{k: new for k, _, new in c.facts}}, day,
+                                                         outcome)[0]) for c in found])
 
-    def _raw(self, given: Mapping[str, Any], day: dt.date, outcome: str) -> Any:
-        return self.evaluator.evaluate(given, day, (outcome,)).values[outcome]
-
-    def _outcome_of(self, given: Mapping[str, Any], day: dt.date, outcome: str) -> Outcome:
+    def _outcome_of(self, given: Mapping[str, Any], day: dt.date, outcome: str) -> tuple[Outcome, Any]:
+        """An outcome for validated facts, and its value as the evaluator holds it."""
         st = self.evaluator.evaluate(given, day, (outcome,))
-        return Builder(self.evaluator, st, self._cites).outcome(outcome)
+        return Builder(self.evaluator, st, self._cites).outcome(outcome), st.values[outcome]
 
     def evaluate_many(self, students: Iterable[Mapping[str, Any]], as_of: dt.date | str | None = None,
                       outcomes: Iterable[str] | None = None, *, explain: bool = False,

@@ -31,6 +31,14 @@ DATE_MIN, DATE_MAX = dt.date(1, 1, 1), dt.date(9999, 12, 31)
 _ALL = frozenset({"*"})  # what a name not in the book's graph reads: assume anything
 
 
+def reads_of(book: ir.IRBook, evaluator: Any) -> dict[str, frozenset[str]]:
+    """`transitive_reads(book)`, worked out once per evaluator (kept on it)."""
+    found = getattr(evaluator, "_transitive_reads", None)
+    if found is None:
+        found = evaluator._transitive_reads = transitive_reads(book)
+    return found
+
+
 def transitive_reads(book: ir.IRBook) -> dict[str, frozenset[str]]:
     """For every name and item, the facts and decisions it reads, directly or through what it reads."""
     out: dict[str, frozenset[str]] = {}

@@ -27,7 +27,7 @@ from .. import ir
 from ..core.units import Q
 from ..core.values import Unknown
 from . import domains as d
-from .abstract import transitive_reads
+from .abstract import reads_of
 from .reason import Reasoner
 
 MAX_PAIR_FACTS = 6  # facts considered two at a time, at most
@@ -49,7 +49,7 @@ Check = Callable[[dict[str, Any]], Any]  # the outcome's value for a student's f
 def changes(book: ir.IRBook, evaluator: Any, given: Mapping[str, Any], as_of: dt.date, outcome: str,
             wanted: Callable[[Any], bool], check: Check) -> list[Change]:
     """The changes of the given facts that give `outcome` a value `wanted` accepts, smallest first."""
-    reads = getattr(evaluator, "_transitive_reads", None) or transitive_reads(book)
+    reads = reads_of(book, evaluator)
     relevant = [f for f in sorted(reads.get(outcome, frozenset())) if given.get(f) is not None
                 and f in book.inputs]
     found = _search(book, evaluator, given, as_of, outcome, wanted, check, [(f,) for f in relevant])
@@ -79,7 +79,7 @@ def _search(book: ir.IRBook, evaluator: Any, given: Mapping[str, Any], as_of: dt
                     break
                 proposal[f] = value
             else:
-                if all(_same(proposal[f], given[f]) for f in group):
+                if all(d.same(proposal[f], given[f]) for f in group):
                     continue
                 got = check({**rest, **proposal})
                 if type(got) is not Unknown and wanted(got):
@@ -198,7 +198,3 @@ def _cost(old: Any, new: Any) -> Fraction:
     if isinstance(a, dt.date) and isinstance(b, dt.date):
         return Fraction(abs((b - a).days), 365)
     return Fraction(1)
-
-
-def _same(a: Any, b: Any) -> bool:
-    return type(a) is type(b) and a == b

@@ -80,6 +80,11 @@ class Choice:
 ABSTRACT = (Interval, Dates, Choice)
 
 
+def same(a: Any, b: Any) -> bool:
+    """Whether two known values are the same value (of the same type: `True` is not `1`)."""
+    return type(a) is type(b) and a == b
+
+
 def is_abstract(v: Any) -> bool:
     return type(v) in ABSTRACT
 

@@ -26,7 +26,7 @@ from .. import ir
 from ..core.units import Q
 from ..core.values import Unknown
 from . import domains as d
-from .abstract import AbstractEval, default_domain, transitive_reads
+from .abstract import AbstractEval, default_domain, reads_of
 
 MAX_CASES = 8  # cases one outcome is split into, at most
 MAX_EVALUATIONS = 256  # abstract evaluations for one student, at most (shared by its outcomes)
@@ -66,7 +66,7 @@ class Refinement:
         self.leaves = list(_leaves(tree))
         first = self.leaves[0].value if self.leaves else None
         self.determined = bool(self.leaves) and all(x.known for x in self.leaves) and \
-            all(_same(x.value, first) for x in self.leaves)
+            all(d.same(x.value, first) for x in self.leaves)
         self.value = first if self.determined else None
         self.assumed = assumed  # the facts not given whose value made no difference, when determined
         missing: set[str] = set()
@@ -90,9 +90,7 @@ class Reasoner:
         self.thresholds = thresholds(book, evaluator)
         self._evaluations: dict[tuple, AbstractEval] = {}
         self._forests: dict = {}
-        self._reads = getattr(evaluator, "_transitive_reads", None)
-        if self._reads is None:
-            self._reads = evaluator._transitive_reads = transitive_reads(book)
+        self._reads = reads_of(book, evaluator)
 
     def evaluation(self, assumed: Mapping[str, Any], parent: Mapping[str, Any] | None = None) -> AbstractEval:
         """The abstract evaluation in which `assumed` facts take the given values or parts of domains
@@ -265,7 +263,7 @@ def _relevant(leaves: list[Leaf], book: ir.IRBook, missing: set[str], bodies: se
             differ = [f for f in mine.keys() & theirs.keys() if mine[f] != theirs[f]]
             if len(differ) != 1:
                 continue
-            if a.known and b.known and _same(a.value, b.value):
+            if a.known and b.known and d.same(a.value, b.value):
                 continue
             fact = differ[0]
             inp = book.inputs[fact]
@@ -289,10 +287,6 @@ def _facts_read(ev: AbstractEval, name: str) -> set[str]:
         todo.extend(ev.name(n) for n in frame.names)
         todo.extend(ev.item(k) for k, _ in frame.items)
     return out
-
-
-def _same(a: Any, b: Any) -> bool:
-    return type(a) is type(b) and a == b
 
 
 def _key(v: Any) -> Any:

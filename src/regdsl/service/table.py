@@ -98,8 +98,8 @@ def _value(v: Any) -> Any:
 
 
 def _error_columns(name: str, error: str) -> dict[str, Any]:
-    return {name: None, f"{name}.status": None, f"{name}.missing": None, f"{name}.decided_by": None,
-            f"{name}.provision": None, f"{name}.error": error}
+    """An outcome's columns for a row whose facts cannot be used: null, and the error."""
+    return {name: None, **{f"{name}.{s}": None for s in SUFFIXES}, f"{name}.error": error}
 
 
 def _one_row(book: Any, row: Any, as_of: dt.date, names: tuple[str, ...], id_column: str | None) -> dict:

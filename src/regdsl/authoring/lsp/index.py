@@ -186,11 +186,7 @@ def adopted_names(book: BookModel) -> dict[str, Any]:
     """The names this book takes from the books it applies mutatis mutandis (and does not
     declare itself), each with its symbol in the other book."""
     out: dict[str, Any] = {}
-    tops = list(book.articles) + ([book.supplementary] if book.supplementary is not None else [])
-    stack = list(reversed(tops))
-    while stack:
-        p = stack.pop()
-        stack.extend(reversed(p.children))
+    for p in book.provisions():
         for s in p.statements:
             other = book.others.get(s.book) if isinstance(s, n.Applies) else None
             if other is not None:
