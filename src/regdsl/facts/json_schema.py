@@ -35,10 +35,9 @@ class Bounds:
 
     minimum: int | Fraction | None = None
     maximum: int | Fraction | None = None
-    exclusive_minimum: bool = False
-    exclusive_maximum: bool = False
-    integer: bool = False
+    integer: bool = False  # a whole number (of the declared unit, for a quantity)
     after: dt.date | None = None  # for a date: later than this day
+    before: dt.date | None = None  # for a date: earlier than this day
 
     @property
     def signed(self) -> bool:
@@ -47,21 +46,17 @@ class Bounds:
 
 
 def bounds(inp: ir.Input, units: UnitTable) -> Bounds:
-    """The bounds of a fact's values: its declared domain (`inp.domain`), else the defaults:
-    a quantity is never negative; an integer is whole."""
+    """The bounds of a fact's values: its declared domain (`ir.Domain`, both ends included) and
+    the defaults of docs/language.md: a quantity is never negative; an integer is whole."""
     t = inp.ty
-    domain = getattr(inp, "domain", None)
+    domain = inp.domain
     integer = t.kind == "number" and t.integer
+    floor = 0 if t.kind == "quantity" else None
     if domain is None:
-        return Bounds(minimum=0 if t.kind == "quantity" else None, integer=integer)
-    low, high = getattr(domain, "low", None), getattr(domain, "high", None)
-    after = getattr(domain, "after", None)
-    return Bounds(
-        minimum=_in_unit(low, t, units), maximum=_in_unit(high, t, units),
-        exclusive_minimum=bool(getattr(domain, "low_open", False)),
-        exclusive_maximum=bool(getattr(domain, "high_open", False)),
-        integer=integer or bool(getattr(domain, "whole", False)),
-        after=after if isinstance(after, dt.date) else None)
+        return Bounds(minimum=floor, integer=integer)
+    low = _in_unit(domain.at_least, t, units)
+    return Bounds(minimum=floor if low is None else low, maximum=_in_unit(domain.at_most, t, units),
+                  integer=integer or domain.whole, after=domain.after, before=domain.before)
 
 
 def _in_unit(v: Any, t: Type, units: UnitTable) -> int | Fraction | None:
@@ -77,11 +72,9 @@ def _in_unit(v: Any, t: Type, units: UnitTable) -> int | Fraction | None:
 def _number(b: Bounds, factor: int | Fraction = 1) -> dict:
     """The keywords bounding a JSON number (given in a unit `factor` times the declared one's size)."""
     out: dict[str, Any] = {"type": "integer" if b.integer else "number"}
-    for key, value, excl in (("minimum", b.minimum, b.exclusive_minimum),
-                             ("maximum", b.maximum, b.exclusive_maximum)):
+    for key, value in (("minimum", b.minimum), ("maximum", b.maximum)):
         if value is not None:
-            scaled = Fraction(value) / Fraction(factor)
-            out[("exclusiveM" + key[1:]) if excl else key] = _json_number(scaled)
+            out[key] = _json_number(Fraction(value) / Fraction(factor))
     return out
 
 
@@ -115,6 +108,10 @@ def unit_names(t: Type, units: UnitTable) -> tuple[list[str], dict[str, int | Fr
 def quantity(t: Type, b: Bounds, units: UnitTable) -> dict:
     """A quantity in its three forms: a number in the declared unit, text, or `{value, unit}`."""
     names, sizes = unit_names(t, units)
+    number_text = NUMBER_TEXT
+    if b.integer:  # a whole number of the declared unit: written in it, without a fraction
+        names = [n for n in names if sizes[n] == 1]
+        number_text = "[0-9]+"
     sign = "-?" if b.signed else ""
     if " per " in t.unit:
         nums = _alternatives([n.split(" per ")[0] for n in names])
@@ -122,9 +119,9 @@ def quantity(t: Type, b: Bounds, units: UnitTable) -> dict:
         unit_text = rf"{nums}\s+per\s+{pers}"
     else:
         unit_text = _alternatives(names)
-    text = {"type": "string", "pattern": rf"^\s*{sign}{NUMBER_TEXT}(\s*{unit_text})?\s*$",
+    text = {"type": "string", "pattern": rf"^\s*{sign}{number_text}(\s*{unit_text})?\s*$",
             "examples": [f"2 {t.unit}"]}
-    value_text = {"type": "string", "pattern": rf"^\s*{sign}{NUMBER_TEXT}\s*$"}
+    value_text = {"type": "string", "pattern": rf"^\s*{sign}{number_text}\s*$"}
     structured: dict[str, Any] = {"type": "object", "required": ["value", "unit"], "additionalProperties": False,
                                   "properties": {"value": {"anyOf": [_number(b), value_text]},
                                                  "unit": {"enum": names}}}
@@ -150,6 +147,8 @@ def value_schema(t: Type, b: Bounds, units: UnitTable) -> dict:
         out: dict[str, Any] = {"type": "string", "format": "date", "pattern": DATE_PATTERN}
         if b.after is not None:
             out["x-regdsl-after"] = b.after.isoformat()
+        if b.before is not None:
+            out["x-regdsl-before"] = b.before.isoformat()
         return out
     if k == "time":
         return {"type": "string", "pattern": TIME_PATTERN, "examples": ["8:30"]}
