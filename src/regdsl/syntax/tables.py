@@ -173,14 +173,7 @@ def write_shipped(make: Callable[[], tuple[str, dict[str, Any]]]) -> Path:
     return path
 
 
-def main() -> int:
-    """`python -m regdsl.syntax.tables`: write the shipped tables for the grammar as it is now."""
+if __name__ == "__main__":  # `python -m regdsl.syntax.tables`, after changing the grammar
     from .parser import parser_options
 
-    path = write_shipped(parser_options)
-    print(f"wrote {path}", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    print(f"wrote {write_shipped(parser_options)}", file=sys.stderr)
