@@ -148,3 +148,13 @@ def test_check_findings_are_sorted_by_position():
     assert len(where) >= 5
     assert where == sorted(where)
     assert err.rstrip().endswith(f"{len(where)} problems")
+
+
+def test_every_command_has_its_arguments_and_a_runner():
+    """The parser and the table of commands name the same commands."""
+    import argparse
+
+    from regdsl.cli import COMMANDS, build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(sub.choices) == set(COMMANDS)

@@ -287,3 +287,19 @@ def test_the_example_in_the_docs_is_what_diff_prints(monkeypatch):
     args = m.group(1).split()[1:]
     code, out, err = run_cli(*args)
     assert (out, err) == (m.group(2), m.group(3))
+
+
+def test_diff_books_gives_the_reports_the_command_prints(tmp_path):
+    from regdsl.authoring.diff import diff_books
+    from regdsl.authoring.testing import shown_path
+
+    people = students(tmp_path, STUDENT, {**STUDENT, "credits_earnd": 1})
+    new = str(amended(tmp_path))
+    report = diff_books(str(SLICE), new, [people], "2026-04-01")
+    assert (report.comparison.students, report.comparison.changed_students) == (2, 2)
+    assert [w["fact"] for w in report.warnings] == ["credits_earnd"]
+    assert [a.to_dict()["eid"] for a in report.provisions]
+    _, out, _ = run_cli("diff", str(SLICE), new, people, *AS_OF)
+    assert report.text(shown=shown_path) == out
+    _, out, _ = run_cli("diff", str(SLICE), new, people, *AS_OF, "--format", "json")
+    assert report.json() == out and json.loads(out)["old"] == str(SLICE)

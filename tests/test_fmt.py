@@ -680,3 +680,34 @@ def test_cli_undecodable_file(tmp_path):
     code, _, err = run_cli("fmt", "--check", str(path))
     assert code == 2
     assert "E100" in err and "cannot read" in err
+
+
+def test_format_paths_says_what_would_change_and_prints_nothing(book_dir, capsys):
+    """The library under `regdsl fmt`: a report as data; files rewritten only when asked."""
+    from regdsl.authoring.fmt import format_paths
+
+    report = format_paths([book_dir], write=False)
+    assert (report.changed, report.unchanged, report.failed, report.ok) == (2, 1, 0, True)
+    ugly = report.files[0]
+    assert (ugly.path, ugly.old, ugly.new, ugly.written) == (str(book_dir / "10-ugly.reg"), UGLY, PRETTY, False)
+    assert ugly.diff().startswith(f"--- {ugly.path} (original)\n+++ {ugly.path} (formatted)\n@@")
+    assert report.files[1].diff() == ""
+    assert (book_dir / "10-ugly.reg").read_text("utf-8") == UGLY
+    written = format_paths([book_dir])
+    assert [f.written for f in written.files] == [True, False, True]
+    assert (book_dir / "sub" / "30-ugly.reg").read_text("utf-8") == PRETTY
+    assert capsys.readouterr() == ("", "")
+
+
+def test_format_paths_keeps_errors_as_values(tmp_path):
+    from regdsl.authoring.fmt import format_paths
+
+    bad = tmp_path / "bad.reg"
+    bad.write_text('article 1 "A"\n  x = = 2\n', "utf-8")
+    report = format_paths([bad, tmp_path / "nowhere.reg"])
+    assert [e.code for e in report.errors] == ["E702"]
+    (f,) = report.files
+    assert f.error is not None and f.error.code == "E101"
+    assert (f.new, f.changed, report.failed, report.ok) == (None, False, 1, False)
+    assert "\n      x = = 2\n" in f.error_text()
+    assert bad.read_text("utf-8") == 'article 1 "A"\n  x = = 2\n'

@@ -125,3 +125,10 @@ def test_the_book_is_already_formatted(new_book):
     pytest.importorskip("regdsl.authoring.fmt")
     code, out, err = run_cli("fmt", "--check", "my-book")
     assert code == 0, out + err
+
+
+def test_next_commands_quote_what_a_shell_would_split():
+    from regdsl.authoring.scaffold import next_commands
+
+    assert next_commands("my book") == ("regdsl check 'my book' && regdsl test 'my book' && "
+                                        "regdsl eval 'my book' 'my book/examples/student.json'")

@@ -106,3 +106,10 @@ def test_missing_and_relative_references(ref, code_, message):
 def test_an_unknown_eid_suggests_the_nearest():
     _, _, err = run_cli("show", UNIVERSITY, "art_43__itm_1")
     assert "hint: did you mean `art_43__item_1`?" in err
+
+
+def test_show_gives_the_text_the_command_prints(university):
+    from regdsl.authoring.show import show
+
+    code, out, _ = run_cli("show", UNIVERSITY, "articles 33 to 35")
+    assert code == 0 and show(university, "articles 33 to 35") == out

@@ -1,4 +1,11 @@
-"""The `regdsl` command: eval, check, schema (and the authoring tools)."""
+"""The `regdsl` command: eval, check, schema (and the authoring tools).
+
+The only module that knows about the command line: the arguments
+(`build_parser`), reading them, what each command prints on standard output
+and standard error, and the exit codes.  The commands call the library
+(`regdsl.api`, `regdsl.authoring`), which returns data and text; `main`
+turns every error into a message and an exit code.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,8 @@ import json
 import os
 import re
 import sys
-from typing import Sequence
+from pathlib import Path
+from typing import Callable, NoReturn, Sequence
 
 from .errors import HINT_FACTS, HINT_OUTCOMES, BookErrors, RegdslError, UsageError, did_you_mean, restate
 
@@ -17,7 +25,8 @@ EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 class _Parser(argparse.ArgumentParser):
     """argparse that reports bad arguments as E701 with exit code 2."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
+        """Raise the message as E701 (argparse would print it and exit)."""
         m = re.match(r"argument COMMAND: invalid choice: '([^']*)'", message)
         if m:
             hint = did_you_mean(m.group(1), COMMANDS)
@@ -27,6 +36,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser of every command and its arguments."""
     p = _Parser(prog="regdsl", description="University regulations as code.")
     p.add_argument("--version", action="version", version="regdsl 0.1.0")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -118,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _positive(text: str) -> int:
+    """A whole number of at least 1 (an argparse type)."""
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
     return int(text)
@@ -180,7 +191,8 @@ _HINTS = {HINT_FACTS: "run `regdsl schema BOOK` to list the facts",
           HINT_OUTCOMES: "run `regdsl schema BOOK` to list the outcomes"}
 
 
-def _print_errors(errors, sources, as_json: bool = False) -> None:
+def _print_errors(errors: Sequence[RegdslError], sources: dict[str, str], as_json: bool = False) -> None:
+    """Write errors to standard error in the command line's terms: as text, or one JSON document."""
     restate(errors, _ARGUMENTS, _HINTS)
     if as_json:
         json.dump({"errors": [e.to_dict() for e in errors]}, sys.stderr, ensure_ascii=False, indent=2)
@@ -193,7 +205,8 @@ def _print_errors(errors, sources, as_json: bool = False) -> None:
         print(f"{len(errors)} problems", file=sys.stderr)
 
 
-def cmd_eval(args) -> int:
+def cmd_eval(args: argparse.Namespace) -> int:
+    """`regdsl eval BOOK FACTS` (one student) or `regdsl eval BOOK --students FILE` (a table)."""
     from .api import load
     from .facts import read_facts, read_stdin
     from .results.report import result_text, to_json
@@ -225,7 +238,8 @@ def cmd_eval(args) -> int:
     return EXIT_OK
 
 
-def cmd_why_not(args) -> int:
+def cmd_why_not(args: argparse.Namespace) -> int:
+    """`regdsl why-not BOOK FACTS OUTCOME`: 0 when some change would change the answer, else 1."""
     from .api import load
     from .facts import read_facts, read_stdin
     from .results.report import dumps
@@ -241,7 +255,8 @@ def cmd_why_not(args) -> int:
     return EXIT_OK if answer.changes else EXIT_FINDINGS
 
 
-def cmd_check(args) -> int:
+def cmd_check(args: argparse.Namespace) -> int:
+    """`regdsl check PATH...`: every finding on standard error; 1 when there is one."""
     from .api import check_paths
 
     counts: dict[str, int] = {}
@@ -259,7 +274,8 @@ def cmd_check(args) -> int:
     return EXIT_OK
 
 
-def cmd_schema(args) -> int:
+def cmd_schema(args: argparse.Namespace) -> int:
+    """`regdsl schema BOOK [--format text|json|json-schema]`."""
     from .api import load
     from .authoring.schema_text import schema_text
 
@@ -275,7 +291,8 @@ def cmd_schema(args) -> int:
     return EXIT_OK
 
 
-def cmd_serve(args) -> int:
+def cmd_serve(args: argparse.Namespace) -> int:
+    """`regdsl serve BOOK...`: the HTTP service, until interrupted."""
     from .api import load
     from .service import serve
 
@@ -286,19 +303,121 @@ def cmd_serve(args) -> int:
     return EXIT_OK
 
 
-def _delegate(module: str):
-    """A command implemented by `main(args)` in a module imported only when it runs."""
+def cmd_test(args: argparse.Namespace) -> int:
+    """`regdsl test PATH... [--coverage] [--update]`: one line per failure, a summary, then coverage.
 
-    def run(args) -> int:
-        from importlib import import_module
+    With --update, the failing expectations are first rewritten to the current answers
+    (see regdsl.authoring.update), one line each; the run that follows tests the rewritten tables.
+    """
+    from .authoring.testing import run
 
-        return import_module(f"regdsl.{module}").main(args)
+    if args.update:
+        from .authoring.update import update
 
-    return run
+        for line in update(args.paths):
+            print(line)
+    report = run(args.paths, coverage=args.coverage)
+    for f in report.failures:
+        print(f.render())
+    passed = report.cases - report.failed_cases
+    print(f"{passed} passed, {report.failed_cases} failed")
+    for c in report.coverage:
+        print("\n".join(c.render()))
+    return EXIT_FINDINGS if report.failed_cases else EXIT_OK
 
 
-COMMANDS = {"eval": cmd_eval, "check": cmd_check, "schema": cmd_schema, "serve": cmd_serve, "why-not": cmd_why_not,
-            **{name: _delegate(module) for name, module in (
-                ("test", "authoring.testing"), ("fmt", "authoring.fmt"), ("render", "authoring.render"),
-                ("init", "authoring.scaffold"),
-                ("show", "authoring.show"), ("diff", "authoring.diff"), ("lsp", "authoring.lsp"))}}
+def cmd_fmt(args: argparse.Namespace) -> int:
+    """`regdsl fmt PATH... [--check] [--diff]`: 0 done, 1 files would change, 2 bad input."""
+    from .authoring.fmt import format_paths
+
+    report = format_paths(args.paths, write=not (args.check or args.diff))
+    for err in report.errors:
+        print(err.render(), file=sys.stderr)
+    for f in report.files:
+        if f.changed:
+            if args.diff:
+                sys.stdout.write(f.diff())
+            if args.check:
+                print(f"would reformat {f.path}")
+            if f.written:
+                print(f"reformatted {f.path}", file=sys.stderr)
+        if f.error is not None:
+            print(f.error_text(), file=sys.stderr)
+    verb = "reformatted" if report.write else "would be reformatted"
+    summary = f"{report.changed} file(s) {verb}, {report.unchanged} unchanged"
+    if report.failed:
+        summary += f", {report.failed} could not be formatted"
+    print(summary, file=sys.stderr)
+    if not report.ok:
+        return EXIT_BAD_INPUT
+    return EXIT_FINDINGS if report.changed and not report.write else EXIT_OK
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    """`regdsl render BOOK [--format html|text|markdown] [-o FILE]`."""
+    from .api import load
+    from .authoring.render import render
+
+    text = render(load(args.book), args.format)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, "utf-8")
+        except OSError as e:
+            raise UsageError(f"cannot write {args.output}: {e.strerror or e}", code="E702") from None
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """`regdsl init DIRECTORY [--name NAME] [--title TITLE]`: the files written, and what to run next."""
+    from .authoring.scaffold import init, next_commands
+
+    for path in init(args.directory, args.name, args.title):
+        print(f"created {path}")
+    print(f"next: {next_commands(args.directory)}")
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """`regdsl diff OLD NEW STUDENTS... [--limit N] [--format text|json]`: 1 when an answer changed."""
+    from .authoring.diff import diff_books, warning_text
+    from .authoring.testing import shown_path
+
+    if args.limit < 0:
+        raise UsageError(f"--limit {args.limit}: give a number of students, or 0 for all", code="E701")
+    report = diff_books(args.old, args.new, args.students, args.as_of)
+    for w in report.warnings:
+        print(warning_text(w), file=sys.stderr)
+    for f in report.comparison.failed:
+        print(f"cannot evaluate {f}", file=sys.stderr)
+    if args.format == "json":
+        sys.stdout.write(report.json())
+    else:
+        sys.stdout.write(report.text(args.limit, shown_path))
+    return EXIT_FINDINGS if report.comparison.changes else EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """`regdsl show BOOK REF`: the provisions REF names."""
+    from .api import load
+    from .authoring.show import show
+
+    sys.stdout.write(show(load(args.book), args.ref))
+    return EXIT_OK
+
+
+def cmd_lsp(args: argparse.Namespace) -> int:
+    """`regdsl lsp`: the language server over standard input and output, until the client says exit."""
+    from .authoring.lsp import serve_stdio
+
+    serve_stdio()
+    return EXIT_OK
+
+
+# The commands, in the order the messages list them.
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "eval": cmd_eval, "check": cmd_check, "schema": cmd_schema, "serve": cmd_serve, "why-not": cmd_why_not,
+    "test": cmd_test, "fmt": cmd_fmt, "render": cmd_render, "init": cmd_init, "show": cmd_show, "diff": cmd_diff,
+    "lsp": cmd_lsp,
+}

@@ -21,15 +21,18 @@ from __future__ import annotations
 
 import difflib
 import json
-import sys
 import textwrap
 from collections import Counter
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import attrs
 
 from ..errors import BookErrors, RegdslError, UsageError
+
+if TYPE_CHECKING:
+    from ..results.outcome import Outcome
+    from .amended import Amended
 
 FACT_SUFFIXES = (".json", ".yaml", ".yml", ".toml")
 WIDTH = 80
@@ -53,10 +56,11 @@ class Change:
 
     student: str
     outcome: str
-    before: object  # regdsl Outcome, or None when the book has no such outcome
-    after: object
+    before: Outcome | None  # None when the book has no such outcome
+    after: Outcome | None
 
     def to_dict(self) -> dict:
+        """The change as data: the student, the outcome, and its state before and after."""
         return {"student": self.student, "outcome": self.outcome,
                 "before": state(self.before), "after": state(self.after)}
 
@@ -73,10 +77,11 @@ class Comparison:
 
     @property
     def changed_students(self) -> int:
+        """How many students have at least one changed answer."""
         return len({c.student for c in self.changes})
 
 
-def students(paths) -> Iterator[Student]:
+def students(paths: Iterable[str]) -> Iterator[Student]:
     """The students named by facts files, directories and case tables."""
     from ..facts import read_facts
     from .testing import load_cases
@@ -104,7 +109,7 @@ def students(paths) -> Iterator[Student]:
 # ------------------------------------------------------------------ comparing
 
 
-def state(o) -> dict | None:
+def state(o: Outcome | None) -> dict | None:
     """An answer as data: value, unit, status, what it waits for, the provisions behind it."""
     from ..results.outcome import json_value
 
@@ -115,7 +120,7 @@ def state(o) -> dict | None:
             "citations": [c.to_dict() for c in o.citations]}
 
 
-def compare(old, new, people, as_of=None) -> Comparison:
+def compare(old: Any, new: Any, people: Iterable[Student], as_of: Any = None) -> Comparison:
     """The changes between two books (regdsl.Book) for these students."""
 
     changes: list[Change] = []
@@ -144,7 +149,7 @@ def compare(old, new, people, as_of=None) -> Comparison:
     return Comparison(tuple(changes), count, tuple(failed), unknown)
 
 
-def _same(a, b) -> bool:
+def _same(a: Outcome | None, b: Outcome | None) -> bool:
     if a is None or b is None:
         return a is b
     return (a.value, a.unit, a.status, a.missing, a.decided_by, a.reasons) == \
@@ -159,7 +164,7 @@ def _only(known, facts: dict) -> dict:
 # ------------------------------------------------------------------ the summary
 
 
-def label(o, brief: bool = True) -> str:
+def label(o: Outcome | None, brief: bool = True) -> str:
     """An answer in words: the value, or the status and what it waits for; `brief` (for the
     summary, which groups students by it) leaves out the missing facts, which vary from student to
     student."""
@@ -177,15 +182,15 @@ def label(o, brief: bool = True) -> str:
 
 def _transition(c: Change) -> tuple[str, str]:
     before, after = label(c.before), label(c.after)
-    if before == after:  # the same in a few words: say what else differs
-        a, b = c.before, c.after
+    a, b = c.before, c.after
+    if before == after and a is not None and b is not None:  # the same in a few words: say what else differs
         what = ("the unit" if a.unit != b.unit else "the missing facts" if a.missing != b.missing
                 else "the deciding body" if a.decided_by != b.decided_by else "the reasons")
         after += f" ({what} differ{'s' if what == 'the unit' else ''})"
     return before, after
 
 
-def summary(changes) -> list[tuple[str, int, list[tuple[tuple[str, str], int, Change]]]]:
+def summary(changes: Iterable[Change]) -> list[tuple[str, int, list[tuple[tuple[str, str], int, Change]]]]:
     """Per outcome (most students first): how many students changed, and each transition
     (before, after in a few words) with its count and its first change."""
     by: dict[str, Counter] = {}
@@ -199,11 +204,12 @@ def summary(changes) -> list[tuple[str, int, list[tuple[tuple[str, str], int, Ch
     return sorted(rows, key=lambda r: (-r[1], r[0]))
 
 
-def brief(o) -> dict | None:
+def brief(o: Outcome | None) -> dict | None:
     """An answer's value and status, as data (what the summary groups students by)."""
-    if o is None:
+    full = state(o)
+    if o is None or full is None:
         return None
-    d = {k: v for k, v in state(o).items() if k in ("value", "unit", "status")}
+    d = {k: v for k, v in full.items() if k in ("value", "unit", "status")}
     if o.status == "discretionary":
         d["decided_by"] = list(o.decided_by)
     return d
@@ -216,7 +222,8 @@ def _counted(n: int, word: str) -> str:
 # ------------------------------------------------------------------ output
 
 
-def text_report(cmp: Comparison, provisions, limit: int, shown=str) -> str:
+def text_report(cmp: Comparison, provisions: Iterable[Amended], limit: int,
+                shown: Callable[[str], str] = str) -> str:
     """The report for people: summary, amended provisions, students; 80 columns."""
     from . import amended as am
 
@@ -264,10 +271,10 @@ def _wrap(text: str, first: str, rest: str) -> list[str]:
                          break_long_words=False, break_on_hyphens=False) or [first.rstrip()]
 
 
-def json_report(args, cmp: Comparison, provisions, warnings: list[dict]) -> str:
-    """The report for programs: every change, with before and after as data."""
+def json_report(old: str, new: str, cmp: Comparison, provisions: Iterable[Amended], warnings: list[dict]) -> str:
+    """The report for programs (`old` and `new` name the books): every change, with before and after as data."""
     data = {
-        "old": args.old, "new": args.new, "students": cmp.students, "changed_students": cmp.changed_students,
+        "old": old, "new": new, "students": cmp.students, "changed_students": cmp.changed_students,
         "summary": [{"outcome": name, "students": n,
                      "transitions": [{"before": brief(c.before), "after": brief(c.after), "students": k,
                                       "text": f"{b} -> {a}"} for (b, a), k, c in transitions]}
@@ -280,7 +287,7 @@ def json_report(args, cmp: Comparison, provisions, warnings: list[dict]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def unknown_facts(cmp: Comparison, old, new) -> list[dict]:
+def unknown_facts(cmp: Comparison, old: Any, new: Any) -> list[dict]:
     """Each fact name that neither book declares: where it is first given, by how many students,
     and the declared name it is nearest to."""
     from ..facts import locate
@@ -303,23 +310,36 @@ def warning_text(w: dict) -> str:
     return f"{w['where']}: warning: `{w['fact']}` is a fact neither book declares; it is ignored{more}{hint}"
 
 
-def main(args) -> int:
-    from . import amended as am
-    from ..api import load
-    from .testing import _shown_path
 
-    if args.limit < 0:
-        raise UsageError(f"--limit {args.limit}: give a number of students, or 0 for all", code="E701")
-    old, new = load(args.old), load(args.new)
-    cmp = compare(old, new, list(students(args.students)), args.as_of)
-    provisions = am.amended(old.model, new.model)
-    warnings = unknown_facts(cmp, old, new)
-    for w in warnings:
-        print(warning_text(w), file=sys.stderr)
-    for f in cmp.failed:
-        print(f"cannot evaluate {f}", file=sys.stderr)
-    if args.format == "json":
-        sys.stdout.write(json_report(args, cmp, provisions, warnings))
-    else:
-        sys.stdout.write(text_report(cmp, provisions, args.limit, _shown_path))
-    return 1 if cmp.changes else 0
+# ------------------------------------------------------------------ two books
+
+
+@attrs.frozen
+class DiffReport:
+    """What `diff_books` found: the changed answers, the amended provisions and the facts no book declares."""
+
+    old: str  # the books' paths, as given
+    new: str
+    comparison: Comparison
+    provisions: tuple[Amended, ...]
+    warnings: tuple[dict, ...]  # `unknown_facts`
+
+    def text(self, limit: int = LIMIT, shown: Callable[[str], str] = str) -> str:
+        """The report for people (`text_report`): at most `limit` students listed (0: all)."""
+        return text_report(self.comparison, self.provisions, limit, shown)
+
+    def json(self) -> str:
+        """The report for programs (`json_report`)."""
+        return json_report(self.old, self.new, self.comparison, self.provisions, list(self.warnings))
+
+
+def diff_books(old: str, new: str, student_paths: Iterable[str], as_of: Any = None) -> DiffReport:
+    """Load two versions of a book and compare them for the students at `student_paths`
+    (facts files, directories of them, case tables)."""
+    from ..api import load
+    from .amended import amended
+
+    before, after = load(old), load(new)
+    cmp = compare(before, after, list(students(student_paths)), as_of)
+    provisions = tuple(amended(before.model, after.model))
+    return DiffReport(old, new, cmp, provisions, tuple(unknown_facts(cmp, before, after)))

@@ -159,12 +159,9 @@ def init(directory: str | Path, name: str = "my_regulations",
     return written
 
 
-def main(args) -> int:
-    """`regdsl init DIRECTORY [--name NAME] [--title TITLE]`."""
-    written = init(args.directory, args.name, args.title)
-    for path in written:
-        print(f"created {path}")
-    d = _shell_word(args.directory)
-    print(f"next: regdsl check {d} && regdsl test {d} && "
-          f"regdsl eval {d} {_shell_word(str(Path(args.directory) / 'examples' / 'student.json'))}")
-    return 0
+
+def next_commands(directory: str) -> str:
+    """The commands, joined by `&&`, that check, test and try the book `init` wrote into `directory`."""
+    d = _shell_word(directory)
+    student = _shell_word(str(Path(directory) / "examples" / "student.json"))
+    return f"regdsl check {d} && regdsl test {d} && regdsl eval {d} {student}"

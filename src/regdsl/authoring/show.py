@@ -12,12 +12,11 @@ REF may be written in any of the forms the tool itself prints or reads:
 from __future__ import annotations
 
 import re
-import sys
 import textwrap
+from typing import Any
 
 from ..syntax import nodes as n
 from ..syntax.citations import CITATION_WORDS, book_form, first_unread
-from ..api import load
 from ..errors import CheckError, RegdslError, Span, SyntaxError_, did_you_mean, split_lines
 from ..syntax.parser import parse_ref
 from ..model.provisions import Provision
@@ -31,7 +30,7 @@ FORMS = ('write it as regdsl prints it ("Article 20, Paragraph 2, Item 4"), as a
 
 
 
-def find(book, text: str) -> list[Provision]:
+def find(book: Any, text: str) -> list[Provision]:
     """The provisions a reference, a printed citation or an eId names; raises a positioned error."""
     try:
         return _find(book.model, text.strip())
@@ -140,12 +139,9 @@ def describe(p: Provision) -> list[str]:
     return lines
 
 
-def main(args) -> int:
-    book = load(args.book)
-    provisions = find(book, args.ref)
-    out = []
-    for p in provisions:
+def show(book: Any, text: str) -> str:
+    """What `regdsl show` prints: each provision `text` names (see `find`), followed by a blank line."""
+    out: list[str] = []
+    for p in find(book, text):
         out += describe(p) + [""]
-    sys.stdout.write("\n".join(out))
-    return 0
-
+    return "\n".join(out)

@@ -261,7 +261,7 @@ def sentence_problem(case: Case, book, texts: dict):
 def _sentence_message(near) -> str:
     if near is None:
         return "not found in the book's text, nor anything like it; quote the regulation word for word"
-    return f"not found in the book's text: {near.describe(_shown_path)}"
+    return f"not found in the book's text: {near.describe(shown_path)}"
 
 
 def _message(err: RegdslError) -> str:
@@ -440,7 +440,7 @@ def _by_eid(keys) -> dict[str, set]:
     return out
 
 
-def _shown_path(path: str) -> str:
+def shown_path(path: str) -> str:
     """A path relative to the working directory when it lies under it."""
     try:
         rel = os.path.relpath(path)
@@ -467,9 +467,9 @@ class Coverage:
 
     def render(self) -> list[str]:
         lines = [f"coverage: {self.exercised} of {self.total} provisions with rules exercised "
-                 f"({self.percent}%) in {_shown_path(self.book)}"]
+                 f"({self.percent}%) in {shown_path(self.book)}"]
         for p in self.missed:
-            where = f"{_shown_path(p.span.file)}:{p.span.line}: " if p.span is not None else ""
+            where = f"{shown_path(p.span.file)}:{p.span.line}: " if p.span is not None else ""
             lines.append(f"{where}{p.cite} ({p.eid})")
         return lines
 
@@ -516,23 +516,3 @@ def run(paths, coverage: bool = False) -> Report:
     exercised = frozenset((b, *k) for b, keys in traced.items() for k in keys)
     return Report(total, tuple(failures), failed, exercised, reports)
 
-
-def main(args) -> int:
-    """`regdsl test PATH... [--coverage] [--update]`: one line per failure, a summary, then coverage.
-
-    With --update, the failing expectations are first rewritten to the current answers
-    (see regdsl.update), one line each; the run that follows tests the rewritten tables.
-    """
-    if getattr(args, "update", False):
-        from .update import update
-
-        for line in update(args.paths):
-            print(line)
-    report = run(args.paths, coverage=getattr(args, "coverage", False))
-    for f in report.failures:
-        print(f.render())
-    passed = report.cases - report.failed_cases
-    print(f"{passed} passed, {report.failed_cases} failed")
-    for c in report.coverage:
-        print("\n".join(c.render()))
-    return 1 if report.failed_cases else 0

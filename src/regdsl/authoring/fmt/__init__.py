@@ -40,8 +40,9 @@ twice changes nothing.  docs/fmt.md is the user's description; the rules:
 
 from __future__ import annotations
 
-from .command import main
+from .files import FmtReport, FormattedFile, format_file, format_paths
 from .layout import Formatter, format_module, format_text
 from .source import WIDTH, quote
 
-__all__ = ["WIDTH", "Formatter", "format_module", "format_text", "main", "quote"]
+__all__ = ["WIDTH", "FmtReport", "FormattedFile", "Formatter", "format_file", "format_module", "format_paths",
+           "format_text", "quote"]

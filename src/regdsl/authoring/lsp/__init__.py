@@ -6,8 +6,10 @@ Nothing here is imported until the server starts, so the rest of regdsl runs wit
 from __future__ import annotations
 
 
-def main(args) -> int:
-    """`regdsl lsp`: serve the Language Server Protocol over standard input and output."""
+def serve_stdio() -> None:
+    """Serve the Language Server Protocol over standard input and output until the client says exit.
+
+    Raises UsageError (E701) when pygls or lsprotocol is not installed."""
     from ...errors import UsageError
 
     try:
@@ -16,4 +18,4 @@ def main(args) -> int:
         missing = (e.name or "pygls").split(".")[0]
         raise UsageError(f"the language server needs pygls and lsprotocol ({missing} is not installed); "
                          "install them with `pip install 'regdsl[lsp]'`", code="E701") from None
-    return serve()
+    serve()

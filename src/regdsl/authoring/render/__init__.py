@@ -16,8 +16,7 @@ The modules: `views` (the pieces a writer prints), `links` (cross-references),
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from typing import Any
 
 from ...errors import UsageError
 from .html import HtmlWriter
@@ -26,16 +25,16 @@ from .markdown import MarkdownWriter
 from .text import TextWriter
 from .walk import Walker
 
-__all__ = ["PHRASE", "Linker", "phrase_ref", "render", "main"]
+__all__ = ["PHRASE", "Linker", "phrase_ref", "render"]
 
 
 WRITERS = {"html": HtmlWriter, "markdown": MarkdownWriter, "text": TextWriter}
 
 
-# ------------------------------------------------------------------ entry points
+# ------------------------------------------------------------------ rendering
 
 
-def render(book, fmt: str = "html") -> str:
+def render(book: Any, fmt: str = "html") -> str:
     """The book (a Book from `regdsl.load`, or its BookModel) in `html`, `markdown` or `text`."""
     model = getattr(book, "model", book)
     writer = WRITERS.get(fmt)
@@ -43,18 +42,3 @@ def render(book, fmt: str = "html") -> str:
         raise UsageError(f"unknown format `{fmt}`; use html, markdown or text", code="E701")
     return Walker(model).run(writer())
 
-
-def main(args) -> int:
-    """`regdsl render BOOK [--format html|text|markdown] [-o FILE]`."""
-    from ...api import load
-
-    book = load(args.book)
-    text = render(book, args.format)
-    if args.output:
-        try:
-            Path(args.output).write_text(text, "utf-8")
-        except OSError as e:
-            raise UsageError(f"cannot write {args.output}: {e.strerror or e}", code="E702") from None
-    else:
-        sys.stdout.write(text)
-    return 0
