@@ -8,6 +8,7 @@ Not part of the test suite: it needs a Java runtime and `pip install pyspark`.
 from __future__ import annotations
 
 import argparse
+import os
 import pickle
 import sys
 import time
@@ -33,6 +34,18 @@ def students(n: int):
     })
 
 
+def for_spark(table):
+    """Lists as plain lists and dictionary columns (status, provision) decoded to strings:
+    Spark's Arrow reader takes neither list views nor dictionaries."""
+    import pyarrow as pa
+
+    from regdsl.eval.columns.batch import plain_lists
+
+    table = plain_lists(table)
+    cols = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns]
+    return pa.Table.from_arrays(cols, names=table.column_names)
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rows", type=int, default=100_000)
@@ -47,12 +60,10 @@ def main() -> int:
     import pyarrow as pa
 
     import regdsl
-    from regdsl.eval.columns.batch import plain_lists
-
     book = regdsl.load(args.book)
     outcomes = ["must_be_expelled", "max_years_enrolled", "meets_graduation_requirements"]
     table = students(args.rows)
-    schema = plain_lists(book.evaluate_table(table.slice(0, 0), args.as_of, outcomes, carry=["id"])).schema
+    schema = for_spark(book.evaluate_table(table.slice(0, 0), args.as_of, outcomes, carry=["id"])).schema
     book_bytes = pickle.dumps(book)
     as_of = args.as_of
 
@@ -61,9 +72,12 @@ def main() -> int:
 
         b = pk.loads(book_bytes)
         for batch in batches:
-            out = plain_lists(b.evaluate_table(pa.Table.from_batches([batch]), as_of, outcomes, carry=["id"]))
+            out = for_spark(b.evaluate_table(pa.Table.from_batches([batch]), as_of, outcomes, carry=["id"]))
             yield from out.cast(schema).to_batches()
 
+    # Spark starts its Python workers with `python3` from PATH unless told: use this interpreter,
+    # which has regdsl and pyarrow.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     spark = SparkSession.builder.master("local[2]").appName("regdsl").getOrCreate()
     from pyspark.sql.pandas.types import from_arrow_schema
 
@@ -71,7 +85,7 @@ def main() -> int:
     t0 = time.perf_counter()
     got = frame.mapInArrow(evaluate, from_arrow_schema(schema)).toArrow()
     took = time.perf_counter() - t0
-    want = plain_lists(book.evaluate_table(table, as_of, outcomes, carry=["id"]))
+    want = for_spark(book.evaluate_table(table, as_of, outcomes, carry=["id"]))
     got = got.sort_by("id")
     want = want.sort_by("id")
     same = all(got.column(o).to_pylist() == want.column(o).to_pylist() for o in outcomes)

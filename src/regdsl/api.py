@@ -11,14 +11,12 @@ from .errors import (
     HINT_OUTCOMES, BookErrors, FactsError, RegdslError, UsageError, did_you_mean,
 )
 from .eval.engine import Evaluator
-from .eval.reason import Reasoner
 from .facts import DATE, bounds_text, describe_input, validate
 from .read import books_under, check_paths, read, read_book, read_ir  # noqa: F401 - the API's own
 from .results.outcome import Outcome, Result
 from .core.values import Unknown
 from .eval.domains import same as d_same
 from .results.provenance import Builder, citation_of
-from .results.reasoned import reasoned
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -132,6 +130,10 @@ class Book:
                 if o.status == "determined" or not (o.missing or o.decided_by):
                     continue
                 if reasoner is None:
+                    # imported here: reasoning costs ~15 ms of import a plain evaluation does not need
+                    from .eval.reason import Reasoner
+                    from .results.reasoned import reasoned
+
                     reasoner = Reasoner(self.ir, self.evaluator, given, day)
                 answers[name] = reasoned(o, reasoner.refine(name))
         return Result(self.ir, day, answers)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -33,14 +34,21 @@ def digest(text: str) -> str:
 @lru_cache(maxsize=1)
 def _made_by() -> str:
     """regdsl's own code as it is now: a changed module makes every entry another one's."""
-    package = Path(__file__).resolve().parents[1]
-    parts = [str(serialize.FORMAT)]
-    for f in sorted(package.rglob("*.py")):
-        try:
-            st = f.stat()
-        except OSError:
-            continue
-        parts.append(f"{f.relative_to(package)}:{st.st_size}:{st.st_mtime_ns}")
+    # os.walk and os.stat on strings: a tenth of what pathlib's rglob costs, on every warm run
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    found = []
+    for folder, subfolders, names in os.walk(package):
+        subfolders[:] = [d for d in subfolders if d != "__pycache__"]
+        for name in names:
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue
+                rel = os.path.relpath(path, package).replace(os.sep, "/")
+                found.append(f"{rel}:{st.st_size}:{st.st_mtime_ns}")
+    parts = [str(serialize.FORMAT)] + sorted(found)
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
