@@ -274,3 +274,15 @@ def test_a_table_cell_naming_a_fact_is_reported():
     path = f"{BUGS}/table-cell-names-a-fact.reg"
     exit_code, out, err = run(Example(("check", path), 1, path))
     assert re.search(rf"^{re.escape(path)}:11:\d+: E4\d\d: ", err, re.M), err
+
+
+def test_several_findings_render_where_one_would():
+    """BookErrors.render takes what RegdslError.render takes (it once refused `lines_of`), so
+    findings that hold a BookErrors render it as its own findings, each with its line."""
+    from regdsl.errors import BookErrors, CheckError, Span
+
+    sources = {"a.reg": "book a\n  x = y\n"}
+    inner = BookErrors([CheckError("unknown name `y`", Span("a.reg", 2, 7))])
+    outer = BookErrors([inner], sources)
+    assert outer.render() == inner.render(sources, {}) == (
+        "a.reg:2:7: E301: unknown name `y`\n      x = y\n          ^")

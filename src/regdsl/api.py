@@ -100,10 +100,12 @@ class Book:
 
     @property
     def name(self) -> str:
+        """The book's name (`book NAME` in its header)."""
         return self.ir.name
 
     @property
     def title(self) -> str:
+        """The book's full title."""
         return self.ir.title
 
     def evaluate(self, facts: Mapping[str, Any], as_of: dt.date | str | None = None,
@@ -308,7 +310,8 @@ class Rejected:
         self.errors = errors
         self.outcomes: dict = {}
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
+        """The student's index and the code and message of each error, as JSON data."""
         return {"index": self.index, "errors": [{"code": e.code, "message": e.message} for e in self.errors]}
 
     def __repr__(self) -> str:

@@ -144,7 +144,8 @@ class RegdslError(Exception):
                 "end_line": s.end_line or None if s else None, "end_column": s.end_column or None if s else None,
                 "hint": self.hint}
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, int, str]:
+        """Where the error is (file, line, column), then its code: the order findings are listed in."""
         s = self.span
         return (s.file, s.line, s.column, self.code) if s else ("", 0, 0, self.code)
 
@@ -221,9 +222,12 @@ class BookErrors(RegdslError):
             first.span if first else None,
         )
 
-    def render(self, sources: dict[str, str] | None = None) -> str:
+    def render(self, sources: dict[str, str] | None = None,
+               lines_of: dict[str, list[str]] | None = None) -> str:
+        """Every finding rendered as `RegdslError.render` does, one after another."""
         src = sources or self.sources
-        lines_of: dict[str, list[str]] = {}
+        if lines_of is None:
+            lines_of = {}
         return "\n".join(e.render(src, lines_of) for e in self.errors)
 
 

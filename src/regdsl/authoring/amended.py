@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import difflib
 import textwrap
+from collections.abc import Callable
+from typing import Any
 
 import attrs
 
-from ..model.provisions import source_of
+from ..model.provisions import BookModel, Provision, source_of
 
 WIDTH = 80
 
@@ -32,9 +34,11 @@ class Amended:
 
     @property
     def change(self) -> str:
+        """What happened to the provision: added, removed or amended."""
         return "added" if self.before is None else "removed" if self.after is None else "amended"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
+        """The change as JSON data: the provision and both versions (null for the one there is not)."""
         return {"eid": self.eid, "cite": self.cite, "where": self.where, "change": self.change,
                 "before": self.before.to_dict() if self.before else None,
                 "after": self.after.to_dict() if self.after else None}
@@ -51,12 +55,13 @@ class Version:
     statements: tuple  # syntax trees (compared without positions)
     source: tuple[str, ...] = attrs.field(eq=False)  # the statements as written, one string each
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
+        """The version as JSON data, its statements as source lines."""
         return {"title": self.title, "in_force": self.in_force, "deleted": self.deleted, "text": self.text,
                 "statements": [line for s in self.source for line in s.splitlines()]}
 
 
-def _version(p) -> Version:
+def _version(p: Provision) -> Version:
     start, end = (p.start, p.end) if p.kind == "article" else (None, None)
     in_force = "" if not (start or end) else f"{start or '...'} to {end or 'now'}"
     # An article with one paragraph is cited as the article: compared as one provision.
@@ -67,7 +72,7 @@ def _version(p) -> Version:
     return Version(p.title, in_force, p.deleted, text, statements, source)
 
 
-def _key(p) -> tuple[str, str, object]:
+def _key(p: Provision) -> tuple[str, str, object]:
     """A provision's kind, eId and the start of its article's version (versions share eIds, and a
     sole first paragraph shares its article's)."""
     top = p
@@ -76,11 +81,11 @@ def _key(p) -> tuple[str, str, object]:
     return (p.kind, p.eid, top.start)
 
 
-def _where(p) -> str:
+def _where(p: Provision) -> str:
     return f"{p.span.file}:{p.span.line}" if p.span is not None else ""
 
 
-def amended(old_model, new_model) -> list[Amended]:
+def amended(old_model: BookModel, new_model: BookModel) -> list[Amended]:
     """The provisions that differ between two versions of a book, in the order of the new book."""
     old = {_key(p): p for p in old_model.provisions() if not p.transparent}
     new = {_key(p): p for p in new_model.provisions() if not p.transparent}
@@ -122,7 +127,7 @@ def statement_diff(before: tuple[str, ...], after: tuple[str, ...]) -> list[tupl
     return out
 
 
-def render(a: Amended, shown=str, indent: str = "  ") -> list[str]:
+def render(a: Amended, shown: Callable[[str], str] = str, indent: str = "  ") -> list[str]:
     """The lines for one amended provision: a heading, the text with changed words marked, the changed
     rules; 80 columns."""
     where = a.where.rsplit(":", 1)
@@ -133,6 +138,7 @@ def render(a: Amended, shown=str, indent: str = "  ") -> list[str]:
     pad = indent + "  "
     if b is None or c is None:  # added or removed: what it says (or said)
         v = c or b
+        assert v is not None, "an Amended has a version before or after (amended() makes no other)"
         about = ", ".join(x for x in (v.title, f"in force {v.in_force}" if v.in_force else "",
                                       "deleted" if v.deleted else "") if x)
         lines += _wrap(about, pad, pad) if about else []

@@ -134,7 +134,9 @@ class RegdslLexer(RegexLexer):
         ],
     }
 
-    def analyse_text(text):
+    # Pygments wraps this in a static analyser (LexerMeta); it is called as `analyse_text(text)`.
+    @staticmethod
+    def analyse_text(text: str) -> float:
         """Recognise a book by its structure; Windows .reg files have none."""
         starts = ("book|section|part|articles?|supplementary|fact|outcome|define"
                   "|decision|body|table|unit")

@@ -50,15 +50,19 @@ class Edit:
     text: str
 
 
-def flow(value, in_flow: bool = True) -> str:
+def flow(value: object, in_flow: bool = True) -> str:
     """A value as one line of YAML that reads back as the same value: mappings and lists in flow
     style; a scalar quoted only where it must be (more often inside a flow mapping, `in_flow`)."""
-    dump = {"width": 10**9, "allow_unicode": True, "sort_keys": False}
     if isinstance(value, (dict, list)):
-        return yaml.safe_dump(value, default_flow_style=True, **dump).strip()
+        return _dump(value, flow_style=True).strip()
     if in_flow:
-        return yaml.safe_dump([value], default_flow_style=True, **dump).strip()[1:-1]
-    return yaml.safe_dump(value, **dump).removesuffix("\n").removesuffix("\n...").strip()
+        return _dump([value], flow_style=True).strip()[1:-1]
+    return _dump(value).removesuffix("\n").removesuffix("\n...").strip()
+
+
+def _dump(value: object, flow_style: bool = False) -> str:
+    """PyYAML's text of a value, never wrapped, keys in their order (False is PyYAML's own default)."""
+    return yaml.safe_dump(value, default_flow_style=flow_style, width=10**9, allow_unicode=True, sort_keys=False)
 
 
 def yaml_value(value, unit: str | None = None):
@@ -162,12 +166,14 @@ def expectation_edits(text: str, case: Node, name: str, want, new) -> list[Edit]
     expect = _get(case, "expect")
     if expect is None or not _inside(expect[1], case):
         return "its `expect` comes from an anchor shared with other cases"
-    found = _get(expect[1], name)
-    if found is None or not _inside(found[1], expect[1]):
+    holder = expect[1]
+    found = _get(holder, name)
+    if found is None or not _inside(found[1], holder):
         return f"`{name}` comes from a merged anchor"
+    assert isinstance(holder, MappingNode), "_get finds a key only in a mapping"
     node = found[1]
     if not isinstance(node, MappingNode) or not isinstance(new, dict) or not isinstance(want, dict):
-        return [Edit(node.start_mark.index, node.end_mark.index, flow(new, expect[1].flow_style))]
+        return [Edit(node.start_mark.index, node.end_mark.index, flow(new, holder.flow_style))]
     if node.flow_style and set(new) != set(want):
         return [Edit(node.start_mark.index, node.end_mark.index, flow(new))]
     edits = []
@@ -202,9 +208,11 @@ def _line_end(text: str, at: int) -> int:
 
 
 def sentence_edit(case: Node, words: str) -> Edit | str:
+    """The edit that makes this case's `sentence` read `words`; or why it cannot be edited."""
     found = _get(case, "sentence")
     if found is None or not _inside(found[1], case):
         return "its `sentence` comes from an anchor"
+    assert isinstance(case, MappingNode), "_get finds a key only in a mapping"
     return Edit(found[1].start_mark.index, found[1].end_mark.index, flow(words, case.flow_style))
 
 

@@ -26,7 +26,8 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-from yaml.events import AliasEvent, ScalarEvent
+from yaml.error import Mark
+from yaml.events import AliasEvent, Event, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..facts.read import MAX_DEPTH, MAX_DIGITS  # collections in collections (and merges); digits of a number
@@ -44,8 +45,15 @@ class LimitExceeded(yaml.error.MarkedYAMLError):
 
     code = "E606"
 
-    def __init__(self, problem: str, mark):
+    def __init__(self, problem: str, mark: Mark | None):
         super().__init__(problem=problem, problem_mark=mark)
+
+
+def _start(event: Event) -> Mark | None:
+    """Where an event starts (the stubs allow libyaml's Mark too, which only the C loaders make)."""
+    mark = event.start_mark
+    assert mark is None or isinstance(mark, Mark), "SafeLoader is PyYAML's pure-Python loader"
+    return mark
 
 
 def _key(node: Node) -> tuple[str, str] | None:
@@ -58,33 +66,35 @@ def _key(node: Node) -> tuple[str, str] | None:
 class SafeLoader(yaml.SafeLoader):
     """PyYAML's SafeLoader with spec-conformant merge keys and limits on size, depth and digits."""
 
-    def __init__(self, stream):
+    def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
         self._aliases = 0
         self._sizes: dict[int, int] = {}  # id(node) -> its size with aliases expanded
 
-    def compose_node(self, parent, index):  # type: ignore[override]
+    def compose_node(self, parent: Node | None, index: int) -> Node:
+        """PyYAML's node for the next event, counted against the limits on aliases, depth and size."""
         event = self.peek_event()
         if isinstance(event, AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
-                raise LimitExceeded(f"more than {MAX_ALIASES:,} aliases", event.start_mark)
+                raise LimitExceeded(f"more than {MAX_ALIASES:,} aliases", _start(event))
             node = super().compose_node(parent, index)
+            assert node is not None, "PyYAML composes an alias as the node its anchor names"
             if id(node) not in self._sizes:
-                raise LimitExceeded(f"an alias (*{event.anchor}) inside the value it names",
-                                    event.start_mark)
+                raise LimitExceeded(f"an alias (*{event.anchor}) inside the value it names", _start(event))
             return node
         if isinstance(event, ScalarEvent):
             node = super().compose_node(parent, index)
         else:
             self._depth += 1
             if self._depth > MAX_DEPTH:
-                raise LimitExceeded(f"values nested more than {MAX_DEPTH} deep", event.start_mark)
+                raise LimitExceeded(f"values nested more than {MAX_DEPTH} deep", _start(event))
             try:
                 node = super().compose_node(parent, index)
             finally:
                 self._depth -= 1
+        assert node is not None, "PyYAML composes a node for every scalar, sequence and mapping"
         sizes = self._sizes
         if isinstance(node, SequenceNode):
             size = 1 + sum(sizes[id(v)] for v in node.value)
@@ -98,12 +108,14 @@ class SafeLoader(yaml.SafeLoader):
         sizes[id(node)] = size
         return node
 
-    def construct_yaml_int(self, node):  # type: ignore[override]
+    def construct_yaml_int(self, node: ScalarNode) -> int:
+        """PyYAML's integer, once its digits are within MAX_DIGITS."""
         digits = node.value.lstrip("+-").replace("_", "").lower()
         self._check_digits(node, len(digits.removeprefix("0x").removeprefix("0o").removeprefix("0b")))
         return super().construct_yaml_int(node)
 
-    def construct_yaml_float(self, node):  # type: ignore[override]
+    def construct_yaml_float(self, node: ScalarNode) -> float:
+        """PyYAML's float, once its digits are within MAX_DIGITS."""
         mantissa = node.value.lstrip("+-").replace("_", "").lower().partition("e")[0]
         self._check_digits(node, len(mantissa) - mantissa.count("."))
         return super().construct_yaml_float(node)
@@ -114,7 +126,8 @@ class SafeLoader(yaml.SafeLoader):
         if digits > MAX_DIGITS:
             raise LimitExceeded(f"a number of more than {MAX_DIGITS} digits", node.start_mark)
 
-    def flatten_mapping(self, node: MappingNode) -> None:  # type: ignore[override]
+    def flatten_mapping(self, node: MappingNode) -> None:
+        """Apply the merges (`<<`) of a mapping as the merge-key specification says (module docstring)."""
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:

@@ -25,7 +25,7 @@ from . import domains as d
 from .compile import find
 from .organization import BODY_FUNCTIONS
 from .operators import ARITH, COMPARE, ORDERED, negate
-from .reference import Reference
+from .reference import Forests, Reference
 
 DATE_MIN, DATE_MAX = dt.date(1, 1, 1), dt.date(9999, 12, 31)
 _ALL = frozenset({"*"})  # what a name not in the book's graph reads: assume anything
@@ -61,7 +61,7 @@ def _sparing_facts(book: ir.IRBook) -> frozenset[str]:
     found = set()
     for t in book.transitions:
         for cond, _ in t.sparing:
-            found |= {n.name for n in ir.walk(cond) if type(n) is ir.Fact}  # type: ignore[attr-defined]
+            found |= {n.name for n in ir.walk(cond) if type(n) is ir.Fact}
     return frozenset(found)
 
 
@@ -98,7 +98,7 @@ def _base(v: Any) -> Any:
     return v.value if isinstance(v, Q) else v
 
 
-def quantity_template(t: Type, units: Any) -> tuple:
+def quantity_template(t: Type, units: Any) -> d.Kind:
     """(dimension, unit, factor) of values of a quantity type, as facts of that type are made."""
     name = t.unit
     if " per " in name:
@@ -116,7 +116,7 @@ class AbstractEval(Reference):
 
     def __init__(self, book: ir.IRBook, facts: Mapping[str, Any], as_of: dt.date,
                  abstract: Mapping[str, Any], evaluator: Any = None, parent: "AbstractEval | None" = None,
-                 changed: frozenset[str] = frozenset(), forests: dict | None = None,
+                 changed: frozenset[str] = frozenset(), forests: Forests | None = None,
                  reads: Mapping[str, frozenset[str]] | None = None, assumed: Mapping[str, Any] | None = None):
         same_key = parent is not None and not (changed & _sparing_facts(book))
         self.assumed = dict(assumed or {})  # facts not given, taken at one value for this case
@@ -135,6 +135,7 @@ class AbstractEval(Reference):
         self.reads = reads or {}
 
     def name(self, name: str) -> Any:
+        """The value of a name, taken from the parent evaluation when it reads none of the changed facts."""
         if name not in self.names and self.parent is not None and not (self.reads.get(name, _ALL) & self.changed):
             self.names[name] = self.parent.name(name)
         return super().name(name)
@@ -151,6 +152,7 @@ class AbstractEval(Reference):
                                       frozenset(r for r in v.reasons if not r.startswith("E801")))
 
     def item(self, key: str) -> Any:
+        """The value of an item, taken from the parent evaluation when it reads none of the changed facts."""
         if key not in self.items and self.parent is not None and not (self.reads.get(key, _ALL) & self.changed):
             self.items[key] = self.parent.item(key)
         return super().item(key)
@@ -335,7 +337,7 @@ def _scalar(v: Any) -> Any:
     return None
 
 
-def _template(v: Any) -> tuple | None:
+def _template(v: Any) -> d.Kind | None:
     if type(v) is d.Interval:
         return v.q
     if type(v) is Q:
@@ -347,31 +349,30 @@ def _call(func: str, args: list[Any], facts: frozenset[str]) -> Any:
     """A built-in function of abstract arguments, where its result can be bounded."""
     impl = BUILTINS[func].impl
     if func in ("min", "max") and all(d.numeric(a) is not None for a in args):
-        parts = [d.numeric(a) for a in args]
-        pick = min if func == "min" else max
-        lo_parts = [p[0] for p in parts if p]
-        hi_parts = [p[1] for p in parts if p]
+        parts = [p for p in map(d.numeric, args) if p is not None]  # every one (checked above)
+        lows = [p[0] for p in parts if p[0] is not None]
+        highs = [p[1] for p in parts if p[1] is not None]
+        # The least (greatest) is unbounded below (above) when any argument is, and bounded
+        # above (below) by the least (greatest) bound there is on that side.
+        lo: d.Num | None
+        hi: d.Num | None
         if func == "min":
-            lo = None if any(x is None for x in lo_parts) else min(lo_parts)  # type: ignore[type-var]
-            finite = [x for x in hi_parts if x is not None]
-            hi = min(finite) if finite else None
+            lo = min(lows) if len(lows) == len(parts) else None
+            hi = min(highs) if highs else None
         else:
-            finite = [x for x in lo_parts if x is not None]
-            lo = max(finite) if finite else None
-            hi = None if any(x is None for x in hi_parts) else max(hi_parts)  # type: ignore[type-var]
-        del pick
-        q = next((p[4] for p in parts if p and p[4]), None)
+            lo = max(lows) if lows else None
+            hi = max(highs) if len(highs) == len(parts) else None
+        q = next((p[4] for p in parts if p[4]), None)
         return d.interval(lo, hi, False, False, q, facts)
     if func in ("years_between", "age", "months_between", "days_between", "calendar_months") \
             and all(d.dates_of(a) is not None for a in args):
-        (a_lo, a_hi), (b_lo, b_hi) = (d.dates_of(a) for a in args)  # type: ignore[misc]
+        (a_lo, a_hi), (b_lo, b_hi) = [s for s in map(d.dates_of, args) if s is not None]  # every one
         low, high = impl(a_hi, b_lo), impl(a_lo, b_hi)
         return d.interval(low.value, high.value, False, False, (low.dim, low.unit, low.factor), facts)
     if func in ("month_start", "month_end", "next_month_start", "previous_month_end") \
-            and d.dates_of(args[0]) is not None:
-        lo, hi = d.dates_of(args[0])  # type: ignore[misc]
+            and (span := d.dates_of(args[0])) is not None:
         try:
-            ends = impl(lo), impl(hi)
+            ends = impl(span[0]), impl(span[1])
         except (OverflowError, ValueError):
             return Unknown(missing=facts)
         bad = [e for e in ends if type(e) is not dt.date]  # outside the calendar: an Unknown

@@ -25,10 +25,11 @@ import datetime as dt
 from fractions import Fraction
 from typing import Any, Iterable
 
-from ..core.units import Q
+from ..core.units import Dim, Q
 from ..core.values import Unknown
 
 Num = int | Fraction
+Kind = tuple[Dim, str, Num]  # a quantity's (dimension, display unit, size of that unit in base units)
 
 
 class Interval:
@@ -36,7 +37,7 @@ class Interval:
 
     __slots__ = ("lo", "hi", "lo_open", "hi_open", "q", "facts", "whole")
 
-    def __init__(self, lo: Num | None, hi: Num | None, q: tuple | None, facts: frozenset[str],
+    def __init__(self, lo: Num | None, hi: Num | None, q: Kind | None, facts: frozenset[str],
                  lo_open: bool = False, hi_open: bool = False, whole: bool = False):
         self.lo, self.hi, self.lo_open, self.hi_open = lo, hi, lo_open, hi_open
         self.q, self.facts, self.whole = q, facts, whole
@@ -86,6 +87,7 @@ def same(a: Any, b: Any) -> bool:
 
 
 def is_abstract(v: Any) -> bool:
+    """Whether `v` is an abstract value (an Interval, Dates or Choice)."""
     return type(v) in ABSTRACT
 
 
@@ -110,7 +112,7 @@ def facts_of(*values: Any) -> frozenset[str]:
 # ------------------------------------------------------------------ numbers
 
 
-def numeric(v: Any) -> tuple[Num | None, Num | None, bool, bool, tuple | None] | None:
+def numeric(v: Any) -> tuple[Num | None, Num | None, bool, bool, Kind | None] | None:
     """(lo, hi, lo_open, hi_open, quantity) of a number, a quantity or an Interval; None otherwise."""
     if type(v) is Interval:
         return v.lo, v.hi, v.lo_open, v.hi_open, v.q
@@ -121,7 +123,7 @@ def numeric(v: Any) -> tuple[Num | None, Num | None, bool, bool, tuple | None] |
     return None
 
 
-def interval(lo: Num | None, hi: Num | None, lo_open: bool, hi_open: bool, q: tuple | None,
+def interval(lo: Num | None, hi: Num | None, lo_open: bool, hi_open: bool, q: Kind | None,
              facts: frozenset[str]) -> Any:
     """The value between the bounds: a plain value when they meet, else an Interval."""
     if lo is not None and lo == hi and not lo_open and not hi_open:
@@ -157,6 +159,7 @@ def scale(a: Any, k: Num, facts: frozenset[str]) -> Any:
 
 
 def negate(a: Any, facts: frozenset[str]) -> Any:
+    """-a over numbers, quantities and intervals."""
     return scale(a, -1, facts)
 
 
@@ -167,8 +170,11 @@ def hull(values: Iterable[Any], facts: frozenset[str]) -> Any:
         return Unknown(missing=facts)
     los = [(p[0], p[2]) for p in parts if p is not None]
     his = [(p[1], p[3]) for p in parts if p is not None]
-    lo = None if any(v is None for v, _ in los) else min(v for v, _ in los)
-    hi = None if any(v is None for v, _ in his) else max(v for v, _ in his)
+    # Unbounded on a side when any value is.
+    lo_known = [v for v, _ in los if v is not None]
+    hi_known = [v for v, _ in his if v is not None]
+    lo = min(lo_known) if len(lo_known) == len(los) else None
+    hi = max(hi_known) if len(hi_known) == len(his) else None
     lo_open = lo is not None and all(o for v, o in los if v == lo)
     hi_open = hi is not None and all(o for v, o in his if v == hi)
     q = next((p[4] for p in parts if p is not None and p[4]), None)
@@ -204,6 +210,7 @@ def compare(op: str, a: Any, b: Any, facts: frozenset[str]) -> Any:
 
 
 def dates_of(v: Any) -> tuple[dt.date, dt.date] | None:
+    """(first, last) of a date or a Dates; None for anything else."""
     if type(v) is Dates:
         return v.lo, v.hi
     if type(v) is dt.date:
@@ -211,11 +218,13 @@ def dates_of(v: Any) -> tuple[dt.date, dt.date] | None:
     return None
 
 
-def date_range(lo: dt.date, hi: dt.date, facts: frozenset[str]) -> Any:
+def date_range(lo: dt.date, hi: dt.date, facts: frozenset[str]) -> dt.date | Dates:
+    """The date between the bounds: the date itself when they meet, else a Dates."""
     return lo if lo == hi else Dates(lo, hi, facts)
 
 
 def compare_dates(op: str, a: Any, b: Any, facts: frozenset[str]) -> Any:
+    """`a op b` when a or b is a Dates: True or False when every date agrees, else unknown."""
     x, y = dates_of(a), dates_of(b)
     if x is None or y is None:
         return Unknown(missing=facts)
@@ -239,6 +248,7 @@ def values_of(v: Any) -> frozenset | None:
 
 
 def choice(values: Iterable[Any], facts: frozenset[str]) -> Any:
+    """One of the values: the value itself when there is one, unknown for true-or-false, else a Choice."""
     vs = frozenset(values)
     if len(vs) == 1:
         return next(iter(vs))

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from .. import ir
 from ..core.builtins import outside_calendar
@@ -46,7 +46,7 @@ class State:
 
     __slots__ = ("facts", "as_of", "values", "records", "log", "plan")
 
-    def __init__(self, facts: dict[str, Any], as_of: dt.date):
+    def __init__(self, facts: Mapping[str, Any], as_of: dt.date):
         self.facts = facts
         self.as_of = as_of
         self.values: dict[str, Any] = {}
@@ -143,7 +143,7 @@ class Evaluator:
         # version key (the checker lets them read facts only).
         sparing_items = _closure(book, [k for t in book.transitions for cond, _ in t.sparing
                                         for node in ir.walk(cond) if type(node) is ir.Items
-                                        for k in node.items])  # type: ignore[attr-defined]
+                                        for k in node.items])
         self._sparing_items = [(k, self.item_fn(k)) for k in book.order if k in sparing_items]
 
     def shown_name(self, name: str) -> tuple[str, str | None]:
@@ -157,9 +157,11 @@ class Evaluator:
 
     # ---- compiled pieces
     def rule_fns(self, rule: ir.Rule) -> tuple[Fn | None, Fn | None]:
+        """The compiled condition and value of a rule (None for a part the rule does not have)."""
         return self._compiled.rule_fns(rule)
 
     def item_fn(self, key: str) -> Fn:
+        """The compiled condition of an item."""
         return self._compiled.item_fn(key)
 
     def no_provision(self, name: str) -> Unknown:
@@ -341,7 +343,7 @@ class Evaluator:
         return plain
 
     # ---- evaluating
-    def evaluate(self, facts: dict[str, Any], as_of: dt.date, outcomes: tuple[str, ...] | None = None) -> State:
+    def evaluate(self, facts: Mapping[str, Any], as_of: dt.date, outcomes: tuple[str, ...] | None = None) -> State:
         """Compute the outcomes (all when None) and everything they need for one student."""
         st = State(facts, as_of)
         plan = st.plan = self.plan(self.version_key(st))

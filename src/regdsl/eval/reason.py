@@ -20,6 +20,7 @@ reach stays undetermined, with every fact that might matter.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any, Mapping
 
 from .. import ir
@@ -27,6 +28,7 @@ from ..core.units import Q
 from ..core.values import Unknown
 from . import domains as d
 from .abstract import AbstractEval, default_domain, reads_of
+from .reference import Forests
 
 MAX_CASES = 8  # cases one outcome is split into, at most
 MAX_EVALUATIONS = 256  # abstract evaluations for one student, at most (shared by its outcomes)
@@ -45,6 +47,7 @@ class Leaf:
 
     @property
     def known(self) -> bool:
+        """Whether the case has a value: neither unknown nor a range or choice of values."""
         return type(self.value) is not Unknown and not d.is_abstract(self.value)
 
 
@@ -53,14 +56,17 @@ class Split:
 
     __slots__ = ("fact", "children")
 
-    def __init__(self, fact: str, children: list[tuple[str, Any]]):
+    def __init__(self, fact: str, children: list[tuple[str, Tree]]):
         self.fact, self.children = fact, children
+
+
+Tree = Leaf | Split  # a case, or the cases of a fact
 
 
 class Refinement:
     """What reasoning found for one outcome: a value for every case, or what would decide it."""
 
-    def __init__(self, name: str, tree: Any, assumed: frozenset[str], book: ir.IRBook):
+    def __init__(self, name: str, tree: Tree, assumed: frozenset[str], book: ir.IRBook):
         self.name = name
         self.tree = tree
         self.leaves = list(_leaves(tree))
@@ -89,7 +95,7 @@ class Reasoner:
                         and (dom := default_domain(inp, book.units)) is not None}
         self.thresholds = thresholds(book, evaluator)
         self._evaluations: dict[tuple, AbstractEval] = {}
-        self._forests: dict = {}
+        self._forests: Forests = {}
         self._reads = reads_of(book, evaluator)
 
     def evaluation(self, assumed: Mapping[str, Any], parent: Mapping[str, Any] | None = None) -> AbstractEval:
@@ -117,7 +123,7 @@ class Reasoner:
         return Refinement(name, tree, assumed, self.book)
 
     def _solve(self, name: str, assumed: dict[str, Any], conditions: tuple[str, ...],
-               cases: tuple[tuple[str, str], ...], budget: list[int], parent: dict | None = None) -> Any:
+               cases: tuple[tuple[str, str], ...], budget: list[int], parent: dict | None = None) -> Tree:
         ev = self.evaluation(assumed, parent)
         value = ev.name(name).value
         leaf = Leaf(conditions, cases, value, ev)
@@ -126,22 +132,21 @@ class Reasoner:
         unknown = d.degrade(value)
         if type(unknown) is not Unknown:
             return leaf
-        cases_so_far = cases
         for fact in self._order(name, assumed, self._candidates(unknown, assumed)):
-            cases = self._cases(fact, assumed)
-            if len(cases) < 2 or budget[0] < len(cases) or \
-                    len(self._evaluations) + len(cases) > MAX_EVALUATIONS:
+            parts = self._cases(fact, assumed)
+            if len(parts) < 2 or budget[0] < len(parts) or \
+                    len(self._evaluations) + len(parts) > MAX_EVALUATIONS:
                 continue  # a case the budget cannot reach stays as it is: undecided, every fact listed
-            budget[0] -= len(cases) - 1
+            budget[0] -= len(parts) - 1
             children = [(cond, self._solve(name, {**assumed, fact: v}, conditions + (cond,),
-                                           cases_so_far + ((fact, cond),), budget, assumed))
-                        for cond, v in cases]
+                                           cases + ((fact, cond),), budget, assumed))
+                        for cond, v in parts]
             return Split(fact, children)
         return leaf
 
     def _order(self, name: str, assumed: Mapping[str, Any], candidates: list[str]) -> list[str]:
         """The candidates, those whose cases decide the most (of the first few tried) first."""
-        scored = []
+        scored: list[tuple[float, int, str]] = []  # (minus the share of cases decided, rank, fact)
         for i, fact in enumerate(candidates):
             cases = self._cases(fact, assumed)
             if i >= TRIED or not cases or len(self._evaluations) + len(cases) > MAX_EVALUATIONS:
@@ -194,7 +199,7 @@ def _interval_cases(fact: str, v: d.Interval, points: tuple[tuple[Any, str], ...
     return []
 
 
-def _shown(c: Any, q: tuple | None) -> str:
+def _shown(c: Any, q: d.Kind | None) -> str:
     return str(Q(c, q[0], q[1], q[2])) if q else str(c)
 
 
@@ -228,15 +233,15 @@ def thresholds(book: ir.IRBook, evaluator: Any) -> dict[str, tuple[tuple[Any, st
 
 def _bare(e: ir.Expr) -> ir.Expr:
     while type(e) is ir.Shown:
-        e = e.arg  # type: ignore[attr-defined]
+        e = e.arg
     return e
 
 
-def _leaves(tree: Any):
+def _leaves(tree: Tree) -> Iterator[Leaf]:
     stack = [tree]
     while stack:
         node = stack.pop()
-        if type(node) is Leaf:
+        if isinstance(node, Leaf):
             yield node
         else:
             stack.extend(child for _, child in reversed(node.children))
@@ -276,7 +281,7 @@ def _relevant(leaves: list[Leaf], book: ir.IRBook, missing: set[str], bodies: se
 def _facts_read(ev: AbstractEval, name: str) -> set[str]:
     """Every fact and decision the evaluation of `name` read, through the names and items it read."""
     out: set[str] = set()
-    seen: set[str] = set()
+    seen: set[int] = set()  # the frames' ids
     todo = [ev.name(name)]
     while todo:
         frame = todo.pop()

@@ -43,7 +43,7 @@ from ..core.units import Q
 from ..core.values import Unknown
 from .compile import find
 from .engine import Evaluator, State
-from .logic import APPLIES, NOT, apply_rule, choose, decide_node
+from .logic import APPLIES, NOT, Node, apply_rule, choose, decide_node
 from .operators import ARITH, COMPARE, ORDERED, negate
 from .organization import BODY_FUNCTIONS, asks
 
@@ -66,13 +66,16 @@ class Frame:
 
 _COMPUTING = Frame("")  # the mark of a name being computed (a cycle would find it)
 
+# (name, id of a version key) -> (that key, the trees of the name's rules in force for it)
+Forests = dict[tuple[str, int], tuple[tuple, list[Node]]]
+
 
 class Reference:
     """One student's evaluation by the reference semantics: names computed when first read."""
 
     def __init__(self, book: ir.IRBook, facts: Mapping[str, Any], as_of: dt.date,
                  evaluator: Evaluator | None = None, key: tuple | None = None,
-                 forests: dict[tuple[str, int], list[Any]] | None = None):
+                 forests: Forests | None = None):
         self.book = book
         self.facts = facts
         self.as_of = as_of

@@ -272,8 +272,8 @@ class Locator:
         start = self._found.get(key)
         if start is None and self._searches < self._SEARCHES:
             self._searches += 1
-            m = re.search(r'(^|[\s{,"\'])(' + re.escape(key) + r')["\']?\s*[:=]', text, re.M)
-            start = m.start(2) if m else None
+            written = re.search(r'(^|[\s{,"\'])(' + re.escape(key) + r')["\']?\s*[:=]', text, re.M)
+            start = written.start(2) if written else None
         if start is None:
             return Span(file, 1, 1), None
         line = bisect.bisect_right(self._starts, start)

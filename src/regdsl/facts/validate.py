@@ -179,15 +179,6 @@ def value_span(span: Span | None, line: str | None) -> Span | None:
     return Span(span.file, span.line, m.start(1) + 1, span.line, m.end(1) + 1)
 
 
-def _inputs(book: BookModel) -> dict:
-    """The names a facts file may give: facts and decisions, this book's and adopted ones."""
-    if book.inputs is None:
-        found = {name: s for name, s in book.symbols.items() if not s.computed}
-        found.update((name, s) for name, (s, _) in book.adopted.items() if not s.computed)
-        book.inputs = found
-    return book.inputs
-
-
 def describe_input(t: Type) -> str:
     """How a value of type `t` is written in a facts file."""
     if t.kind == "quantity":
@@ -323,7 +314,9 @@ def convert(raw: Any, t: Type, units: UnitTable) -> Any:
         return _quantity(raw, t, units)
     if k == "list":
         if isinstance(raw, list):
-            return tuple(convert(x, t.inner, units) for x in raw)
+            inner = t.inner
+            assert inner is not None, "the checker gives every list type the type of its elements"
+            return tuple(convert(x, inner, units) for x in raw)
         raise ValueError(_given(raw))
     return raw
 
@@ -425,6 +418,7 @@ def _quantity(raw, t: Type, units: UnitTable) -> Q:
     if d is None or declared is None:
         raise ValueError(_given(raw))
     if " per " in t.unit:
-        num, den = t.unit.split(" per ")
-        return make(d, units.get(num), units.get(den))
+        per = units.get(t.unit.split(" per ")[1])
+        assert per is not None, "the checker makes a `U per V` type only when both units are declared"
+        return make(d, declared, per)
     return make(d, declared)

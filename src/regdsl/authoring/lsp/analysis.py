@@ -65,11 +65,11 @@ def analyse(book: str, overlay: Mapping[str, str], versions: dict[str, int]) -> 
     result.loaded = loaded
     result.stamp = disk_stamp(loaded.files, loaded.dirs)
     seen: set[tuple] = set()
-    for e in sorted(loaded.errors, key=RegdslError.sort_key):  # once each, as `regdsl check` prints them
-        key = (e.code, e.span, e.message)
+    for found in sorted(loaded.errors, key=RegdslError.sort_key):  # once each, as `regdsl check` prints them
+        key = (found.code, found.span, found.message)
         if key not in seen:
             seen.add(key)
-            result.errors.append(e)
+            result.errors.append(found)
     try:
         result.index = Index(loaded.model, loaded.ir)
     except Exception as e:  # noqa: BLE001 - a half-built book must never take the server down
@@ -118,13 +118,14 @@ def diagnostics(analysis: Analysis) -> dict[str | None, list[t.Diagnostic]]:
             lines = lines_of[e.span.file]
         out.setdefault(file, []).append(diagnostic(e, lines))
     left_out = analysis.loaded.suppressed if analysis.loaded is not None else 0
-    first = next((e for e in analysis.errors if e.code.startswith("E1") and e.span is not None), None)
+    first = next(((e, e.span) for e in analysis.errors if e.code.startswith("E1") and e.span is not None), None)
     if left_out and first is not None:  # as `regdsl check` ends: say how many findings were left out
-        note = diagnostic(first, lines_of.get(first.span.file, []))
+        error, span = first
+        note = diagnostic(error, lines_of.get(span.file, []))
         note.severity, note.data = t.DiagnosticSeverity.Information, None
         note.message = (f"{left_out} further finding{'s' if left_out != 1 else ''} left out: "
                         f"{'they follow' if left_out != 1 else 'it follows'} from this error")
-        out[os.path.abspath(first.span.file)].append(note)
+        out[os.path.abspath(span.file)].append(note)
     return out
 
 

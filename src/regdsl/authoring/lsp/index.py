@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from ...errors import RegdslError, Span
-from ...model.provisions import BookModel, Provision
+from ...model.provisions import BookModel, Provision, Symbol
 from ...model.references import resolve_ref
 from ...syntax import nodes as n
 
@@ -64,7 +64,8 @@ class Index:
         self.by_file: dict[str, list[Occurrence]] = {}
         self.targets: dict[tuple, Target] = {}
         self._provisions: dict[tuple, Provision] = {}
-        self._symbols: dict[tuple, Any] = {}
+        # a declared name's Symbol, or the syntax node of a table, body or book header; and its book
+        self._symbols: dict[tuple, tuple[Any, BookModel]] = {}
         self.adopted = adopted_names(book)
         _Collector(self).collect()
         for occs in self.by_file.values():
@@ -86,31 +87,35 @@ class Index:
                 if o.target.key == key and (include_declaration or not o.declaration)]
 
     def provision(self, key: tuple) -> Provision | None:
+        """The provision a target of a provision stands for (None for other targets)."""
         return self._provisions.get(key)
 
-    def symbol(self, key: tuple) -> Any:
+    def symbol(self, key: tuple) -> tuple[Any, BookModel] | None:
+        """The name, table, body or book a target stands for, with its book (None for provisions)."""
         return self._symbols.get(key)
 
     def provision_at(self, file: str, line: int) -> Provision | None:
         """The innermost provision of the book whose text holds `line` of `file`."""
         file = _abs(file)
-        best = None
+        best, best_line = None, 0
         for p in self.book.provisions():
             s = p.span
             if s is None or p.kind == "duties" or _abs(s.file) != file:
                 continue
-            if s.line <= line <= (s.end_line or s.line) and (best is None or s.line >= best.span.line):
-                best = p
+            if s.line <= line <= (s.end_line or s.line) and (best is None or s.line >= best_line):
+                best, best_line = p, s.line
         return best
 
     # ---------------------------------------------------------------- building
     def add(self, span_file: str, line: int, column: int, end_column: int, target: Target,
             declaration: bool = False) -> None:
+        """Record that `target` is written at `line`, `column` to `end_column` of `span_file`."""
         self.targets.setdefault(target.key, target)
         self.by_file.setdefault(_abs(span_file), []).append(
             Occurrence(_abs(span_file), line, column, end_column, target, declaration))
 
     def provision_target(self, p: Provision) -> Target | None:
+        """The target of a provision, at its heading line (None for a provision with no position)."""
         if p.span is None:
             return None
         book = p.book
@@ -124,7 +129,8 @@ class Index:
             self._provisions[key] = p
         return found
 
-    def symbol_target(self, symbol: Any, book: BookModel) -> Target | None:
+    def symbol_target(self, symbol: Symbol, book: BookModel) -> Target | None:
+        """The target of a declared name, at the name in its declaration (None with no position)."""
         decl = symbol.decl
         if decl is None or decl.span is None:
             return None
@@ -182,10 +188,10 @@ def find_word(book: BookModel, span: Span, word: str, last: bool = False,
     return found
 
 
-def adopted_names(book: BookModel) -> dict[str, Any]:
+def adopted_names(book: BookModel) -> dict[str, Symbol]:
     """The names this book takes from the books it applies mutatis mutandis (and does not
     declare itself), each with its symbol in the other book."""
-    out: dict[str, Any] = {}
+    out: dict[str, Symbol] = {}
     for p in book.provisions():
         for s in p.statements:
             other = book.others.get(s.book) if isinstance(s, n.Applies) else None
@@ -237,6 +243,7 @@ class _Collector:
         t = self.index.provision_target(p)
         if t is None or (p.kind == "paragraph" and p.number == "1"):
             return
+        assert p.span is not None, "provision_target gives no target for a provision with no span"
         line = _line(p.book, p.span.file, p.span.line)
         m = re.match(r"\s*((?:article|paragraph|item|section)\s+\S+|supplementary|\S+\))", line)
         if m and p.kind != "duties":

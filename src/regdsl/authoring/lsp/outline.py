@@ -39,16 +39,22 @@ def outline(module: n.Module, lines: list[str]) -> list[t.DocumentSymbol]:
             top.append(sym)
             section, part = sym, None
         elif isinstance(item, n.Part):
-            (section.children if section is not None else top).append(sym)
+            (_children(section) if section is not None else top).append(sym)
             part = sym
         else:
             holder = part or section
-            (holder.children if holder is not None else top).append(sym)
+            (_children(holder) if holder is not None else top).append(sym)
             if holder is not None:
                 _stretch(holder, sym)
                 if part is not None and section is not None:
                     _stretch(section, sym)
     return top
+
+
+def _children(sym: t.DocumentSymbol) -> list[t.DocumentSymbol]:
+    """The list of a symbol's children, to add to (lsprotocol types it as an optional Sequence)."""
+    assert isinstance(sym.children, list), "_symbol gives every symbol a list of children"
+    return sym.children
 
 
 def _stretch(holder: t.DocumentSymbol, child: t.DocumentSymbol) -> None:

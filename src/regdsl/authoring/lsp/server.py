@@ -54,9 +54,11 @@ class RegdslServer(LanguageServer):
 
     # ---------------------------------------------------------------- reading books
     def open_versions(self) -> dict[str, int]:
+        """The version of every open document, by URI."""
         return {uri: doc.version or 0 for uri, doc in self.workspace.text_documents.items()}
 
     def overlay(self) -> dict[str, str]:
+        """The unsaved text of every open file, by its real path."""
         return {os.path.realpath(path_of(uri)): doc.source for uri, doc in self.workspace.text_documents.items()
                 if uri.startswith("file:")}
 
@@ -79,8 +81,9 @@ class RegdslServer(LanguageServer):
 
     def publish(self, analysis: Analysis, uri: str) -> None:
         """Diagnostics for every file of the book (an empty list clears a file that is now clean)."""
-        by_file = diagnostics(analysis)
-        loose = by_file.pop(None, [])
+        found = diagnostics(analysis)
+        by_file = {file: ds for file, ds in found.items() if file is not None}
+        loose = found.get(None, [])
         here = path_of(uri)
         if loose:
             by_file.setdefault(here, []).extend(loose)
@@ -104,6 +107,7 @@ class RegdslServer(LanguageServer):
         self.publish(analysis, uri)
 
     def schedule(self, uri: str, delay: float) -> None:
+        """Refresh the book of `uri` after `delay` seconds, in place of a refresh still waiting."""
         book = book_of(path_of(uri)) if uri.startswith("file:") else uri
         previous = self.pending.get(book)
         if previous is not None and not previous.done():
@@ -111,6 +115,7 @@ class RegdslServer(LanguageServer):
         self.pending[book] = asyncio.ensure_future(self.refresh(uri, delay))
 
     def target_at(self, uri: str, pos: t.Position) -> tuple[Analysis, Target | None]:
+        """The book of `uri` as it is now, and the target of the name or reference at `pos`."""
         analysis = self.analysis(uri)
         if analysis.index is None:
             return analysis, None
@@ -200,11 +205,13 @@ def build_server() -> RegdslServer:
     @server.feature(t.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     def document_symbol(ls: RegdslServer, params: t.DocumentSymbolParams) -> list[t.DocumentSymbol]:
         from ...errors import SyntaxError_
+        from ...syntax.nodes import Module
         from ...syntax.parser import parse
         from ...syntax.recover import parse_recovering
 
         uri = params.text_document.uri
         text = ls.workspace.get_text_document(uri).source
+        module: Module | None
         try:
             module = parse(text, path_of(uri))
         except SyntaxError_ as e:  # the outline of what parses around the slip
