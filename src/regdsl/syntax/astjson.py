@@ -28,11 +28,10 @@ from ..errors import Span
 def _classes() -> dict[str, tuple[type, tuple[str, ...], bool]]:
     """Node class name -> (class, its positional fields, whether it has a span)."""
     out = {}
-    for name, cls in vars(n).items():
-        if isinstance(cls, type) and attrs.has(cls) and cls.__module__ == n.__name__:
-            fields = attrs.fields(cls)
-            out[name] = (cls, tuple(f.name for f in fields if not f.kw_only),
-                         any(f.name == "span" and f.kw_only for f in fields))
+    for cls in n.CLASSES:
+        fields = attrs.fields(cls)
+        out[cls.__name__] = (cls, tuple(f.name for f in fields if not f.kw_only),
+                             any(f.name == "span" and f.kw_only for f in fields))
     return out
 
 
