@@ -25,7 +25,7 @@ from ..errors import Span
 
 
 @lru_cache(maxsize=1)
-def _classes() -> dict[str, tuple[type, tuple[str, ...], bool]]:
+def _classes() -> dict[str, tuple[type[Any], tuple[str, ...], bool]]:
     """Node class name -> (class, its positional fields, whether it has a span)."""
     out = {}
     for cls in n.CLASSES:
@@ -53,7 +53,7 @@ def dumps(module: n.Module) -> str:
         entry = classes.get(name)
         if entry is not None and type(obj) is entry[0]:
             out: dict[str, Any] = {"@": name, "a": [getattr(obj, f) for f in entry[1]]}
-            span = obj.span if entry[2] else None
+            span: Span | None = obj.span if entry[2] else None
             if span is not None:
                 if span.file != file:
                     raise ValueError("a span in another file")
