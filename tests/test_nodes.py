@@ -19,7 +19,8 @@ article 1 "One"
 
 
 def test_every_tree_class_is_a_node():
-    classes = [c for c in vars(n).values() if isinstance(c, type) and attrs.has(c) and c.__module__ == n.__name__]
+    classes = list(n.CLASSES)
+    assert set(classes) == {c for c in vars(n).values() if isinstance(c, type) and attrs.has(c)}
     assert [c.__name__ for c in classes if not issubclass(c, n.Node)] == ["Comment"]
     assert [c.__name__ for c in classes if c.__dictoffset__] == []  # still slotted: no __dict__
 

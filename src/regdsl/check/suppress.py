@@ -14,7 +14,6 @@ from ..errors import RegdslError
 from ..syntax.recover import Damage
 
 _NAME = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)`")
-_ARTICLE = re.compile(r"\bArticle ([0-9][0-9.]*[0-9]|[0-9])\b")
 _NUMBERING = re.compile(r"expected (paragraph|item) ([0-9a-z]+)\b")
 # Findings about names and references: a part of the book that is missing explains them all.
 _FOLLOWING = {"E301", "E303", "E304", "E305", "E306", "E307", "E311", "E501", "E504"}
@@ -29,8 +28,11 @@ def follows_from(e: RegdslError, damage: Damage) -> bool:
     text = e.message
     if any(name in damage.names for name in _NAME.findall(e.message)):
         return True
-    if e.code in _FOLLOWING and any(a in damage.articles for a in _ARTICLE.findall(text)):
-        return True
+    if e.code in _FOLLOWING and damage.articles:
+        from ..syntax.citations import cited_articles  # its patterns are compiled only for a damaged book
+
+        if any(a in damage.articles for a in cited_articles(text)):
+            return True
     m = _NUMBERING.search(e.message)
     if m and e.code in ("E201", "E202") and (m.group(1), m.group(2)) in damage.numbers:
         return True

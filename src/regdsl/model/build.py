@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..syntax import nodes as n
+from ..syntax.printer import cite_step
 from ..errors import Span, did_you_mean
 from ..core.units import UnitDef, exact
 from ..core.limits import MAX_RUN_TOTAL
@@ -336,25 +337,25 @@ class _Builder:
 def _name(p: Provision) -> None:
     if p.kind == "article":
         p.eid = "art_" + p.number.replace(".", "-")
-        p.cite = f"Article {p.number}"
+        p.cite = cite_step("article", p.number)
     elif p.kind == "supplementary":
         p.eid = "suppl"
-        p.cite = "Supplementary Provisions"
+        p.cite = cite_step("supplementary")
     elif p.kind == "section":
         p.eid = "sec_" + p.number.replace(".", "-")
-        p.cite = f"Section {p.number}"
+        p.cite = cite_step("section", p.number)
     elif p.kind == "paragraph":
         if p.transparent:
             p.eid, p.cite = p.owner.eid, p.owner.cite
         else:
             p.eid = f"{p.owner.eid}__para_{p.number}"
-            p.cite = f"{p.owner.cite}, Paragraph {p.number}"
+            p.cite = f"{p.owner.cite}, {cite_step('paragraph', p.number)}"
     elif p.kind == "item":
         p.eid = f"{p.owner.eid}__item_{p.number}"
-        p.cite = f"{p.owner.cite}, Item {p.number}"
+        p.cite = f"{p.owner.cite}, {cite_step('item', p.number)}"
     elif p.kind == "subitem":
         p.eid = f"{p.owner.eid}__subitem_{p.number}"
-        p.cite = f"{p.owner.cite}, Sub-item {p.number}"
+        p.cite = f"{p.owner.cite}, {cite_step('subitem', p.number)}"
     elif p.kind == "duties":
         base = p.parent.eid + "__" if p.parent is not None else ""
         p.eid = f"{base}duties_{p.number.lower()}"

@@ -25,14 +25,13 @@ from ..errors import Span
 
 
 @lru_cache(maxsize=1)
-def _classes() -> dict[str, tuple[type, tuple[str, ...], bool]]:
+def _classes() -> dict[str, tuple[type[Any], tuple[str, ...], bool]]:
     """Node class name -> (class, its positional fields, whether it has a span)."""
     out = {}
-    for name, cls in vars(n).items():
-        if isinstance(cls, type) and attrs.has(cls) and cls.__module__ == n.__name__:
-            fields = attrs.fields(cls)
-            out[name] = (cls, tuple(f.name for f in fields if not f.kw_only),
-                         any(f.name == "span" and f.kw_only for f in fields))
+    for cls in n.CLASSES:
+        fields = attrs.fields(cls)
+        out[cls.__name__] = (cls, tuple(f.name for f in fields if not f.kw_only),
+                             any(f.name == "span" and f.kw_only for f in fields))
     return out
 
 
@@ -54,7 +53,7 @@ def dumps(module: n.Module) -> str:
         entry = classes.get(name)
         if entry is not None and type(obj) is entry[0]:
             out: dict[str, Any] = {"@": name, "a": [getattr(obj, f) for f in entry[1]]}
-            span = obj.span if entry[2] else None
+            span: Span | None = obj.span if entry[2] else None
             if span is not None:
                 if span.file != file:
                     raise ValueError("a span in another file")

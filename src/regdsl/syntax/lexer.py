@@ -1,14 +1,54 @@
-"""Indentation post-lexer: turns newline tokens into _INDENT/_DEDENT pairs."""
+"""What the parser adds to Lark's lexer: the indentation post-lexer (newline tokens to
+_INDENT/_DEDENT pairs) and the callbacks that keep the comments."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from lark import Token
 from lark.lark import PostLex
 
 from ..core.limits import MAX_DIGITS, digits
+from .tree import Comment
+
+_WORD_TAIL = re.compile(r"\w*")
+
+
+class Comments:
+    """The `#` comments of the file being lexed, for the formatter (the grammar drops them)."""
+
+    def __init__(self) -> None:
+        self.found: list[Comment] = []
+
+    def callbacks(self) -> dict[str, Callable[[Token], Token]]:
+        """The lexer callbacks that collect them, by terminal."""
+        return {"COMMENT": self._on_comment, "_NL": self._on_newline, "_CONTINUATION": self._on_newline}
+
+    def take(self) -> tuple[Comment, ...]:
+        """The comments found since the last `take` or `clear`, in order; forgets them."""
+        found = tuple(sorted(set(self.found), key=lambda c: (c.line, c.column)))
+        self.found.clear()
+        return found
+
+    def clear(self) -> None:
+        """Forget the comments found so far."""
+        self.found.clear()
+
+    def _on_comment(self, tok: Token) -> Token:
+        self.found.append(Comment(tok.value, tok.line or 1, tok.column or 1, own_line=False))
+        return tok
+
+    def _on_newline(self, tok: Token) -> Token:
+        # Comment-only lines are swallowed by the newline token; recover them.
+        line = tok.line or 1
+        for i, chunk in enumerate(tok.value.split("\n")):
+            stripped = chunk.lstrip(" \t\r")
+            if i and stripped.startswith("#"):
+                col = len(chunk) - len(stripped) + 1
+                self.found.append(Comment(stripped.rstrip("\r"), line + i, col, own_line=True))
+        return tok
+
 
 class IndentationError_(Exception):
     """Raised by the post-lexer (bad indentation, a glued keyword, a number too long); carries
@@ -57,7 +97,8 @@ class Indenter(PostLex):
                 if end is not None and end < len(text) and (text[end].isalnum() or text[end] == "_"):
                     # A keyword glued to more letters (`andb`, `whenever`) is one word, not the
                     # keyword and a name: where only the keyword fits, that is an error.
-                    word = tok.value + re.match(r"\w*", text[end:]).group(0)
+                    tail = _WORD_TAIL.match(text, end)
+                    word = tok.value + (tail.group(0) if tail else "")
                     raise IndentationError_(f"unexpected `{word}`", tok, "E101")
             if tok.type == "_NL":
                 if self.depth:

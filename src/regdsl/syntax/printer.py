@@ -2,7 +2,8 @@
 
 `regdsl fmt` writes code with it (and breaks long lines on top of it, authoring/fmt/),
 the checker's messages quote references with it (`describe_ref`), and `render` and
-`show` describe references in the same words.  The printed text parses back to the
+`show` describe references in the same words; the model names each provision in a
+citation's words with `cite_step`.  The printed text parses back to the
 same tree: the fewest parentheses that keep it, plus those that keep words apart.
 """
 
@@ -31,6 +32,17 @@ def quote(value: str) -> str:
 
 
 _RELATIVE = {"items_here": "the items", "supplementary": "the supplementary provisions"}
+
+# Each kind of step as a citation prints it (`Article 20, Paragraph 2`); the book's words are in lower
+# case, `subitem` without the hyphen (describe_selector).  citations.py reads both.
+PRINTED = {"article": "Article", "section": "Section", "paragraph": "Paragraph", "item": "Item",
+           "subitem": "Sub-item", "supplementary": "Supplementary Provisions"}
+
+
+def cite_step(kind: str, number: str = "") -> str:
+    """One step of a citation as regdsl prints it: `Article 20`, `Sub-item a`, `Supplementary Provisions`."""
+    word = PRINTED[kind]
+    return f"{word} {number}" if number else word
 
 
 def describe_selector(s: n.Selector) -> str:

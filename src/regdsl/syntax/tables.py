@@ -96,7 +96,7 @@ def load(grammar: str, options: dict[str, Any]) -> Lark:
     from lark import Lark
 
     parser = Lark(grammar, **options)
-    if path is not None:
+    if where is not None and path is not None:
         cache.remove_legacy(where)
         for old in where.glob("grammar-*.json"):  # the tables of an older grammar
             if old != path:

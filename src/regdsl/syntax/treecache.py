@@ -23,10 +23,10 @@ _KEEP = 400  # parsed files kept in the cache
 @lru_cache(maxsize=1)
 def _made_by() -> str:
     """What a tree depends on besides its text: the grammar, Lark, the node classes, and the
-    parser and lexer modules' own source (so a change to how a tree is built is never missed)."""
+    parser, lexer and transformer modules' own source (so a change to how a tree is built is never missed)."""
     here = Path(__file__).parent
     sources = []
-    for module in ("parser.py", "lexer.py"):
+    for module in ("parser.py", "lexer.py", "transformer.py"):
         try:
             sources.append((here / module).read_text("utf-8"))
         except OSError:
@@ -46,7 +46,7 @@ def parse_cached(text: str, file: str) -> n.Module:
     """
     where = cache.cache_dir()
     folder = cache.subdir(where, "ast") if where is not None else None
-    if folder is None:
+    if where is None or folder is None:
         return _parse(text, file)
     key = hashlib.sha256("\0".join((_made_by(), file, text)).encode("utf-8")).hexdigest()[:32]
     path = folder / f"{key}.json"

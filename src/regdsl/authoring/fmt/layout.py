@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, cast
 
 from ...syntax import nodes as n
-from ...syntax.parser import _unquote, parse
+from ...syntax.parser import parse
+from ...syntax.transformer import unquote
 from .comments import place_comments
 from .exprs import Expressions
 from .source import (_BLOCK_OWNERS, _DECLS, _IDENT, _READING_WORDS, STEP, WIDTH, _children, _col, _line, _Source,
@@ -283,7 +283,7 @@ class Formatter(Expressions):
 
     def pieces(self, s) -> list[tuple[str, int]] | None:
         """The description's strings as written (the tree joins them with spaces)."""
-        found = [(_string(t), line) for kind, t, line in self.src.tokens(s.span) if kind == "s"]
+        found = [(unquote(t), line) for kind, t, line in self.src.tokens(s.span) if kind == "s"]
         if found and " ".join(t for t, _ in found) == s.description:
             return found
         return None
@@ -302,19 +302,14 @@ class Formatter(Expressions):
         old_q = new_q = None
         if len(toks) >= 3 and toks[0][1] == "reading":
             if isinstance(s.old, str):
-                old_q = toks[1][0] == "s" and _string(toks[1][1]) == s.old
+                old_q = toks[1][0] == "s" and unquote(toks[1][1]) == s.old
                 if not old_q and toks[1][1] != s.old:
                     old_q = None
             if isinstance(s.new, str):
-                new_q = toks[-1][0] == "s" and _string(toks[-1][1]) == s.new
+                new_q = toks[-1][0] == "s" and unquote(toks[-1][1]) == s.new
                 if not new_q and toks[-1][1] != s.new:
                     new_q = None
         return show(s.old, old_q), show(s.new, new_q)
-
-
-def _string(text: str) -> str:
-    """The value of a string literal as written (`_unquote` is annotated for Lark's tokens, a str)."""
-    return _unquote(cast(Any, text))
 
 
 def format_module(module: n.Module, source: str) -> str:
