@@ -6,11 +6,12 @@ slotted attrs classes declared `@attrs.frozen(repr=False, eq=False)`: their
 called on a class, and behave as the ones attrs would write (the fields in
 order, the span left out of equality and repr).  Sixty-odd classes are made
 at every cold start, and compiling those methods for each was most of that
-time; now a class's are compiled only when its nodes are first compared.
+time; these are closures, made only when a class's nodes are first compared.
 """
 
 from __future__ import annotations
 
+import operator
 from typing import Any, Iterator, TypeVar
 
 import attrs
@@ -36,30 +37,39 @@ def _child_fields(cls: Any) -> tuple[str, ...]:
 def _install(cls: Any) -> Any:
     """Give a node class its own `__eq__`, `__hash__` and `__repr__`, on first use.
 
-    `__eq__` and `__hash__` are the code attrs would compile for the class
-    (the fields with `eq`, in order; a node of another class is
-    NotImplemented), compiled only now: reading and checking a book compares
-    no nodes, so most runs compile none.  `__repr__` shows the fields with
-    `repr`, as attrs's does.
+    They do what attrs's would (the fields with `eq`, in order, compared as a
+    tuple; a node of another class is NotImplemented; the fields with `repr`
+    shown), as closures over the class's fields: nothing is compiled, and
+    reading and checking a book compares no nodes, so most runs make none.
     """
     fields = attrs.fields(cls)  # an attrs class (every subclass of Node is one)
-    mine = "".join(f"self.{f.name}, " for f in fields if f.eq)
-    theirs = "".join(f"other.{f.name}, " for f in fields if f.eq)
-    source = ("def __eq__(self, other):\n"
-              "    if other.__class__ is not cls:\n"
-              "        return NotImplemented\n"
-              f"    return ({mine}) == ({theirs})\n"
-              "def __hash__(self):\n"
-              f"    return hash((cls, {mine}))\n")
-    made: dict[str, Any] = {"cls": cls}
-    exec(compile(source, f"<{cls.__qualname__} methods>", "exec"), made)  # noqa: S102 - field names only
+    compared = [f.name for f in fields if f.eq]
     shown = [f.name for f in fields if f.repr]
+    key = operator.attrgetter(*compared)  # one value, or a tuple of them
+
+    if len(compared) == 1:
+        def __eq__(self: Any, other: object) -> bool:
+            if other.__class__ is not cls:
+                return NotImplemented
+            mine, theirs = key(self), key(other)
+            return mine is theirs or mine == theirs  # as a tuple of one compares
+
+        def __hash__(self: Any) -> int:
+            return hash((cls, key(self)))
+    else:
+        def __eq__(self: Any, other: object) -> bool:
+            if other.__class__ is not cls:
+                return NotImplemented
+            return key(self) == key(other)
+
+        def __hash__(self: Any) -> int:
+            return hash((cls, *key(self)))
 
     def __repr__(self: Any) -> str:
         values = ", ".join(f"{name}={getattr(self, name)!r}" for name in shown)
         return f"{cls.__qualname__}({values})"
 
-    cls.__eq__, cls.__hash__, cls.__repr__ = made["__eq__"], made["__hash__"], __repr__
+    cls.__eq__, cls.__hash__, cls.__repr__ = __eq__, __hash__, __repr__
     return cls
 
 
