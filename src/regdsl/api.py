@@ -74,7 +74,7 @@ class Book:
     def _setup(self) -> None:
         self.evaluator = Evaluator(self.ir)
         self._facts = _FactsView(self.ir)
-        self._cites: dict[int, Any] = {}
+        self._cites: dict[Any, Any] = {}  # see results/provenance.py: citations by provision and by answer
         self.outcome_names = list(self.ir.outcomes)
         self._computed = [k for k, v in self.ir.names.items() if v.kind != "undeclared"]
         self._known = frozenset(self._computed)

@@ -3,10 +3,11 @@
 A closure reads what it needs from the evaluation state (`State` in
 engine.py): the facts given, the date, the values of the names and items
 already computed, and appends what it read to the state's log, from which
-citations and explanations are built.  The log holds `(DEP, name)` and
-`(FACT, name)` entries (built once, when the closure is), `(ITEM, key, value)`
-for each item an `any of` / `all of` consulted, and the provisions a body
-function read.  Unknown values (`Unknown`) propagate
+citations and explanations are built.  The log holds `(DEP, name)` entries
+(built once, when the closure is), `(ITEM, key, value)` for each item an
+`any of` / `all of` consulted, and the provisions a body function read; the
+names of the facts read go to a list of their own (`reads`), which only
+explanations walk, so that citations scan only the log.  Unknown values (`Unknown`) propagate
 as in Kleene's three-valued logic: `false and ?` is false, `true and ?` is
 unknown, and an unknown carries the facts, decisions and reasons that would
 decide it.  No source text is ever evaluated: the closures are built from
@@ -28,7 +29,7 @@ from .operators import ARITH, COMPARE, ORDERED, le, negate
 Fn = Callable[[Any], Any]
 
 _UNKNOWN = Unknown()
-DEP, FACT, ITEM = 0, 1, 2
+DEP, ITEM = 0, 2
 
 
 def _merge2(x: Any, y: Any) -> Any:
@@ -83,10 +84,9 @@ class Compiler:
     def c_Fact(self, e: ir.Fact) -> Fn:
         name = e.name
         unknown = self.unknown_fact.get(name, _UNKNOWN)
-        entry = (FACT, name)
 
         def fact(st: Any) -> Any:
-            st.log.append(entry)
+            st.reads.append(name)
             v = st.facts.get(name)
             return unknown if v is None else v
 

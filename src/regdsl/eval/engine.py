@@ -38,20 +38,22 @@ _PLANS = 64  # version keys remembered per book
 class State:
     """One evaluation: the facts given, the date, the values computed and what each read.
 
-    `records` lists, in evaluation order, (key, start, result) for every name and
-    item computed: `result` is (value, winners, considered, conflict) for a name and
-    (value,) for an item, and what it read is `log[start:]` up to the next record's
-    start (see compile.py for the entries).
+    `records` lists, in evaluation order, (key, start, result, read_start) for every
+    name and item computed: `result` is (value, winners, considered, conflict) for a
+    name and (value,) for an item; what it read is `log[start:]` up to the next
+    record's start, and the facts it read `reads[read_start:]` up to the next record's
+    (see compile.py for the entries).
     """
 
-    __slots__ = ("facts", "as_of", "values", "records", "log", "plan")
+    __slots__ = ("facts", "as_of", "values", "records", "log", "reads", "plan")
 
     def __init__(self, facts: Mapping[str, Any], as_of: dt.date):
         self.facts = facts
         self.as_of = as_of
         self.values: dict[str, Any] = {}
-        self.records: list[tuple[str, int, tuple]] = []
+        self.records: list[tuple[str, int, tuple, int]] = []
         self.log: list[Any] = []
+        self.reads: list[str] = []
         self.plan: Plan | None = None
 
 
@@ -76,11 +78,11 @@ class Plan:
         for k in book.order:
             if k in evaluator.constant:
                 fn = evaluator.item_fn(k) if k in book.items else self.deciders[k]
-                start = len(st.log)
+                start, read_start = len(st.log), len(st.reads)
                 r = (fn(st),) if k in book.items else fn(st)
                 st.values[k] = r[0]
-                st.records.append((k, start, r))
-        self.constants = (st.values, st.records, st.log)
+                st.records.append((k, start, r, read_start))
+        self.constants = (st.values, st.records, st.log, st.reads)
 
     def steps(self, outcomes: tuple[str, ...] | None) -> list[tuple[str, Any, bool]]:
         """(key, its function, is an item) for everything the outcomes need, in order."""
@@ -194,6 +196,7 @@ class Evaluator:
                         f"{t.date.isoformat()} for this student"})
                     pending.append((t, prov, why))
         del st.log[:]  # what the version key read is no name's reading
+        del st.reads[:]
         for k, _ in self._sparing_items:
             del st.values[k]
         return (st.as_of, tuple(spared), tuple(pending))
@@ -347,18 +350,18 @@ class Evaluator:
         """Compute the outcomes (all when None) and everything they need for one student."""
         st = State(facts, as_of)
         plan = st.plan = self.plan(self.version_key(st))
-        values, records, log = plan.constants
-        st.values, st.records, st.log = dict(values), list(records), list(log)
-        values, log = st.values, st.log
+        values, records, log, reads = plan.constants
+        st.values, st.records, st.log, st.reads = dict(values), list(records), list(log), list(reads)
+        values, log, reads = st.values, st.log, st.reads
         add = st.records.append
         for key, fn, is_item in plan.steps(outcomes):
-            start = len(log)
+            start, read_start = len(log), len(reads)
             if is_item:
                 r: tuple = (fn(st),)
             else:
                 r = fn(st)
             values[key] = r[0]
-            add((key, start, r))
+            add((key, start, r, read_start))
         return st
 
 

@@ -9,17 +9,17 @@ each provision.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 from .. import ir
-from ..eval.compile import DEP, FACT, ITEM
+from ..eval.compile import DEP, ITEM
 from ..eval.engine import Evaluator, State
 from ..eval.logic import APPLIES, NOT
 from ..core.values import Unknown
 from .outcome import Citation, Explanation, Outcome, Version, plain
 
 
-def citation_of(p: ir.Prov, book: ir.IRBook, cache: dict[int, tuple[Citation, Version | None]]
+def citation_of(p: ir.Prov, book: ir.IRBook, cache: dict[Any, Any]
                 ) -> tuple[Citation, Version | None]:
     """The citation of a provision as the evaluated book shows it, and its article's version."""
     found = cache.get(id(p))
@@ -33,16 +33,19 @@ def citation_of(p: ir.Prov, book: ir.IRBook, cache: dict[int, tuple[Citation, Ve
     return found
 
 
+_CACHED = 20_000  # citations remembered per book, by provision and by the provisions of an answer
+
+
 class Builder:
     """Turns a finished evaluation state into outcomes, citations and explanations."""
 
-    def __init__(self, evaluator: Evaluator, state: State, cache: dict[int, Any]):
+    def __init__(self, evaluator: Evaluator, state: State, cache: dict[Any, Any]):
         self.ev = evaluator
         self.book = evaluator.book
         self.st = state
         self._cache = cache
-        self._frames: dict[str, list[ir.Prov]] = {}
-        self._index: dict[str, tuple[int, int, tuple]] | None = None
+        self._frames: dict[str, dict[ir.Prov, None]] = {}
+        self._index: dict[str, tuple[int, int, tuple, int, int]] | None = None
         self._cites: dict[str, tuple[tuple[Citation, ...], tuple[Version, ...]]] = {}
         self._explained: dict[str, Explanation] = {}
 
@@ -60,12 +63,14 @@ class Builder:
             found = self._explained[name] = self.explain(name)
         return found
 
-    def record(self, key: str) -> tuple[int, int, tuple] | None:
-        """(start, end, result) of a name or item: what it read is `log[start:end]`."""
+    def record(self, key: str) -> tuple[int, int, tuple, int, int] | None:
+        """(start, end, result, read_start, read_end) of a name or item: what it read is
+        `log[start:end]`, the facts it read `reads[read_start:read_end]`."""
         if self._index is None:
             recs = self.st.records
-            ends = [r[1] for r in recs[1:]] + [len(self.st.log)]
-            self._index = {key: (start, end, r) for (key, start, r), end in zip(recs, ends)}
+            ends = [(r[1], r[3]) for r in recs[1:]] + [(len(self.st.log), len(self.st.reads))]
+            self._index = {key: (start, end, r, read_start, read_end)
+                           for (key, start, r, read_start), (end, read_end) in zip(recs, ends)}
         return self._index.get(key)
 
     def outcome(self, name: str) -> Outcome:
@@ -84,49 +89,71 @@ class Builder:
     # ---- citations
     def citations(self, name: str) -> tuple[tuple[Citation, ...], tuple[Version, ...]]:
         """The citations of an outcome (the deciding rule first) and the versions they applied."""
+        provisions = tuple(self.provisions(name))
+        cache = self._cache
+        found = cache.get(provisions)  # the same provisions decide many students' answers
+        if found is not None:
+            return found
         cites = []
         versions: dict[Version, None] = {}
-        for p in self.provisions(name):
-            c, v = citation_of(p, self.book, self._cache)
+        for p in provisions:
+            c, v = citation_of(p, self.book, cache)
             cites.append(c)
             if v is not None:
                 versions[v] = None
-        return tuple(cites), tuple(versions)
+        found = (tuple(cites), tuple(versions))
+        if len(cache) > _CACHED:
+            cache.clear()
+        cache[provisions] = found
+        return found
 
-    def provisions(self, name: str) -> list[ir.Prov]:
+    def provisions(self, name: str) -> Iterable[ir.Prov]:
         """The provisions that decided a value, the deciding rule first, without repeats."""
         out = self._frame(name)
         if not out:
             rec = self.record(name)
-            out = _unique(rule.provision for rule, _ in (rec[2][2] if rec else ()))
+            return _unique(rule.provision for rule, _ in (rec[2][2] if rec else ()))
         return out
 
-    def _frame(self, key: str) -> list[ir.Prov]:
+    def _frame(self, key: str) -> dict[ir.Prov, None]:
+        """The provisions behind a name or item, in order, as the keys of a dict: its deciding
+        rules, the provisions it read, then those of the items and names it read, each once."""
         found = self._frames.get(key)
         if found is not None:
             return found
-        self._frames[key] = []  # a record reached again while it is walked adds nothing
-        start, end, r = self.record(key)  # type: ignore[misc]
-        parts: list[ir.Prov] = []
+        self._frames[key] = {}  # a record reached again while it is walked adds nothing
+        start, end, r = self.record(key)[:3]  # type: ignore[index]
+        out: dict[ir.Prov, None] = {}
         if len(r) > 1:  # a name: the rules that decided it (or left it open)
             value, winners, considered = r[0], r[1], r[2]
             if type(value) is Unknown:
                 for rule, state in considered:
                     if state not in (APPLIES, NOT):
-                        parts.append(rule.provision)
-                        parts.extend(getattr(rule, "extra", ()))
-            parts.extend(w.provision for w in winners)
-        log = self.st.log[start:end]
-        parts.extend(e for e in log if type(e) is ir.Prov)
-        items = self.book.items
-        for e in log:
-            if type(e) is tuple and e[0] == ITEM:
-                parts.append(items[e[1]].provision)
-                parts.extend(self._frame(e[1]))
-        for e in log:
-            if type(e) is tuple and e[0] == DEP:
-                parts.extend(self._frame(e[1]))
-        out = _unique(parts)
+                        out[rule.provision] = None
+                        for extra in getattr(rule, "extra", ()):
+                            out[extra] = None
+            for w in winners:
+                out[w.provision] = None
+        items: list[str] = []
+        deps: list[str] = []
+        log = self.st.log
+        for i in range(start, end):
+            e = log[i]
+            t = type(e)
+            if t is ir.Prov:
+                out[e] = None
+            elif t is tuple:
+                if e[0] == DEP:
+                    deps.append(e[1])
+                elif e[0] == ITEM:
+                    items.append(e[1])
+        if items:
+            book_items = self.book.items
+            for k in items:
+                out[book_items[k].provision] = None
+                out.update(self._frame(k))
+        for k in deps:
+            out.update(self._frame(k))
         self._frames[key] = out
         return out
 
@@ -163,7 +190,7 @@ class Builder:
         return Explanation("definition", name, value, unit, status, citation, text, rule, because,
                            shown_considered)
 
-    def _children(self, rec: tuple[int, int, tuple], path: set[str]) -> tuple[Explanation, ...]:
+    def _children(self, rec: tuple[int, int, tuple, int, int], path: set[str]) -> tuple[Explanation, ...]:
         st, book = self.st, self.book
         out: list[Explanation] = []
         seen: set[str] = set()
@@ -179,10 +206,9 @@ class Builder:
             c = citation_of(item.provision, book, self._cache)[0]
             out.append(Explanation("item", c.cite, value, unit, _status(v), c, item.provision.text, item.source,
                                    sub))
-        for e in log:
-            if type(e) is not tuple or e[0] != FACT or e[1] in seen:
+        for f in st.reads[rec[3]:rec[4]]:
+            if f in seen:
                 continue
-            f = e[1]
             seen.add(f)
             inp = book.inputs.get(f)
             given = st.facts.get(f)
