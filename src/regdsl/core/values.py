@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 
-# (id(a), id(b)) -> (a, b, a merged with b); the objects are kept so that their ids stay theirs.
-_MERGED: dict[tuple[int, int], tuple["Unknown", "Unknown", "Unknown"]] = {}
+_PARTNERS = 64  # merges an unknown remembers (the same few unknowns meet in every evaluation)
 
 
 class Unknown:
@@ -19,7 +18,7 @@ class Unknown:
     answer does not make it unknown.
     """
 
-    __slots__ = ("missing", "bodies", "reasons", "guess", "_sorted")
+    __slots__ = ("missing", "bodies", "reasons", "guess", "_sorted", "_merged")
 
     def __init__(self, missing=frozenset(), bodies=frozenset(), reasons=frozenset(), guess=None):
         self.missing = missing
@@ -27,21 +26,32 @@ class Unknown:
         self.reasons = reasons
         self.guess = guess
         self._sorted: tuple | None = None
+        self._merged: dict[Unknown, Unknown] | None = None  # other -> self merged with other
 
     def merge(self, other: "Unknown") -> "Unknown":
         """The union of two unknowns (remembered: the same unknowns meet in every evaluation)."""
         if other is self:
             return self
-        key = (id(self), id(other))
-        hit = _MERGED.get(key)
-        if hit is not None and hit[0] is self and hit[1] is other:
-            return hit[2]
-        merged = Unknown(self.missing | other.missing, self.bodies | other.bodies,
-                         self.reasons | other.reasons)
-        if len(_MERGED) > 8192:
-            _MERGED.clear()
-        _MERGED[key] = (self, other, merged)
+        memo = self._merged
+        if memo is None:
+            memo = self._merged = {}
+        else:
+            hit = memo.get(other)  # unknowns hash and compare by identity
+            if hit is not None:
+                return hit
+            if len(memo) >= _PARTNERS:
+                memo.clear()
+        merged = memo[other] = Unknown(self.missing | other.missing, self.bodies | other.bodies,
+                                       self.reasons | other.reasons)
         return merged
+
+    def __getstate__(self) -> tuple:
+        return (self.missing, self.bodies, self.reasons, self.guess)
+
+    def __setstate__(self, state: tuple) -> None:
+        self.missing, self.bodies, self.reasons, self.guess = state
+        self._sorted = None
+        self._merged = None
 
     def shown(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
         """(missing facts, deciding bodies, reasons), each sorted, as an outcome lists them."""

@@ -116,6 +116,8 @@ class Compiler:
         return not_
 
     def c_And(self, e: ir.And) -> Fn:
+        if any(type(a) is ir.Fact for a in e.args):
+            return self._connective(e.args, False)
         fns = [self.compile(a) for a in e.args]
         if len(fns) == 2:
             a, b = fns
@@ -148,6 +150,8 @@ class Compiler:
         return and_
 
     def c_Or(self, e: ir.Or) -> Fn:
+        if any(type(a) is ir.Fact for a in e.args):
+            return self._connective(e.args, True)
         fns = [self.compile(a) for a in e.args]
         if len(fns) == 2:
             a, b = fns
@@ -178,6 +182,32 @@ class Compiler:
             return out
 
         return or_
+
+    def _connective(self, args: tuple[ir.Expr, ...], decisive: bool) -> Fn:
+        """`and` (decisive False) or `or` (decisive True) with facts among its operands, read
+        in place rather than through a closure each: the same order, reads and answers."""
+        parts = [(a.name, self.unknown_fact.get(a.name, _UNKNOWN), None) if type(a) is ir.Fact
+                 else ("", _UNKNOWN, self.compile(a)) for a in args]
+        neutral = not decisive
+
+        def connective(st: Any) -> Any:
+            facts, reads = st.facts, st.reads
+            out: Any = neutral
+            for name, unknown, f in parts:
+                if f is None:
+                    reads.append(name)
+                    v = facts.get(name)
+                    if v is None:
+                        v = unknown
+                else:
+                    v = f(st)
+                if v is decisive:
+                    return decisive
+                if v is not neutral:
+                    out = v if out is neutral else out.merge(v)
+            return out
+
+        return connective
 
     # ---- arithmetic and comparison
     def c_Arith(self, e: ir.Arith) -> Fn:
@@ -232,6 +262,8 @@ class Compiler:
                 and e.left.ty.kind == e.right.ty.kind and e.left.ty.kind in ("quantity", "number", "date", "enum"):
             # the common case, `fact is at least 124 credits`: the constant's type is the fact's
             c = e.right.value
+            if type(e.left) is ir.Fact:
+                return self._compare_fact(e.left.name, fn, c.value if isinstance(c, Q) else c, isinstance(c, Q))
             if isinstance(c, Q):
                 c = c.value
 
@@ -262,6 +294,28 @@ class Compiler:
             return fn(x, y)
 
         return compare
+
+    def _compare_fact(self, name: str, fn: Any, c: Any, quantity: bool) -> Fn:
+        """`fact OP constant`, the fact read in place."""
+        unknown = self.unknown_fact.get(name, _UNKNOWN)
+        if quantity:
+            def compare_fact_q(st: Any) -> Any:
+                st.reads.append(name)
+                x = st.facts.get(name)
+                if x is None:
+                    return unknown
+                return fn(x.value, c)
+
+            return compare_fact_q
+
+        def compare_fact(st: Any) -> Any:
+            st.reads.append(name)
+            x = st.facts.get(name)
+            if x is None:
+                return unknown
+            return fn(x, c)
+
+        return compare_fact
 
     def c_OneOf(self, e: ir.OneOf) -> Fn:
         f = self.compile(e.arg)
