@@ -113,6 +113,15 @@ class Outcome:
         _set(self, "provenance", provenance)
         _set(self, "decided_when", decided_when)  # (value, unit, conditions) of the cases that decide it
 
+    @classmethod
+    def of(cls, fields: tuple, provenance: "Builder | None") -> "Outcome":
+        """An outcome from its fields in the order of `_FIELDS` (as Builder remembers them)."""
+        o = object.__new__(cls)
+        _set(o, "_f", fields)
+        _set(o, "provenance", provenance)
+        _set(o, "decided_when", ())
+        return o
+
     name: str = property(lambda self: self._f[0])  # type: ignore[assignment]
     description: str = property(lambda self: self._f[1])  # type: ignore[assignment]
     value: Any = property(lambda self: self._f[2])

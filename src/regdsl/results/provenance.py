@@ -33,7 +33,9 @@ def citation_of(p: ir.Prov, book: ir.IRBook, cache: dict[Any, Any]
     return found
 
 
-_CACHED = 20_000  # citations remembered per book, by provision and by the provisions of an answer
+# Citations remembered per book, by provision and by the provisions of an answer, and the
+# fields of outcomes by name and value: the same few recur for every student.
+_CACHED = 20_000
 
 
 class Builder:
@@ -75,16 +77,31 @@ class Builder:
 
     def outcome(self, name: str) -> Outcome:
         """The outcome of `name`."""
-        description, unit = self.ev.shown_name(name)
         raw = self.st.values[name]
+        cache = self._cache
+        key: tuple | None = ("outcome", name, raw)  # a name's values are of one type (or unknown, by identity)
+        try:
+            fields = cache.get(key)
+        except TypeError:  # an unhashable value (a list)
+            key, fields = None, None
+        if fields is None:
+            fields = self._fields(name, raw)
+            if key is not None:
+                if len(cache) > _CACHED:
+                    cache.clear()
+                cache[key] = fields
+        return Outcome.of(fields, self)
+
+    def _fields(self, name: str, raw: Any) -> tuple:
+        description, unit = self.ev.shown_name(name)
         t = type(raw)
         if t is Unknown:
             missing, bodies, reasons = raw.shown()
-            return Outcome(name, description, None, unit, raw.status, missing, bodies, reasons, self)
+            return (name, description, None, unit, raw.status, missing, bodies, reasons)
         if t is bool or t is str:
-            return Outcome(name, description, raw, None, "determined", (), (), (), self)
+            return (name, description, raw, None, "determined", (), (), ())
         value, shown_unit = plain(raw)
-        return Outcome(name, description, value, shown_unit, "determined", (), (), (), self)
+        return (name, description, value, shown_unit, "determined", (), (), ())
 
     # ---- citations
     def citations(self, name: str) -> tuple[tuple[Citation, ...], tuple[Version, ...]]:
