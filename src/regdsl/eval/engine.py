@@ -9,7 +9,11 @@ it would give the same value anyway (logic.py).
 Which rules are in force depends on the date asked and on the amendments
 whose transitional provisions spare the student (the version key); a `Plan`
 holds the forests of one version key and is shared by every student with
-that key.  A student is evaluated eagerly, in the book's dependency order
+that key.  A name or item depends only on its key and on the facts it reads,
+directly or through what it reads: the plan evaluates once, for a student who
+gives no fact, everything the outcomes need, and a student who gives none of
+the facts a name depends on takes that name's result (and what it read) from
+there; most students give a small part of a book's facts.  A student is evaluated eagerly, in the book's dependency order
 (`IRBook.order`): every name and item is computed once, after everything it
 reads, so no evaluation ever recurses from one definition into another and
 a chain of definitions of any length needs no deeper Python stack.  While a
@@ -58,6 +62,9 @@ class State:
 
 
 Decider = Callable[[State], tuple[Any, tuple, tuple, Any]]
+# (key, function, is an item, facts it depends on or None, result, log and reads with none given)
+Step = tuple[str, Any, bool, "frozenset[str] | None", tuple[tuple, tuple, tuple]]
+_INPUTS = 64  # facts a name may depend on and still be taken from the none-given evaluation
 
 
 class Plan:
@@ -70,7 +77,7 @@ class Plan:
         self.deciders: dict[str, Decider] = {}
         for name, info in book.names.items():
             self.deciders[name] = evaluator.decider(info, evaluator.forest(info, key))
-        self._orders: dict[tuple[str, ...] | None, list[tuple[str, Any, bool]]] = {}
+        self._orders: dict[tuple[str, ...] | None, list[Step]] = {}
         self._lock = threading.Lock()
         # Names and items that read no fact are the same for every student of this key:
         # computed once here, and copied into each student's state.
@@ -84,8 +91,9 @@ class Plan:
                 st.records.append((k, start, r, read_start))
         self.constants = (st.values, st.records, st.log, st.reads)
 
-    def steps(self, outcomes: tuple[str, ...] | None) -> list[tuple[str, Any, bool]]:
-        """(key, its function, is an item) for everything the outcomes need, in order."""
+    def steps(self, outcomes: tuple[str, ...] | None) -> list[Step]:
+        """What the outcomes need, in order: (key, its function, is an item, the facts it
+        depends on, its result for a student who gives none of them)."""
         found = self._orders.get(outcomes)
         if found is not None:
             return found
@@ -98,14 +106,23 @@ class Plan:
             if k not in needed:
                 needed.add(k)
                 todo.extend(book.deps.get(k, ()))
-        steps = []
+        # A name or item depends only on the facts it reads, directly or through what it
+        # reads, and on this key: for a student who gives none of them it is what it is for
+        # a student who gives nothing, computed here once, with what it read.
+        values, records, log, reads = self.constants
+        blank = State({}, self.key[0])
+        blank.values, blank.log, blank.reads = dict(values), list(log), list(reads)
+        steps: list[Step] = []
         for k in book.order:
             if k not in needed or k in ev.constant:
                 continue
-            if k in book.items:
-                steps.append((k, ev.item_fn(k), True))
-            else:
-                steps.append((k, self.deciders[k], False))
+            is_item = k in book.items
+            fn = ev.item_fn(k) if is_item else self.deciders[k]
+            start, read_start = len(blank.log), len(blank.reads)
+            r = (fn(blank),) if is_item else fn(blank)
+            blank.values[k] = r[0]
+            steps.append((k, fn, is_item, ev.inputs_of.get(k),
+                          (r, tuple(blank.log[start:]), tuple(blank.reads[read_start:]))))
         with self._lock:
             self._orders[outcomes] = steps
         return steps
@@ -141,6 +158,18 @@ class Evaluator:
         # Only what some outcome needs is computed (a definition nothing reads is never evaluated).
         self.needed = _closure(book, book.outcomes)
         self.constant &= self.needed
+        # The facts each name and item depends on, directly or through what it reads (None
+        # past _INPUTS: such a name is always computed, and no set grows with a long chain).
+        self.inputs_of: dict[str, frozenset[str] | None] = {}
+        for k in book.order:
+            found: set[str] | None = set(book.facts_read.get(k, ()))
+            for d in book.deps.get(k, ()):
+                sub = self.inputs_of.get(d, frozenset())
+                if sub is None or found is None:
+                    found = None
+                    break
+                found |= sub
+            self.inputs_of[k] = frozenset(found) if found is not None and len(found) <= _INPUTS else None
         # The items the transitional provisions test, in dependency order: computed before the
         # version key (the checker lets them read facts only).
         sparing_items = _closure(book, [k for t in book.transitions for cond, _ in t.sparing
@@ -353,11 +382,16 @@ class Evaluator:
         values, records, log, reads = plan.constants
         st.values, st.records, st.log, st.reads = dict(values), list(records), list(log), list(reads)
         values, log, reads = st.values, st.log, st.reads
+        given = {k for k, v in facts.items() if v is not None}
         add = st.records.append
-        for key, fn, is_item in plan.steps(outcomes):
+        for key, fn, is_item, inputs, blank in plan.steps(outcomes):
             start, read_start = len(log), len(reads)
-            if is_item:
-                r: tuple = (fn(st),)
+            if inputs is not None and inputs.isdisjoint(given):
+                r = blank[0]
+                log.extend(blank[1])
+                reads.extend(blank[2])
+            elif is_item:
+                r = (fn(st),)
             else:
                 r = fn(st)
             values[key] = r[0]
