@@ -35,12 +35,14 @@ ROOT = Path(__file__).resolve().parent.parent
 MEASURES = ("values", "citations", "sample_values", "sample_citations")
 STUDENT = ROOT / "benchmarks" / "student.json"
 
-# Run in a child whose sys.path starts with the checkout's src/: the rates of bench.py's
-# method (calls per second of CPU time, the best batch of a quarter second).
+# Run in a child whose sys.path starts with the checkout's src/; the rates are bench.py's
+# (calls per second of CPU time, the best batch of a quarter second), imported from here.
 CHILD = r"""
 import json, sys, time
 sys.path.insert(0, sys.argv[1] + "/src")
 import regdsl
+sys.path.insert(0, sys.argv[4])
+from bench import _rate as rate  # this checkout's method for every checkout measured
 book = regdsl.load(sys.argv[1] + "/regulations/university")
 facts = json.loads(sys.argv[2])
 from pathlib import Path
@@ -48,23 +50,6 @@ declared = "".join(p.read_text("utf-8") for p in Path(sys.argv[1], "regulations"
 if "leave_extensions" in facts and "fact leave_extensions" not in declared:
     facts.pop("leave_extensions")
     facts["leave_extension_period"] = "0 months"
-
-def rate(fn, seconds):
-    fn()
-    best = spent = 0.0
-    while spent < seconds:
-        n = 0
-        t0 = time.process_time()
-        while True:
-            for _ in range(20):
-                fn()
-            n += 20
-            elapsed = time.process_time() - t0
-            if elapsed >= 0.25:
-                break
-        spent += elapsed
-        best = max(best, n / elapsed)
-    return best
 
 def values():
     return [(o.value, o.status) for o in book.evaluate(facts, "2026-04-01")]
@@ -94,7 +79,8 @@ print(json.dumps({"outcomes": len(values()), "values": rate(values, seconds), "c
 def measure(checkout: Path, seconds: float) -> dict:
     """One child process's rates for the checkout."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONDONTWRITEBYTECODE")}
-    out = subprocess.run([sys.executable, "-c", CHILD, str(checkout), STUDENT.read_text(), str(seconds)],
+    out = subprocess.run([sys.executable, "-c", CHILD, str(checkout), STUDENT.read_text(), str(seconds),
+                          str(ROOT / "benchmarks")],
                          capture_output=True, text=True, env=env, cwd=str(checkout), check=True)
     found = json.loads(out.stdout)
     if not found["regdsl"].startswith(str(checkout)):

@@ -39,6 +39,26 @@ def _merge2(x: Any, y: Any) -> Any:
     return y
 
 
+def _pair(a: Fn, b: Fn, decisive: bool) -> Fn:
+    """`a and b` (decisive False) or `a or b` (decisive True), the common case."""
+    neutral = not decisive
+
+    def pair(st: Any) -> Any:
+        x = a(st)
+        if x is decisive:
+            return decisive
+        y = b(st)
+        if y is decisive:
+            return decisive
+        if x is neutral:
+            return y
+        if y is neutral:
+            return x
+        return x.merge(y)
+
+    return pair
+
+
 class Compiled:
     """Each rule's condition and value and each item's condition, compiled once, on first use,
     by `compiler` (the per-student Compiler or the ColumnCompiler)."""
@@ -116,79 +136,19 @@ class Compiler:
         return not_
 
     def c_And(self, e: ir.And) -> Fn:
-        if any(type(a) is ir.Fact for a in e.args):
-            return self._connective(e.args, False)
-        fns = [self.compile(a) for a in e.args]
-        if len(fns) == 2:
-            a, b = fns
-
-            def and2(st: Any) -> Any:
-                x = a(st)
-                if x is False:
-                    return False
-                y = b(st)
-                if y is False:
-                    return False
-                if x is True:
-                    return y
-                if y is True:
-                    return x
-                return x.merge(y)
-
-            return and2
-
-        def and_(st: Any) -> Any:
-            out: Any = True
-            for f in fns:
-                v = f(st)
-                if v is False:
-                    return False
-                if v is not True:
-                    out = v if out is True else out.merge(v)
-            return out
-
-        return and_
+        return self._connective(e.args, False)
 
     def c_Or(self, e: ir.Or) -> Fn:
-        if any(type(a) is ir.Fact for a in e.args):
-            return self._connective(e.args, True)
-        fns = [self.compile(a) for a in e.args]
-        if len(fns) == 2:
-            a, b = fns
-
-            def or2(st: Any) -> Any:
-                x = a(st)
-                if x is True:
-                    return True
-                y = b(st)
-                if y is True:
-                    return True
-                if x is False:
-                    return y
-                if y is False:
-                    return x
-                return x.merge(y)
-
-            return or2
-
-        def or_(st: Any) -> Any:
-            out: Any = False
-            for f in fns:
-                v = f(st)
-                if v is True:
-                    return True
-                if v is not False:
-                    out = v if out is False else out.merge(v)
-            return out
-
-        return or_
+        return self._connective(e.args, True)
 
     def _connective(self, args: tuple[ir.Expr, ...], decisive: bool) -> Fn:
-        """`and` (decisive False) or `or` (decisive True) with facts among its operands, read
-        in place rather than through a closure each: the same order, reads and answers."""
+        """`and` (decisive False) or `or` (decisive True) of any operands, left to right; the
+        facts among them read in place rather than through a closure each."""
+        neutral = not decisive
+        if len(args) == 2 and not any(type(a) is ir.Fact for a in args):
+            return _pair(self.compile(args[0]), self.compile(args[1]), decisive)
         parts = [(a.name, self.unknown_fact.get(a.name, _UNKNOWN), None) if type(a) is ir.Fact
                  else ("", _UNKNOWN, self.compile(a)) for a in args]
-        neutral = not decisive
 
         def connective(st: Any) -> Any:
             facts, reads = st.facts, st.reads
