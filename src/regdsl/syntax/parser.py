@@ -6,9 +6,17 @@ holds the `Parser` made of them and the entry points `parse` and `parse_ref`.
 
 A `Parser` is built once per process (`get_parser`) and never written
 afterwards: Lark's tables, its contextual lexer and the tree builder only
-read the text they are given.  What changes while a file is lexed -- the
-indentation stack, the comments -- belongs to the `Indenter` that each parse
-makes for itself, so any number of threads parse at once, with no lock.
+read the text they are given (Lark compiles each lexer state's regular
+expression on first use; two threads that race there compile the same one,
+and since there are no lexer callbacks nothing is added to it afterwards).
+What changes while a file is lexed -- the indentation stack, the comments --
+belongs to the `Indenter` that each parse makes for itself, so any number of
+threads parse at once, with no lock.
+
+The parse is put together from Lark's parts (`Parser.tree`): its LALR
+parser, and its contextual lexer under this parse's Indenter, in a
+`LexerThread` of the parse's own.  `Lark.parse` would run the one post-lexer
+Lark was built with; that is the stateless `lexer.Layout`, which refuses.
 """
 
 from __future__ import annotations
