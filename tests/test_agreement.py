@@ -33,11 +33,13 @@ from hypothesis import strategies as st
 
 import regdsl
 from regdsl.core.limits import MAX_NESTING
-from conftest import EXAMPLES, REGULATIONS
+from conftest import EXAMPLES, REGULATIONS, ROOT
 from regdsl.errors import BookErrors
 from regdsl.eval.reference import reference_outcomes
 from regdsl.facts import read_facts
-from regdsl.syntax.parser import get_parser, parse
+from regdsl.errors import SyntaxError_
+from regdsl.syntax.lexer import Indenter
+from regdsl.syntax.parser import get_parser, parse, parse_ref
 from regdsl.authoring.testing import load_cases
 from strategies import GenBook, as_of_dates, books, ir_as_of, ir_students, students
 
@@ -237,18 +239,105 @@ def in_threads(work, n: int = THREADS) -> list[Any]:
     return results
 
 
+def parsed(name: str, text: str) -> Any:
+    """What parsing a file gives, as plain data: its tree (spans and comments included), or its error."""
+    try:
+        return attrs.asdict(parse(text, name))
+    except SyntaxError_ as e:
+        return ("error", e.code, str(e), e.span, e.hint)
+
+
+def parse_inputs() -> list[tuple[str, str]]:
+    """Every bundled book's files, the syntax errors of tests/errors, and the books with comments
+    moved about (own-line, at line ends, inside continuations and parentheses)."""
+    books = [(str(p), p.read_text("utf-8")) for p in sorted(REGULATIONS.glob("*/*.reg"))]
+    errors = [(str(p), p.read_text("utf-8")) for p in sorted(ROOT.glob("tests/errors/**/E1*.reg"))]
+    errors += [(str(p), p.read_text("utf-8")) for p in sorted(ROOT.glob("tests/books/syntax-error/*.reg"))]
+    commented = [(f"{name}#comments", text.replace("\n", "  # a comment\n", 40).replace("\n\n", "\n  # own\n\n"))
+                 for name, text in books]
+    return books + errors + commented
+
+
 def test_parsing_from_several_threads_gives_what_one_thread_gives():
-    texts = [(str(p), p.read_text("utf-8")) for p in sorted(REGULATIONS.glob("*/*.reg"))]
-    want = [attrs.asdict(parse(text, name)) for name, text in texts]  # spans and comments included
+    texts = parse_inputs()
+    refs = ["article 20 paragraph 2", "items 1 and 2 of the preceding article", "not a reference"]
+    assert any(isinstance(p, tuple) for p in (parsed(name, text) for name, text in texts))  # errors too
+    want = [parsed(name, text) for name, text in texts]
+    want_refs = [parsed_ref(r) for r in refs]
     get_parser.cache_clear()  # the threads also race to build the parser
 
     def work(i: int) -> list[Any]:
         order = texts[i:] + texts[:i]  # each thread starts with another file
-        got = {name: attrs.asdict(parse(text, name)) for name, text in order}
-        return [got[name] for name, _ in texts]
+        got = {name: parsed(name, text) for name, text in order}
+        return [got[name] for name, _ in texts] + [parsed_ref(r) for r in refs]
 
-    for got in in_threads(work):
-        assert got == want
+    for got in in_threads(work, 8):
+        assert got == want + want_refs
+
+
+def parsed_ref(text: str) -> Any:
+    try:
+        return attrs.asdict(parse_ref(text))
+    except SyntaxError_ as e:
+        return ("error", str(e))
+
+
+def test_a_parse_does_not_wait_for_another():
+    """One thread is held in the middle of lexing a file; another parses a whole book meanwhile."""
+    [(name, text)] = [(str(p), p.read_text("utf-8")) for p in sorted(REGULATIONS.glob("university/*.reg"))][:1]
+    want = parsed(name, text)
+    other = sorted(REGULATIONS.glob("graduate/*.reg"))[0]
+    want_other = parsed(str(other), other.read_text("utf-8"))
+    held, go = threading.Event(), threading.Event()
+    newline = Indenter._newline.__code__
+    got: dict[str, Any] = {}
+
+    def hold(frame, event, arg):  # the first time the post-lexer starts a line, wait
+        if event == "call" and frame.f_code is newline and not held.is_set():
+            held.set()
+            go.wait(60)
+        return None
+
+    def first() -> None:
+        sys.settrace(hold)
+        try:
+            got["first"] = parsed(name, text)
+        finally:
+            sys.settrace(None)
+
+    def second() -> None:
+        got["second"] = parsed(str(other), other.read_text("utf-8"))
+
+    t1 = threading.Thread(target=first)
+    t1.start()
+    try:
+        assert held.wait(30)
+        t2 = threading.Thread(target=second)
+        t2.start()
+        t2.join(20)
+        assert not t2.is_alive() and "first" not in got  # done while the first parse was held
+    finally:
+        go.set()
+        t1.join(30)
+    assert got == {"first": want, "second": want_other}
+
+
+def test_the_parser_keeps_no_state_at_module_level():
+    """The syntax modules hold code, constants and caches of what never changes: nothing a parse writes."""
+    import __future__
+    import re
+    import types
+
+    from regdsl.syntax import lexer, parser
+
+    for module in (lexer, parser):
+        for name, value in vars(module).items():
+            if name.startswith("__") or callable(value) or isinstance(value, types.ModuleType):
+                continue  # functions (lru_cache'd ones too), classes, modules
+            if isinstance(value, (str, int, float, tuple, frozenset, re.Pattern, __future__._Feature)) or value is None:
+                continue
+            assert type(value).__module__ == module.__name__ and not vars(value), (
+                f"{module.__name__}.{name} is {value!r}: state shared by every parse")
 
 
 def test_evaluating_from_several_threads_gives_what_one_thread_gives():

@@ -1,10 +1,18 @@
-"""What the parser adds to Lark's lexer: the indentation post-lexer (newline tokens to
-_INDENT/_DEDENT pairs) and the callbacks that keep the comments."""
+"""What the parser adds to Lark's lexer: the indentation post-lexer, which turns newline tokens
+into _INDENT/_DEDENT pairs and keeps the comments.
+
+Each parse runs an `Indenter` of its own (parser.py): Lark's lexer and tables
+are shared by every parse and never written, and everything that changes
+while a file is lexed -- the indentation stack, the parentheses open, the
+comments found -- lives on that parse's Indenter.  The comments reach it as
+tokens: the grammar does not ignore COMMENT and _CONTINUATION, the Indenter
+takes them out of the stream (see `DROPPED`), so no lexer callback is needed.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from lark import Token
 from lark.lark import PostLex
@@ -14,40 +22,8 @@ from .tree import Comment
 
 _WORD_TAIL = re.compile(r"\w*")
 
-
-class Comments:
-    """The `#` comments of the file being lexed, for the formatter (the grammar drops them)."""
-
-    def __init__(self) -> None:
-        self.found: list[Comment] = []
-
-    def callbacks(self) -> dict[str, Callable[[Token], Token]]:
-        """The lexer callbacks that collect them, by terminal."""
-        return {"COMMENT": self._on_comment, "_NL": self._on_newline, "_CONTINUATION": self._on_newline}
-
-    def take(self) -> tuple[Comment, ...]:
-        """The comments found since the last `take` or `clear`, in order; forgets them."""
-        found = tuple(sorted(set(self.found), key=lambda c: (c.line, c.column)))
-        self.found.clear()
-        return found
-
-    def clear(self) -> None:
-        """Forget the comments found so far."""
-        self.found.clear()
-
-    def _on_comment(self, tok: Token) -> Token:
-        self.found.append(Comment(tok.value, tok.line or 1, tok.column or 1, own_line=False))
-        return tok
-
-    def _on_newline(self, tok: Token) -> Token:
-        # Comment-only lines are swallowed by the newline token; recover them.
-        line = tok.line or 1
-        for i, chunk in enumerate(tok.value.split("\n")):
-            stripped = chunk.lstrip(" \t\r")
-            if i and stripped.startswith("#"):
-                col = len(chunk) - len(stripped) + 1
-                self.found.append(Comment(stripped.rstrip("\r"), line + i, col, own_line=True))
-        return tok
+# The terminals the Indenter takes out of the stream: the parser never sees them.
+DROPPED = frozenset({"COMMENT", "_CONTINUATION"})
 
 
 class IndentationError_(Exception):
@@ -62,37 +38,44 @@ class IndentationError_(Exception):
 
 
 class Indenter(PostLex):
-    """Python-style indentation for .reg files.
+    """Python-style indentation for .reg files, and the file's comments: one Indenter per parse.
 
     Newlines inside parentheses are dropped, runs of blank and comment-only
     lines collapse into one _NL, and tabs in indentation are rejected.
     """
 
-    always_accept = ("_NL",)
+    always_accept = ("_NL", *sorted(DROPPED))  # lexed in every parser state
 
-    def __init__(self):
-        self.reset()
-
-    def reset(self) -> None:
-        """Forget the previous file (the parser calls this before each parse).
-
-        The state lives on the instance, not in `process`, because Lark starts
-        `process` afresh when parsing resumes after an error is recovered.
-        """
+    def __init__(self, text: str) -> None:
+        # The state lives on the instance, not in `process`, because Lark starts `process`
+        # afresh when parsing resumes after an error is recovered (parser._keyword_as_name).
+        self.text = text
         self.stack = [0]
         self.depth = 0
         self.last: Token | None = None
-        self.text = ""
+        self.found: list[Comment] = []
+
+    def comments(self) -> tuple[Comment, ...]:
+        """The `#` comments lexed so far, in order (for the formatter: the parser never sees them)."""
+        return tuple(sorted(set(self.found), key=lambda c: (c.line, c.column)))
 
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        """The tokens of `stream` with the layout tokens added and the DROPPED ones taken out."""
         stack = self.stack
         text = self.text
         for tok in stream:
-            if tok.type == "NUM" and digits(tok.value) > MAX_DIGITS:
+            kind = tok.type
+            if kind in DROPPED:
+                if kind == "COMMENT":
+                    self.found.append(Comment(tok.value, tok.line or 1, tok.column or 1, own_line=False))
+                else:
+                    self._own_line_comments(tok)
+                continue
+            if kind == "NUM" and digits(tok.value) > MAX_DIGITS:
                 # Refused before anything converts it (Python will not even print an int of 4,301 digits).
                 raise IndentationError_(f"this number has {digits(tok.value):,} digits; a number has at most "
                                         f"{MAX_DIGITS}", tok, "E106")
-            if tok.type != "NAME" and tok.value.isidentifier():
+            if kind != "NAME" and tok.value.isidentifier():
                 end = tok.end_pos
                 if end is not None and end < len(text) and (text[end].isalnum() or text[end] == "_"):
                     # A keyword glued to more letters (`andb`, `whenever`) is one word, not the
@@ -100,21 +83,33 @@ class Indenter(PostLex):
                     tail = _WORD_TAIL.match(text, end)
                     word = tok.value + (tail.group(0) if tail else "")
                     raise IndentationError_(f"unexpected `{word}`", tok, "E101")
-            if tok.type == "_NL":
+            if kind == "_NL":
+                self._own_line_comments(tok)
                 if self.depth:
                     continue
                 self.last = tok
                 yield from self._newline(tok, stack)
                 continue
-            if tok.type == "LPAR":
+            if kind == "LPAR":
                 self.depth += 1
-            elif tok.type == "RPAR" and self.depth:
+            elif kind == "RPAR" and self.depth:
                 self.depth -= 1
             self.last = tok
             yield tok
         while len(stack) > 1:
             stack.pop()
             yield _at(self.last, "_DEDENT", "")
+
+    def _own_line_comments(self, tok: Token) -> None:
+        """The comment-only lines a newline (or a continuation) token swallowed."""
+        if "#" not in tok.value:
+            return
+        line = tok.line or 1
+        for i, chunk in enumerate(tok.value.split("\n")):
+            stripped = chunk.lstrip(" \t\r")
+            if i and stripped.startswith("#"):
+                col = len(chunk) - len(stripped) + 1
+                self.found.append(Comment(stripped.rstrip("\r"), line + i, col, own_line=True))
 
     def _newline(self, nl: Token, stack: list[int]) -> Iterator[Token]:
         yield nl
@@ -140,6 +135,22 @@ class Indenter(PostLex):
             raise IndentationError_(
                 f"this line is indented {_spaces(indent)}, but the lines above it are indented {levels_text}",
                 _at(nl, "_DEDENT", ""), "E104", hint="line it up with the lines of the block it belongs to")
+
+
+class Layout(PostLex):
+    """What Lark is told of the post-lexer when the parser is built: the terminals it takes.
+
+    Stateless, so the one parser can be shared; a parse runs an `Indenter` of its own
+    (parser.Parser), and Lark's own `parse`, which would run this, refuses.
+    """
+
+    always_accept = Indenter.always_accept
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        raise TypeError("parse with regdsl.syntax.parser.Parser, which gives each parse its own Indenter")
+
+    def __repr__(self) -> str:
+        return "regdsl.syntax.lexer.Layout()"
 
 
 def _spaces(n: int) -> str:

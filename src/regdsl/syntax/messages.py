@@ -15,7 +15,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 from . import nodes as n
 from ..core.limits import MAX_NESTING
 from ..errors import Span, SyntaxError_, split_lines
-from .lexer import IndentationError_
+from .lexer import DROPPED, IndentationError_
 from .slips import misspelt_keyword, unclosed_quote
 
 
@@ -85,6 +85,8 @@ EXAMPLES: dict[str, list[str]] = {
 def _expected_words(expected: set[str], parser: Lark) -> list[str]:
     words = set()
     for name in expected:
+        if name in DROPPED:  # lexed everywhere, but the post-lexer takes them out: never expected
+            continue
         if name in _WORDS:
             words.add(_WORDS[name])
             continue
