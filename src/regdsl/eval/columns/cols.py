@@ -24,10 +24,12 @@ import threading
 from typing import Any
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from ...core.values import Unknown
 
 U64 = np.uint64
+PerRow = np.ndarray | np.generic  # one value per row, or one NumPy scalar shared by every row
 
 
 class Why:
@@ -114,6 +116,13 @@ def full(unk: Any, why: np.ndarray, n: int) -> np.ndarray:
     return np.where(mask[:, None], why[None, :], U64(0))
 
 
+class _Same:
+    """The type of SAME: an argument of `Col.like` that keeps the column's own attribute."""
+
+
+SAME = _Same()
+
+
 class Col:
     """A column of values: see the module docstring."""
 
@@ -131,11 +140,13 @@ class Col:
         self.q = q  # num: (dim, unit, factor) of a quantity, None for a plain number
         self.members = members  # enum
 
-    def like(self, v: Any, unk: Any = None, why: np.ndarray | None = None, **kw: Any) -> "Col":
-        """A column of the same kind (and unit, members) with other values."""
-        args = dict(den=self.den, lim=self.lim, q=self.q, members=self.members)
-        args.update(kw)
-        return Col(self.kind, v, unk, why, **args)
+    def like(self, v: Any, unk: Any = None, why: np.ndarray | None = None, *, den: int | None = None,
+             lim: int | None | _Same = SAME, q: tuple | None | _Same = SAME) -> "Col":
+        """A column of the same kind (and unit, members) with other values (and the den, lim or
+        q given)."""
+        return Col(self.kind, v, unk, why, den=self.den if den is None else den,
+                   lim=self.lim if isinstance(lim, _Same) else lim, q=self.q if isinstance(q, _Same) else q,
+                   members=self.members)
 
     @property
     def known(self) -> Any:
@@ -143,15 +154,16 @@ class Col:
         return True if self.unk is None else ~self.unk
 
 
-def unknown_col(kind: str, why: np.ndarray, proto: Col | None = None, **kw: Any) -> Col:
-    """A column unknown in every row, for one reason."""
+def unknown_col(kind: str, why: np.ndarray, proto: Col | None = None, *, members: tuple[str, ...] = (),
+                q: tuple | None = None) -> Col:
+    """A column unknown in every row, for one reason (of the form of `proto`, if given)."""
     v = np.zeros((), dtype=_ZERO.get(kind, object))
     if proto is not None:
-        return proto.like(v, np.True_, why, **kw)
-    return Col(kind, v, np.True_, why, **kw)
+        return proto.like(v, np.True_, why)
+    return Col(kind, v, np.True_, why, members=members, q=q)
 
 
-_ZERO = {"bool": bool, "num": np.int64, "date": "datetime64[D]", "enum": np.int16}
+_ZERO: dict[str, DTypeLike] = {"bool": bool, "num": np.int64, "date": "datetime64[D]", "enum": np.int16}
 
 
 def merge(n: int, *cols: tuple[Any, np.ndarray | None]) -> tuple[Any, np.ndarray | None]:

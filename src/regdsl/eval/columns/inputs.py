@@ -41,7 +41,9 @@ def as_table(data: Any) -> tuple[pa.Table, dict[str, list]]:
     if type(data).__module__.startswith("pandas") and hasattr(data, "columns"):
         return pa.Table.from_pandas(data, preserve_index=False), {}
     if hasattr(data, "items"):
-        arrays, names, mixed = [], [], {}
+        arrays: list[Any] = []
+        names: list[str] = []
+        mixed: dict[str, list] = {}
         for name, col in data.items():
             names.append(str(name))
             arr = _array(col)
@@ -57,7 +59,7 @@ def as_table(data: Any) -> tuple[pa.Table, dict[str, list]]:
                      f"columns, not {type(data).__name__}", code="E604")
 
 
-def _array(col: Any) -> pa.Array | pa.ChunkedArray:
+def _array(col: Any) -> pa.Array | pa.ChunkedArray | _Mixed:
     if isinstance(col, (pa.Array, pa.ChunkedArray)):
         return col
     if isinstance(col, np.ndarray):
@@ -84,12 +86,12 @@ def _strings(col: np.ndarray) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(enc.indices, pa.array(words, pa.string()))
 
 
-def _objects(values: list) -> pa.Array:
+def _objects(values: list) -> pa.Array | _Mixed:
     """An array from Python values; values of mixed types become a column of their text."""
     try:
         return pa.array(values, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
-        return _Mixed(values)  # type: ignore[return-value]
+        return _Mixed(values)
 
 
 class _Mixed(list):

@@ -19,7 +19,7 @@ the same reason cost an index each.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -56,6 +56,7 @@ class Answers:
         if not unk.any():
             return idx
         w = col.why
+        assert w is not None, "a column with unknown rows has their why"
         if w.ndim == 1:
             idx[unk] = self.add(_combo(why, w))
             return idx
@@ -222,7 +223,7 @@ def statuses(answers: Answers, idx: np.ndarray, cache: dict | None = None) -> pa
     return pa.DictionaryArray.from_arrays(pa.array(lut[idx]), pa.array(STATUSES, pa.string()))
 
 
-def provisions(first: np.ndarray, eids: list[str | None], n: int) -> pa.Array:
+def provisions(first: np.ndarray, eids: Sequence[str | None], n: int) -> pa.Array:
     """The eId of each row's first winning rule (null where none decided)."""
     first = np.broadcast_to(np.asarray(first), (n,))
     table = [e or "" for e in eids]

@@ -123,6 +123,7 @@ class ColumnEvaluator:
         for _, _, c in conds:
             state = np.broadcast_to(np.where(np.asarray(c.v, dtype=bool), 1, 0).astype(U64), (n,)).copy()
             if c.unk is not None:
+                assert c.why is not None, "a column with unknown rows has their why"
                 state[np.broadcast_to(c.unk, (n,))] = 2
                 w = widen(full(c.unk, c.why, n), width)
             else:
@@ -137,12 +138,12 @@ class ColumnEvaluator:
             spared, pending = [], []
             pos = 0
             for t, prov, _ in conds:
-                state = int(row[pos])
+                code = int(row[pos])
                 words = row[pos + 1:pos + 1 + width]
                 pos += 1 + width
-                if state == 1:
+                if code == 1:
                     spared.append((t, prov))
-                elif state == 2:
+                elif code == 2:
                     missing, bodies, reasons = self._unknown_of(words)
                     pending.append((t, prov, Unknown(missing, bodies, reasons | {
                         f"whether {prov.cite} keeps the text before the amendment of "

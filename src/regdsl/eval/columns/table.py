@@ -55,7 +55,7 @@ def evaluate_table(book: Any, data: Any, as_of: dt.date, names: tuple[str, ...],
     needed = cev.needed(names)
     outs = {name: _Outcome(name, cev.ir.names[name].ty) for name in names}
     groups = cev.groups(conv.cols, n, as_of)
-    order = []
+    order: list[np.ndarray] = []
     for key, rows in groups:
         plan = cev.plan(key)
         facts = conv.cols if rows is None else {k: take(c, rows, len(rows)) if _rowwise(c) else c
@@ -76,7 +76,8 @@ def evaluate_table(book: Any, data: Any, as_of: dt.date, names: tuple[str, ...],
             lut = np.array(codes, dtype=np.int16 if len(o.eids) < 2**15 else np.int32)
             o.first.append(lut[np.broadcast_to(np.asarray(first, dtype=np.int64), (m,))])  # -1 gives -1
         del ctx, results
-        order.append(rows)
+        if rows is not None:
+            order.append(rows)
     perm = None if len(groups) == 1 else np.argsort(np.concatenate(order), kind="stable")
     error_col, error_rows = _errors(conv, n)
     for o in outs.values():
