@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ...core.builtins import DAYS, MONTHS, _japan_holidays
-from .cols import Col, merge
+from .cols import Col, fit, merge
 
 I64 = np.int64
 _DAYS_Q = (DAYS, "days", 1)
@@ -30,6 +30,7 @@ def _trunc(c: Col) -> Any:
     v = np.asarray(c.v)
     if v.dtype == object:
         return None
+    v = v.astype(I64, copy=False)
     if c.den == 1:
         return v
     return np.where(v >= 0, v // c.den, -((-v) // c.den))
@@ -134,9 +135,13 @@ def _extreme(smallest: bool, args: list[Col]) -> Col | None:
     lim: int | None = None
     if any(x is None for x in lims):
         arrays = [np.asarray(v).astype(object) if np.asarray(v).dtype != object else v for v, _ in vals]
-    else:
-        arrays = [v for v, _ in vals]
+    else:  # machine integers: the first of the smallest is the smallest
         lim = max(x for x in lims if x is not None)
+        pick = np.minimum if smallest else np.maximum
+        cur = fit(vals[0][0], lim)
+        for v, _ in vals[1:]:
+            cur = pick(cur, fit(v, lim))
+        return Col("num", cur, den=den, lim=lim, q=q)
     cur = arrays[0]
     for v in arrays[1:]:
         better = np.asarray(v < cur if smallest else v > cur, dtype=bool)
@@ -153,7 +158,7 @@ def _round(down: bool, c: Col) -> Col | None:
     v = np.asarray(c.v)
     bound = c.lim
     big = bound is None or bound * q >= 2**62
-    x = (v.astype(object) if v.dtype != object else v) if big else v
+    x = (v.astype(object) if v.dtype != object else v) if big else v.astype(I64, copy=False)
     num, den = x * q, c.den * p
     whole = num // den if down else -((-num) // den)
     if bound is None or big:

@@ -28,7 +28,7 @@ from ...core.values import Unknown
 from ..compile import find
 from ..operators import ARITH, COMPARE
 from . import dates
-from .cols import U64, Col, Why, merge, select, unknown_col
+from .cols import U64, Col, Why, blend, either, fit, merge, select, unknown_col
 from .lift import elementwise, lift, lower
 from .numbers import _obj, num_arith, scaled
 
@@ -388,6 +388,8 @@ def compare_values(op: str, x: Col, y: Col) -> Any:
         b, lb = scaled(y, den)
         if la is None or lb is None:
             a, b = _obj(a), _obj(b)
+        else:  # one dtype for both (a narrow column against an int64 constant stays narrow)
+            a, b = fit(a, max(la, lb)), fit(b, max(la, lb))
         r = _OPS[op](a, b)
         return np.asarray(r, dtype=bool) if np.asarray(r).dtype == object else r
     if x.kind == "enum":
@@ -435,19 +437,20 @@ def choose_col(n: int, mask: Any, a: Col, b: Col, ty: Any, why: Why) -> Col:
         b = a.like(a.v, b.unk, b.why)
     unk, w = select(n, mask, (a.unk, a.why), (b.unk, b.why))
     unk, w = _tidy(unk, w)
-    if a.kind == b.kind == "bool" or a.kind == b.kind == "date":
-        return Col(a.kind, np.where(mask, a.v, b.v), unk, w)
+    if a.kind == b.kind == "bool":
+        return Col("bool", either(mask, a.v, b.v), unk, w)
+    if a.kind == b.kind == "date":
+        return Col("date", np.where(mask, a.v, b.v), unk, w)
     if a.kind == b.kind == "enum" and a.members == b.members:
-        return Col("enum", np.where(mask, a.v, b.v), unk, w, members=a.members)
+        return Col("enum", blend(mask, a.v, b.v, len(a.members)), unk, w, members=a.members)
     if a.kind == b.kind == "num" and (a.q == b.q or a.q is None and b.q is None):
         den = math.lcm(a.den, b.den)
         x, lx = scaled(a, den)
         y, ly = scaled(b, den)
         if lx is None or ly is None:
-            x, y, lim = _obj(x), _obj(y), None
-        else:
-            lim = max(lx, ly)
-        return Col("num", np.where(mask, x, y), unk, w, den=den, lim=lim, q=a.q)
+            return Col("num", np.where(mask, _obj(x), _obj(y)), unk, w, den=den, lim=None, q=a.q)
+        lim = max(lx, ly)
+        return Col("num", blend(mask, x, y, lim), unk, w, den=den, lim=lim, q=a.q)
     if a.kind == b.kind == "obj":  # both hold the per-student evaluator's own values
         m = np.broadcast_to(np.asarray(mask, dtype=bool), (n,)) if np.ndim(mask) else mask  # (1,): every row
         return Col("obj", np.where(m, a.v, b.v), unk, w)

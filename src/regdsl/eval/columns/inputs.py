@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from ...core.units import Q
 from ...errors import FactsError
 from ...facts.validate import TooManyDigits, _enum_hint, convert, describe_input, outside_message
-from .cols import Col, Why
+from .cols import Col, Why, int_type
 
 _BIG = 2**62
 Errors = dict[int, list[tuple[str, str, str]]]  # row -> [(code, message, column)]
@@ -67,6 +67,9 @@ def _array(col: Any) -> pa.Array | pa.ChunkedArray | _Mixed:
             return pa.array(col, from_pandas=True)  # NaN is a missing value, as in pandas
         if col.dtype.kind == "U" and col.ndim == 1 and col.dtype.itemsize:
             return _strings(col)
+        if col.dtype.kind == "b" and col.ndim == 1:  # packed to bits by NumPy (pa.array goes one by one)
+            bits = pa.py_buffer(np.packbits(col, bitorder="little"))
+            return pa.Array.from_buffers(pa.bool_(), len(col), [None, bits])
         if col.dtype.kind in "biuUSM":
             return pa.array(col)
         return _objects(list(col))
@@ -161,9 +164,7 @@ def _convert(name: str, ty: Any, units: Any, arr: Any, out: Converted) -> Col | 
     got: Col | None = None
     if at is not None:
         if kind == "boolean" and pa.types.is_boolean(at):
-            v = np.asarray((arr.fill_null(False) if arr.null_count else arr).to_numpy(zero_copy_only=False),
-                           dtype=bool)
-            got = Col("bool", v)
+            got = Col("bool", _bools(arr, nulls))
         elif kind in ("number", "quantity") and (pa.types.is_integer(at) or pa.types.is_floating(at)):
             got = _numbers(name, ty, units, arr, nulls, out)
         elif kind == "enum" and (pa.types.is_string(at) or pa.types.is_large_string(at)
@@ -181,36 +182,65 @@ def _convert(name: str, ty: Any, units: Any, arr: Any, out: Converted) -> Col | 
     return got
 
 
+def _bools(arr: pa.Array, nulls: np.ndarray | None) -> np.ndarray:
+    """An Arrow boolean array as a NumPy one (false where null), its bits unpacked by NumPy."""
+    n, start = len(arr), arr.offset
+    if n == 0 or arr.buffers()[1] is None:
+        return np.zeros(n, dtype=bool)
+    bits = np.frombuffer(arr.buffers()[1], dtype=np.uint8)
+    v = np.unpackbits(bits, count=start + n, bitorder="little")[start:].view(bool)
+    return v if nulls is None else v & ~nulls
+
+
 def _numbers(name: str, ty: Any, units: Any, arr: pa.Array, nulls: Any, out: Converted) -> Col | None:
     """Integers and floats: whole base units in int64 where exact, else the exact converter."""
     factor, q = _unit_of(ty, units)
     if factor is None or (ty.integer and pa.types.is_floating(arr.type)):
         return _one_by_one(name, ty, units, arr, nulls, out)
     if pa.types.is_integer(arr.type):
+        if pa.types.is_uint64(arr.type):
+            return _one_by_one(name, ty, units, arr, nulls, out)
         x = (arr.fill_null(0) if arr.null_count else arr).to_numpy(zero_copy_only=False).astype(np.int64,
                                                                                               copy=False)
-        lim = int(np.abs(x).max(initial=0)) if x.size else 0
-        if pa.types.is_uint64(arr.type) or lim * factor >= _BIG:
+        lim = _bound(x)
+        if lim * factor >= _BIG:
             return _one_by_one(name, ty, units, arr, nulls, out)
-        return Col("num", x * factor if factor != 1 else x, lim=lim * factor, q=q)
+        x = x.astype(int_type(max(lim * factor, factor)))  # the narrowest dtype that holds it (numbers.py)
+        return Col("num", x * np.asarray(factor, dtype=x.dtype) if factor != 1 else x, lim=lim * factor, q=q)
     x = arr.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
     twos_fives = factor  # becomes the part of the factor with prime factors other than 2 and 5
     for p in (2, 5):
         while twos_fives % p == 0:
             twos_fives //= p
     rest, places = twos_fives, _places(factor // twos_fives)
+    bound = 10.0 ** (15 - places)
     with np.errstate(invalid="ignore", over="ignore"):
+        # Where every value is given, finite and in bounds (a NaN fails both comparisons), and
+        # each is a whole number of base units: checked with reductions, no mask per row.
+        if nulls is None and x.size and x.min() > -bound and x.max() < bound:
+            k = np.rint(x * factor)
+            if (k / factor == x).all():
+                ki = k.astype(np.int64)
+                if rest == 1 or not (ki % rest).any():
+                    lim = _bound(ki)
+                    return Col("num", ki.astype(int_type(lim)), lim=lim, q=q)
         k = np.rint(x * factor)
-        ok = np.isfinite(k) & (np.abs(x) < 10.0 ** (15 - places)) & (k / factor == x)
+        ok = np.isfinite(k) & (np.abs(x) < bound) & (k / factor == x)
+        ki = np.where(ok, k, 0).astype(np.int64)  # whole and in bounds where ok
         if rest != 1:
-            ok &= np.fmod(k, rest) == 0
+            ok &= ki % rest == 0
     if nulls is not None:
         ok |= nulls
-    k = np.where(ok, np.nan_to_num(k), 0).astype(np.int64)
     if ok.all():
-        return Col("num", k, lim=int(np.abs(k).max(initial=0)), q=q)
+        lim = _bound(ki)
+        return Col("num", ki.astype(int_type(lim)), lim=lim, q=q)
     # Rows that are not a whole number of base units (or NaN): the exact converter decides.
     return _one_by_one(name, ty, units, arr, nulls, out)
+
+
+def _bound(x: np.ndarray) -> int:
+    """The largest magnitude of a column of machine integers (0 for none)."""
+    return max(-int(x.min()), int(x.max())) if x.size else 0
 
 
 def _places(d: int) -> int:
@@ -356,7 +386,7 @@ def _within_domain(name: str, inp: Any, units: Any, c: Col, arr: Any, out: Conve
         if getattr(domain, "whole", False):  # a whole number of the declared unit: v a multiple of den * unit
             declared = units.get(ty.unit) if ty.kind == "quantity" and " per " not in ty.unit else None
             step = Fraction(c.den) * (declared.factor if declared is not None else 1)
-            near |= (v % step.numerator != 0) if step.denominator == 1 else True
+            near |= (v.astype(np.int64) % step.numerator != 0) if step.denominator == 1 else True
         rows &= near
     if not rows.any():
         return c

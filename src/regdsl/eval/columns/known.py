@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ... import ir
-from .cols import Col, select
+from .cols import Col, blend, select
 from .exprs import Ctx, choose_col, equal_values
 
 I16 = np.int16
@@ -39,7 +39,8 @@ def operands(rule: Any, fns: tuple[Any, Any], ctx: Ctx) -> tuple[Col | None, Col
 def decide_known(logic: Any, ctx: Ctx) -> tuple[Col, Any] | None:
     """(the name's column, each row's first winning rule), or None where the general code must
     decide every row (see the module docstring)."""
-    if not logic.roots or any(r.as_of is not None and ctx.as_of < r.as_of for r in logic.rules):
+    if not logic.roots or len(logic.rules) > _RULES or \
+            any(r.as_of is not None and ctx.as_of < r.as_of for r in logic.rules):
         return None
     root = logic.roots[0]
     delegated = len(logic.roots) == 1 and root.rule.kind == "delegated" and bool(root.children)
@@ -68,20 +69,20 @@ def _choose(logic: Any, results: list[Known], ctx: Ctx, bad: list[Any]) -> tuple
         root_first = I16(logic.index_of(logic.roots[0].rule))
         if len(results) == 1:
             app, val, first = results[0]
-            return Col("bool", np.asarray(val.v, dtype=bool) & app), np.where(app, first, root_first)
+            return Col("bool", np.asarray(val.v, dtype=bool) & app), pick(app, first, root_first)
         trues = [a & np.asarray(v.v, dtype=bool) for a, v, _ in results]
         falses = [a & ~np.asarray(v.v, dtype=bool) for a, v, _ in results]
         any_true = _any(trues)
         t_first = _first_of(trues, [f for _, _, f in results])
         f_first = _first_of(falses, [f for _, _, f in results], root_first)
-        return Col("bool", np.asarray(any_true, dtype=bool)), np.where(any_true, t_first, f_first)
+        return Col("bool", np.asarray(any_true, dtype=bool)), pick(any_true, t_first, f_first)
     apps = [a for a, _, _ in results]
     val = _first_value(results, n, ty, logic.why, bad)
     any_app = _any(apps)
     first = _first_of(apps, [f for _, _, f in results])
     if not np.all(any_app):  # no provision gives the name in these rows
         val = val.like(val.v, ~np.broadcast_to(np.asarray(any_app, dtype=bool), (n,)), logic.none_why)
-    return val, np.where(any_app, first, I16(-1))
+    return val, pick(any_app, first, I16(-1))
 
 
 def _delegated(logic: Any, root: Any, ctx: Ctx, bad: list[Any]) -> tuple[Col, Any]:
@@ -96,7 +97,7 @@ def _delegated(logic: Any, root: Any, ctx: Ctx, bad: list[Any]) -> tuple[Col, An
     first = _first_of(apps, [f for _, _, f in subs])
     if not any_app.all():
         val = val.like(val.v, ~any_app, logic.unstated[id(root)])
-    return val, np.where(any_app, first, I16(-1))
+    return val, pick(any_app, first, I16(-1))
 
 
 def _first_value(results: list[Known], n: int, ty: Any, why: Any, bad: list[Any]) -> Col:
@@ -129,7 +130,7 @@ def _decide(logic: Any, root: Any, ctx: Ctx, bad: list[Any]) -> Known:
             first = _first_of(apps, [f for _, _, f in sub])
             o_app, o_val, o_first = own
             own = (any_app | o_app, choose_col(n, any_app, val, o_val, ty, logic.why),
-                   np.where(any_app, first, o_first))
+                   pick(any_app, first, o_first))
         if not work:
             return own
         work[-1][1].append(own)
@@ -228,11 +229,24 @@ def _any(masks: list[Any]) -> Any:
 
 
 def _first_of(masks: list[Any], firsts: list[Any], default: Any = I16(-1)) -> Any:
-    """Per row, the `firsts` entry of the first mask that holds (else `default`)."""
+    """Per row, the `firsts` entry of the first mask that holds (else `default`); one shared
+    value where every entry is the same (a rule index is one of at most 2**14)."""
+    if all(np.ndim(f) == 0 and f == default for f in firsts):
+        return default
     out = default
     for m, f in zip(reversed(masks), reversed(firsts)):
-        out = np.where(m, f, out)
+        out = pick(m, f, out)
     return out
+
+
+def pick(mask: Any, a: Any, b: Any) -> Any:
+    """np.where(mask, a, b) for rule indexes (int16, -1 for none), as `blend` computes it."""
+    if np.ndim(a) == 0 and np.ndim(b) == 0 and a == b:
+        return b
+    return blend(mask, a, b, _RULES)
+
+
+_RULES = 2**14 - 1  # a bound on rule indexes (int16); a name with more rules takes the general code
 
 
 __all__ = ["decide_known", "operands", "ir"]

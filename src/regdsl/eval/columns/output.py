@@ -94,12 +94,13 @@ def values(col: Col, ty: Any, n: int) -> pa.Array:
     v = np.full(n, col.v) if shared and col.kind != "obj" else np.broadcast_to(np.asarray(col.v), (n,))
     kind = col.kind
     if kind == "bool":
-        return pa.array(np.asarray(v, dtype=bool), mask=mask)
+        bits = np.packbits(np.asarray(v, dtype=bool), bitorder="little")
+        return pa.Array.from_buffers(pa.bool_(), n, [_validity(mask), pa.py_buffer(bits)], _nulls(mask))
     if kind == "date":
         return pa.array(v.astype("datetime64[D]", copy=False), type=pa.date32(), mask=mask)
     if kind == "enum":
-        codes = (v if mask is None else np.where(known, v, 0)).astype(np.int16, copy=False)
-        return pa.DictionaryArray.from_arrays(pa.array(codes, mask=mask), pa.array(list(col.members)))
+        codes = (v if mask is None else v * known).astype(np.int16, copy=False)
+        return pa.DictionaryArray.from_arrays(over(codes, pa.int16(), mask), pa.array(list(col.members)))
     if kind == "num" and v.dtype != object:
         got = _numbers(col, v, known, mask, n)
         if got is not None:
@@ -120,6 +121,22 @@ def values(col: Col, ty: Any, n: int) -> pa.Array:
         return pa.array(out)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return pa.array([None if x is None else str(x) for x in out], type=pa.string())
+
+
+def _validity(mask: np.ndarray | None) -> Any:
+    """The Arrow validity bitmap of the rows not masked (None: every row is valid)."""
+    return None if mask is None else pa.py_buffer(np.packbits(~mask, bitorder="little"))
+
+
+def _nulls(mask: np.ndarray | None) -> int:
+    return 0 if mask is None else int(np.count_nonzero(mask))
+
+
+def over(values: np.ndarray, ty: Any, mask: np.ndarray | None = None) -> pa.Array:
+    """An Arrow array of fixed-width type `ty` over the buffer of a NumPy array (no copy), null
+    where `mask` holds."""
+    data = pa.py_buffer(np.ascontiguousarray(values))
+    return pa.Array.from_buffers(ty, len(values), [_validity(mask), data], _nulls(mask))
 
 
 def _strings(values: np.ndarray) -> bool:
@@ -144,11 +161,11 @@ def _numbers(col: Col, v: np.ndarray, known: Any, mask: Any, n: int) -> pa.Array
     lim = col.lim
     if lim is None:
         return None
-    x = (v if mask is None else np.where(known, v, 0)).astype(np.int64, copy=False)
+    x = np.asarray(v, dtype=np.int64) if mask is None else np.asarray(v * known, dtype=np.int64)
     if divisor == 1:
         if lim * mult >= 2**62:
             return None
-        return pa.array(x * mult if mult != 1 else x, mask=mask)
+        return over(x * mult if mult != 1 else x, pa.int64(), mask)
     twofive, a, b = divisor, 0, 0
     while twofive % 2 == 0:
         twofive, a = twofive // 2, a + 1
@@ -159,32 +176,39 @@ def _numbers(col: Col, v: np.ndarray, known: Any, mask: Any, n: int) -> pa.Array
     scale = places if rest == 1 else max(6, places)
     if lim * mult * 10**scale >= 2**62:
         return None
-    x = x * mult
-    whole = x // divisor
-    if np.array_equal(whole * divisor, x):  # every value whole (years of 12 months, say)
-        return _decimals(whole * 10**scale if scale else whole, scale, known, mask, n)
-    if rest == 1:
-        u = x * (10**scale // divisor) if 10**scale % divisor == 0 else (x * 10**scale) // divisor
+    if mult != 1:
+        x = x * mult
+    whole, r = np.divmod(x, divisor)
+    if not r.any():  # every value whole (years of 12 months, say)
+        return _decimals(whole * 10**scale if scale else whole, scale, mask, n)
+    if divisor <= 1 << 16:  # x = whole * divisor + r: the digits of r / divisor, one per remainder
+        u = whole * 10**scale + _fractions(np.arange(divisor, dtype=np.int64), divisor, rest, scale)[r]
     else:
-        pure = divisor // rest
-        g = np.gcd(x, divisor)
-        terminating = (pure % (divisor // g)) == 0
-        exact_u = (x * 10**scale) // divisor
-        q, r = np.divmod(x * 10**6, divisor)
-        up = (2 * r > divisor) | ((2 * r == divisor) & (q % 2 == 1))
-        rounded = (q + up) * 10**(scale - 6)
-        u = np.where(terminating, exact_u, rounded)
-    return _decimals(u, scale, known, mask, n)
+        u = _fractions(x, divisor, rest, scale)
+    return _decimals(u, scale, mask, n)
 
 
-def _decimals(u: np.ndarray, scale: int, known: Any, mask: Any, n: int) -> pa.Array:
+def _fractions(x: np.ndarray, divisor: int, rest: int, scale: int) -> np.ndarray:
+    """x / divisor in units of 10**-scale: exact where it terminates within `scale` places, else
+    rounded half to even at 6 places (as `to_decimal` shows a value)."""
+    if rest == 1:
+        return x * (10**scale // divisor) if 10**scale % divisor == 0 else (x * 10**scale) // divisor
+    pure = divisor // rest
+    g = np.gcd(x, divisor)
+    terminating = (pure % (divisor // g)) == 0
+    exact_u = (x * 10**scale) // divisor
+    q, r = np.divmod(x * 10**6, divisor)
+    up = (2 * r > divisor) | ((2 * r == divisor) & (q % 2 == 1))
+    rounded = (q + up) * 10**(scale - 6)
+    return np.where(terminating, exact_u, rounded)
+
+
+def _decimals(u: np.ndarray, scale: int, mask: Any, n: int) -> pa.Array:
     """A decimal128 array of the int64 unscaled values `u` (two little-endian words each)."""
     buf = np.empty((n, 2), dtype=np.int64)
     buf[:, 0] = u
-    buf[:, 1] = u >> 63
-    validity = None if mask is None else pa.py_buffer(np.packbits(~mask, bitorder="little"))
-    null_count = 0 if mask is None else int(mask.sum())
-    return pa.Array.from_buffers(pa.decimal128(38, scale), n, [validity, pa.py_buffer(buf)], null_count)
+    np.right_shift(u, 63, out=buf[:, 1])
+    return pa.Array.from_buffers(pa.decimal128(38, scale), n, [_validity(mask), pa.py_buffer(buf)], _nulls(mask))
 
 
 def lists(answers: Answers, idx: np.ndarray, part: int, cache: dict) -> pa.Array:
@@ -223,17 +247,23 @@ def statuses(answers: Answers, idx: np.ndarray, cache: dict | None = None) -> pa
     return pa.DictionaryArray.from_arrays(pa.array(lut[idx]), pa.array(STATUSES, pa.string()))
 
 
-def provisions(first: np.ndarray, eids: Sequence[str | None], n: int) -> pa.Array:
-    """The eId of each row's first winning rule (null where none decided)."""
-    first = np.broadcast_to(np.asarray(first), (n,))
+def provisions(first: Any, lut: np.ndarray, eids: Sequence[str | None], n: int) -> pa.Array:
+    """The eId of each row's first winning rule (null where none decided), from each row's
+    index `first` (-1: none; a 0-d value shared by every row) and `lut`, the code in `eids` of
+    each index (-1 last): one gather of the two luts composed."""
     table = [e or "" for e in eids]
     uniq = sorted(set(table))
     pos = {e: i for i, e in enumerate(uniq)}
-    lut = _small(np.array([pos[e] for e in table] + [0], dtype=np.int32), len(uniq))
-    codes = lut[first]  # -1 (none decided) takes the last entry, masked below
+    lut = _small(np.array([pos[table[c]] if c >= 0 else 0 for c in lut.tolist()], dtype=np.int32), len(uniq))
+    words = pa.array(uniq, pa.string())
+    ty = pa.from_numpy_dtype(lut.dtype)
+    if np.ndim(first) == 0:  # -1 (none decided) takes the last entry, masked
+        f = int(first)
+        mask = np.ones(n, dtype=bool) if f < 0 else None
+        return pa.DictionaryArray.from_arrays(over(np.full(n, lut[f], dtype=lut.dtype), ty, mask), words)
+    first = np.broadcast_to(first, (n,))
     mask = first < 0
-    return pa.DictionaryArray.from_arrays(pa.array(codes, mask=mask if mask.any() else None),
-                                          pa.array(uniq, pa.string()))
+    return pa.DictionaryArray.from_arrays(over(lut[first], ty, mask if mask.any() else None), words)
 
 
 def _small(idx: np.ndarray, size: int) -> np.ndarray:
