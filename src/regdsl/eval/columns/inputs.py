@@ -202,7 +202,7 @@ def _numbers(name: str, ty: Any, units: Any, arr: pa.Array, nulls: Any, out: Con
             return _one_by_one(name, ty, units, arr, nulls, out)
         x = (arr.fill_null(0) if arr.null_count else arr).to_numpy(zero_copy_only=False).astype(np.int64,
                                                                                               copy=False)
-        lim = _bound(x)
+        lim = _bound_of(arr)
         if lim * factor >= _BIG:
             return _one_by_one(name, ty, units, arr, nulls, out)
         x = x.astype(int_type(max(lim * factor, factor)))  # the narrowest dtype that holds it (numbers.py)
@@ -236,6 +236,13 @@ def _numbers(name: str, ty: Any, units: Any, arr: pa.Array, nulls: Any, out: Con
         return Col("num", ki.astype(int_type(lim)), lim=lim, q=q)
     # Rows that are not a whole number of base units (or NaN): the exact converter decides.
     return _one_by_one(name, ty, units, arr, nulls, out)
+
+
+def _bound_of(arr: pa.Array) -> int:
+    """The largest magnitude of an Arrow column of integers, nulls left out (0 for none): its
+    minimum and maximum in one pass."""
+    got = pc.min_max(arr).as_py()
+    return max(-got["min"], got["max"]) if got["min"] is not None else 0
 
 
 def _bound(x: np.ndarray) -> int:
@@ -378,12 +385,16 @@ def _within_domain(name: str, inp: Any, units: Any, c: Col, arr: Any, out: Conve
             lo = getattr(domain.at_least, "value", domain.at_least)
         hi = getattr(domain.at_most, "value", domain.at_most) if domain is not None else None
         v = np.broadcast_to(c.v, (out.n,))
+        whole = getattr(domain, "whole", False)
+        if not whole and v.size and (lo is None or v.min() >= math.ceil(lo * c.den)) and \
+                (hi is None or v.max() <= math.floor(hi * c.den)):
+            return c  # every row within the bounds (two reductions, no mask)
         near = np.zeros(out.n, dtype=bool)  # v / den < lo or v / den > hi, in whole numbers
         if lo is not None:
             near |= v < math.ceil(lo * c.den)
         if hi is not None:
             near |= v > math.floor(hi * c.den)
-        if getattr(domain, "whole", False):  # a whole number of the declared unit: v a multiple of den * unit
+        if whole:  # a whole number of the declared unit: v a multiple of den * unit
             declared = units.get(ty.unit) if ty.kind == "quantity" and " per " not in ty.unit else None
             step = Fraction(c.den) * (declared.factor if declared is not None else 1)
             near |= (v.astype(np.int64) % step.numerator != 0) if step.denominator == 1 else True

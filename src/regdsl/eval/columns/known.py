@@ -107,9 +107,35 @@ def _first_value(results: list[Known], n: int, ty: Any, why: Any, bad: list[Any]
     for a, v, _ in reversed(results[:-1]):
         val = choose_col(n, a, v, val, ty, why)
     if len(results) > 1:
-        for a, v, _ in results:
-            bad.append(a & ~np.asarray(equal_values(v, val), dtype=bool))
+        bad.extend(_disagree(results, val, n))
     return val
+
+
+def _disagree(results: list[Known], val: Col, n: int) -> list[Any]:
+    """Masks of the rows where a result that applies has another value than `val`, the first
+    applying one's: compared only on the rows where two or more apply (elsewhere the one that
+    applies gives `val`)."""
+    apps = [a for a, _, _ in results]
+    if all(np.ndim(a) == 0 for a in apps):
+        return [a & ~np.asarray(equal_values(v, val), dtype=bool) for a, v, _ in results]
+    count: np.ndarray | None = None
+    if len(apps) > 2:
+        count = np.zeros(n, dtype=np.uint8 if len(apps) < 255 else np.int32)
+    if count is None:
+        both = np.broadcast_to(np.asarray(apps[0] & apps[1], dtype=bool), (n,))
+    else:
+        for a in apps:
+            count += np.asarray(a, dtype=bool)
+        both = count >= 2
+    rows = np.flatnonzero(both)
+    if not len(rows):
+        return []
+    sub_val = take_rows(val, rows)
+    out = np.zeros(n, dtype=bool)
+    for a, v, _ in results:
+        a_rows = np.broadcast_to(np.asarray(a, dtype=bool), (n,))[rows]
+        out[rows] |= a_rows & ~np.asarray(equal_values(take_rows(v, rows), sub_val), dtype=bool)
+    return [out]
 
 
 def _decide(logic: Any, root: Any, ctx: Ctx, bad: list[Any]) -> Known:

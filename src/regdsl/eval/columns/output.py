@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 
 from ...core.units import Q, divide, to_decimal
 from ...results.outcome import plain
-from .cols import Col, Why
+from .cols import Col, Why, fit
 from .lift import lower
 
 DETERMINED = ("determined", (), (), ())
@@ -161,10 +161,10 @@ def _numbers(col: Col, v: np.ndarray, known: Any, mask: Any, n: int) -> pa.Array
     lim = col.lim
     if lim is None:
         return None
-    x = np.asarray(v, dtype=np.int64) if mask is None else np.asarray(v * known, dtype=np.int64)
     if divisor == 1:
         if lim * mult >= 2**62:
             return None
+        x = np.asarray(v, dtype=np.int64) if mask is None else np.asarray(v * known, dtype=np.int64)
         return over(x * mult if mult != 1 else x, pa.int64(), mask)
     twofive, a, b = divisor, 0, 0
     while twofive % 2 == 0:
@@ -176,16 +176,26 @@ def _numbers(col: Col, v: np.ndarray, known: Any, mask: Any, n: int) -> pa.Array
     scale = places if rest == 1 else max(6, places)
     if lim * mult * 10**scale >= 2**62:
         return None
-    if mult != 1:
-        x = x * mult
+    if lim <= 1 << 15 and n > 8 * lim:  # few values: each one's decimal words, gathered by value
+        every = np.arange(-lim, lim + 1, dtype=np.int64)
+        words = _words(_unscaled(every * mult, divisor, rest, scale))
+        at = fit(v, 2 * lim + 1) if mask is None else fit(v, 2 * lim + 1) * known
+        cells = words.view("V16").reshape(-1)  # one 16-byte cell a value: gathered as bytes
+        buf = cells.take((at + np.asarray(lim, dtype=np.asarray(at).dtype)).astype(np.intp))
+        return pa.Array.from_buffers(pa.decimal128(38, scale), n, [_validity(mask), pa.py_buffer(buf)],
+                                     _nulls(mask))
+    x = np.asarray(v, dtype=np.int64) if mask is None else np.asarray(v * known, dtype=np.int64)
+    return _decimals(_unscaled(x * mult if mult != 1 else x, divisor, rest, scale), scale, mask, n)
+
+
+def _unscaled(x: np.ndarray, divisor: int, rest: int, scale: int) -> np.ndarray:
+    """The decimal of x / divisor in units of 10**-scale (int64)."""
     whole, r = np.divmod(x, divisor)
     if not r.any():  # every value whole (years of 12 months, say)
-        return _decimals(whole * 10**scale if scale else whole, scale, mask, n)
+        return whole * 10**scale if scale else whole
     if divisor <= 1 << 16:  # x = whole * divisor + r: the digits of r / divisor, one per remainder
-        u = whole * 10**scale + _fractions(np.arange(divisor, dtype=np.int64), divisor, rest, scale)[r]
-    else:
-        u = _fractions(x, divisor, rest, scale)
-    return _decimals(u, scale, mask, n)
+        return whole * 10**scale + _fractions(np.arange(divisor, dtype=np.int64), divisor, rest, scale)[r]
+    return _fractions(x, divisor, rest, scale)
 
 
 def _fractions(x: np.ndarray, divisor: int, rest: int, scale: int) -> np.ndarray:
@@ -203,11 +213,17 @@ def _fractions(x: np.ndarray, divisor: int, rest: int, scale: int) -> np.ndarray
     return np.where(terminating, exact_u, rounded)
 
 
-def _decimals(u: np.ndarray, scale: int, mask: Any, n: int) -> pa.Array:
-    """A decimal128 array of the int64 unscaled values `u` (two little-endian words each)."""
-    buf = np.empty((n, 2), dtype=np.int64)
+def _words(u: np.ndarray) -> np.ndarray:
+    """int64 values as decimal128 cells: (low word, high word: the sign), little-endian."""
+    buf = np.empty((len(u), 2), dtype=np.int64)
     buf[:, 0] = u
     np.right_shift(u, 63, out=buf[:, 1])
+    return buf
+
+
+def _decimals(u: np.ndarray, scale: int, mask: Any, n: int) -> pa.Array:
+    """A decimal128 array of the int64 unscaled values `u` (two little-endian words each)."""
+    buf = _words(u)
     return pa.Array.from_buffers(pa.decimal128(38, scale), n, [_validity(mask), pa.py_buffer(buf)], _nulls(mask))
 
 
@@ -227,9 +243,17 @@ def lists(answers: Answers, idx: np.ndarray, part: int, cache: dict) -> pa.Array
         offsets.append(len(child))
         sizes.append(len(c[part]))
         child.extend(c[part])
-    off = np.array(offsets, dtype=np.int32)[idx]
-    size = np.array(sizes, dtype=np.int32)[idx]
-    return pa.ListViewArray.from_arrays(pa.array(off), pa.array(size), pa.array(child, pa.string()))
+    off, size = lookup(offsets, idx, np.int32), lookup(sizes, idx, np.int32)
+    return pa.ListViewArray.from_arrays(over(off, pa.int32()), over(size, pa.int32()), pa.array(child, pa.string()))
+
+
+def lookup(table: list[int], idx: np.ndarray, dtype: Any) -> np.ndarray:
+    """table[idx] as an array of `dtype`: by arithmetic where the table has two entries (most
+    outcomes have one answer that is not determined), else one gather."""
+    if len(table) == 2:
+        a, b = table
+        return (np.asarray(a, dtype=dtype) + (idx == 1) * np.asarray(b - a, dtype=dtype)).astype(dtype, copy=False)
+    return np.array(table, dtype=dtype)[idx]
 
 
 STATUSES = ["determined", "undetermined", "discretionary", "error"]
@@ -243,8 +267,8 @@ def statuses(answers: Answers, idx: np.ndarray, cache: dict | None = None) -> pa
         if found is None:
             found = cache[key] = statuses(answers, idx)
         return found
-    lut = np.array([STATUSES.index(c[0]) for c in answers.combos], dtype=np.int8)
-    return pa.DictionaryArray.from_arrays(pa.array(lut[idx]), pa.array(STATUSES, pa.string()))
+    codes = lookup([STATUSES.index(c[0]) for c in answers.combos], idx, np.int8)
+    return pa.DictionaryArray.from_arrays(over(codes, pa.int8()), pa.array(STATUSES, pa.string()))
 
 
 def provisions(first: Any, lut: np.ndarray, eids: Sequence[str | None], n: int) -> pa.Array:

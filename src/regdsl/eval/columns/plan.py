@@ -26,12 +26,8 @@ class ColumnPlan:
     """The deciders of every name for one version key, in the book's dependency order."""
 
     def __init__(self, cev: "ColumnEvaluator", key: tuple):
-        ev, book = cev.ev, cev.ir
         self.key = key
-        self.logic: dict[str, NameLogic] = {}
-        for name, info in book.names.items():
-            roots = ev.forest(info, key)
-            self.logic[name] = NameLogic(info, roots, cev.rule_fns, cev.why, _may_conflict(roots))
+        self.logic = _Logic(cev, key)
         self.cev = cev
 
     def run(self, ctx: Ctx, needed: list[str], keep: Any = None) -> dict[str, tuple[Col, Any]]:
@@ -53,6 +49,22 @@ class ColumnPlan:
                 if last.get(d) == i:
                     ctx.values.pop(d, None)
         return out
+
+
+class _Logic(dict):
+    """The NameLogic of each name, built when first asked for (a plan reads only the names its
+    outcomes need)."""
+
+    def __init__(self, cev: "ColumnEvaluator", key: tuple):
+        super().__init__()
+        self.cev, self.key = cev, key
+
+    def __missing__(self, name: str) -> NameLogic:
+        cev = self.cev
+        info = cev.ir.names[name]
+        roots = cev.ev.forest(info, self.key)
+        got = self[name] = NameLogic(info, roots, cev.rule_fns, cev.why, _may_conflict(roots))
+        return got
 
 
 def _may_conflict(roots: list[Any]) -> bool:
