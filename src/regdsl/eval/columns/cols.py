@@ -249,6 +249,8 @@ def fit(v: Any, lim: int) -> Any:
 def blend(mask: Any, a: Any, b: Any, lim: int) -> Any:
     """np.where(mask, a, b) for integers of magnitude up to `lim`, as b + mask * (a - b): no
     branch per row (a select on a random mask is several times slower than three narrow sums)."""
+    if np.ndim(mask) == 0:  # one side for every row (a shared value stays shared)
+        return a if mask else b
     a, b = fit(a, 2 * lim), fit(b, 2 * lim)
     return b + np.asarray(mask, dtype=bool) * (a - b)
 

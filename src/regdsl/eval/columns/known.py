@@ -115,6 +115,9 @@ def _disagree(results: list[Known], val: Col, n: int) -> list[Any]:
     """Masks of the rows where a result that applies has another value than `val`, the first
     applying one's: compared only on the rows where two or more apply (elsewhere the one that
     applies gives `val`)."""
+    results = [r for r in results if np.ndim(r[0]) or r[0]]  # a rule that applies nowhere agrees
+    if len(results) < 2:
+        return []
     apps = [a for a, _, _ in results]
     if all(np.ndim(a) == 0 for a in apps):
         return [a & ~np.asarray(equal_values(v, val), dtype=bool) for a, v, _ in results]
@@ -165,7 +168,15 @@ def _decide(logic: Any, root: Any, ctx: Ctx, bad: list[Any]) -> Known:
 def _apply(logic: Any, rule: Any, ctx: Ctx, bad: list[Any]) -> Known:
     """One rule on its own: where it applies, its value, and its index where it applies; the
     rows where an operand is unknown are `bad`."""
-    c, v = operands(rule, logic.fns[id(rule)], ctx)
+    index = I16(logic.index_of(rule))
+    found = ctx.rules.get(id(rule))
+    if found is None:
+        cond_fn, value_fn = logic.fns[id(rule)]
+        c = cond_fn(ctx) if cond_fn is not None else None
+        if c is not None and c.unk is None and not np.any(c.v):
+            return np.False_, logic._proto(), index  # it applies in no row: its value is never asked
+        found = ctx.rules[id(rule)] = (c, value_fn(ctx))
+    c, v = found
     for x in (c, v):
         if x is not None and x.unk is not None:
             bad.append(x.unk)
@@ -173,7 +184,17 @@ def _apply(logic: Any, rule: Any, ctx: Ctx, bad: list[Any]) -> Known:
     if rule.kind == "if":
         app = app & np.asarray(v.v, dtype=bool)
         v = Col("bool", np.True_)
-    return app, v, I16(logic.index_of(rule))  # a first winner is only read where its rule applies
+    return _collapse(app), v, index  # a first winner is only read where its rule applies
+
+
+def _collapse(mask: Any) -> Any:
+    """A mask that holds in every row or in none as one shared value (what follows costs
+    nothing per row then)."""
+    if np.ndim(mask) == 0:
+        return mask
+    if not mask.any():
+        return np.False_
+    return np.True_ if mask.all() else mask
 
 
 class Rows(dict):
