@@ -218,7 +218,8 @@ def _numbers(name: str, ty: Any, units: Any, arr: pa.Array, nulls: Any, out: Con
         # Where every value is given, finite and in bounds (a NaN fails both comparisons), and
         # each is a whole number of base units: checked with reductions, no mask per row.
         if nulls is None and x.size and x.min() > -bound and x.max() < bound:
-            k = np.rint(x * factor)
+            k = np.multiply(x, factor)
+            np.rint(k, out=k)
             if (k / factor == x).all():
                 ki = k.astype(np.int64)
                 if rest == 1 or not (ki % rest).any():

@@ -132,11 +132,28 @@ def _nulls(mask: np.ndarray | None) -> int:
     return 0 if mask is None else int(np.count_nonzero(mask))
 
 
+def pooled(n: int, dtype: Any) -> np.ndarray:
+    """An uninitialised NumPy array over a buffer of Arrow's memory pool (which keeps its pages
+    for the next table, where fresh NumPy arrays of a million rows are page-faulted in again);
+    `over` makes an Arrow array of it without a copy."""
+    dt = np.dtype(dtype)
+    return np.frombuffer(pa.allocate_buffer(dt.itemsize * n), dtype=dt)
+
+
 def over(values: np.ndarray, ty: Any, mask: np.ndarray | None = None) -> pa.Array:
     """An Arrow array of fixed-width type `ty` over the buffer of a NumPy array (no copy), null
     where `mask` holds."""
-    data = pa.py_buffer(np.ascontiguousarray(values))
-    return pa.Array.from_buffers(ty, len(values), [_validity(mask), data], _nulls(mask))
+    return pa.Array.from_buffers(ty, len(values), [_validity(mask), _buffer(values)], _nulls(mask))
+
+
+def _buffer(values: np.ndarray) -> Any:
+    """The Arrow buffer of a `pooled` array (all of it, in order), else one over its bytes."""
+    base = values.base
+    while isinstance(base, np.ndarray):
+        base = base.base
+    if isinstance(base, pa.Buffer) and values.flags.c_contiguous and base.size == values.nbytes:
+        return base
+    return pa.py_buffer(np.ascontiguousarray(values))
 
 
 def _strings(values: np.ndarray) -> bool:
@@ -164,8 +181,9 @@ def _numbers(col: Col, v: np.ndarray, known: Any, mask: Any, n: int) -> pa.Array
     if divisor == 1:
         if lim * mult >= 2**62:
             return None
-        x = np.asarray(v, dtype=np.int64) if mask is None else np.asarray(v * known, dtype=np.int64)
-        return over(x * mult if mult != 1 else x, pa.int64(), mask)
+        out = pooled(n, np.int64)
+        np.multiply(v if mask is None else v * known, mult, out=out, casting="unsafe")  # int64 holds lim * mult
+        return over(out, pa.int64(), mask)
     twofive, a, b = divisor, 0, 0
     while twofive % 2 == 0:
         twofive, a = twofive // 2, a + 1
@@ -181,9 +199,10 @@ def _numbers(col: Col, v: np.ndarray, known: Any, mask: Any, n: int) -> pa.Array
         words = _words(_unscaled(every * mult, divisor, rest, scale))
         at = fit(v, 2 * lim + 1) if mask is None else fit(v, 2 * lim + 1) * known
         cells = words.view("V16").reshape(-1)  # one 16-byte cell a value: gathered as bytes
-        buf = cells.take((at + np.asarray(lim, dtype=np.asarray(at).dtype)).astype(np.intp))
-        return pa.Array.from_buffers(pa.decimal128(38, scale), n, [_validity(mask), pa.py_buffer(buf)],
-                                     _nulls(mask))
+        data = pa.allocate_buffer(16 * n)  # from Arrow's pool, which keeps its pages for the next table
+        cells.take((at + np.asarray(lim, dtype=np.asarray(at).dtype)).astype(np.intp),
+                   out=np.frombuffer(data, dtype="V16"))
+        return pa.Array.from_buffers(pa.decimal128(38, scale), n, [_validity(mask), data], _nulls(mask))
     x = np.asarray(v, dtype=np.int64) if mask is None else np.asarray(v * known, dtype=np.int64)
     return _decimals(_unscaled(x * mult if mult != 1 else x, divisor, rest, scale), scale, mask, n)
 
@@ -215,7 +234,7 @@ def _fractions(x: np.ndarray, divisor: int, rest: int, scale: int) -> np.ndarray
 
 def _words(u: np.ndarray) -> np.ndarray:
     """int64 values as decimal128 cells: (low word, high word: the sign), little-endian."""
-    buf = np.empty((len(u), 2), dtype=np.int64)
+    buf = pooled(2 * len(u), np.int64).reshape(-1, 2)
     buf[:, 0] = u
     np.right_shift(u, 63, out=buf[:, 1])
     return buf
@@ -224,7 +243,7 @@ def _words(u: np.ndarray) -> np.ndarray:
 def _decimals(u: np.ndarray, scale: int, mask: Any, n: int) -> pa.Array:
     """A decimal128 array of the int64 unscaled values `u` (two little-endian words each)."""
     buf = _words(u)
-    return pa.Array.from_buffers(pa.decimal128(38, scale), n, [_validity(mask), pa.py_buffer(buf)], _nulls(mask))
+    return pa.Array.from_buffers(pa.decimal128(38, scale), n, [_validity(mask), _buffer(buf)], _nulls(mask))
 
 
 def lists(answers: Answers, idx: np.ndarray, part: int, cache: dict) -> pa.Array:
@@ -248,12 +267,22 @@ def lists(answers: Answers, idx: np.ndarray, part: int, cache: dict) -> pa.Array
 
 
 def lookup(table: list[int], idx: np.ndarray, dtype: Any) -> np.ndarray:
-    """table[idx] as an array of `dtype`: by arithmetic where the table has two entries (most
-    outcomes have one answer that is not determined), else one gather."""
-    if len(table) == 2:
-        a, b = table
-        return (np.asarray(a, dtype=dtype) + (idx == 1) * np.asarray(b - a, dtype=dtype)).astype(dtype, copy=False)
-    return np.array(table, dtype=dtype)[idx]
+    """table[idx] (an index -1 takes the last entry) as an array of `dtype`: a fill where every
+    entry is the same, sums of masks where there are a few (most outcomes have one or two
+    answers that are not determined), else one gather."""
+    out = pooled(len(idx), dtype)
+    if all(t == table[0] for t in table):
+        out.fill(table[0])
+        return out
+    if len(table) <= 4:
+        last = table[-1]
+        out.fill(last)
+        for i, t in enumerate(table[:-1]):
+            if t != last:
+                out += (idx == i) * np.asarray(t - last, dtype=dtype)
+        return out
+    np.take(np.array(table, dtype=dtype), idx, out=out, mode="wrap")  # -1 wraps to the last entry
+    return out
 
 
 STATUSES = ["determined", "undetermined", "discretionary", "error"]
@@ -287,7 +316,8 @@ def provisions(first: Any, lut: np.ndarray, eids: Sequence[str | None], n: int) 
         return pa.DictionaryArray.from_arrays(over(np.full(n, lut[f], dtype=lut.dtype), ty, mask), words)
     first = np.broadcast_to(first, (n,))
     mask = first < 0
-    return pa.DictionaryArray.from_arrays(over(lut[first], ty, mask if mask.any() else None), words)
+    codes = lookup(lut.tolist(), first, lut.dtype)
+    return pa.DictionaryArray.from_arrays(over(codes, ty, mask if mask.any() else None), words)
 
 
 def _small(idx: np.ndarray, size: int) -> np.ndarray:
