@@ -39,7 +39,7 @@ _BIG = 2**62
 class Ctx:
     """One group of rows being evaluated: its facts, the names computed so far, the date."""
 
-    __slots__ = ("n", "facts", "values", "as_of", "why", "book", "rules")
+    __slots__ = ("n", "facts", "values", "as_of", "why", "book", "rules", "winners")
 
     def __init__(self, n: int, facts: dict[str, Col], as_of: dt.date, why: Why, book: ir.IRBook):
         self.n = n
@@ -49,6 +49,7 @@ class Ctx:
         self.why = why
         self.book = book
         self.rules: dict[int, tuple[Any, Col]] = {}  # the operands of the rules of the name being decided
+        self.winners = True  # whether the first winning rule of the name being decided is asked for
 
 
 def q_of(ty: Any, units: Any) -> tuple | None:

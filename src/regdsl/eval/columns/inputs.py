@@ -379,7 +379,6 @@ def _within_domain(name: str, inp: Any, units: Any, c: Col, arr: Any, out: Conve
     ty, domain = inp.ty, inp.domain
     if ty.kind not in ("quantity", "number", "date") or (domain is None and ty.kind != "quantity"):
         return c
-    rows = np.ones(out.n, dtype=bool) if c.unk is None else ~np.broadcast_to(c.unk, (out.n,))
     if c.kind == "num" and c.lim is not None:
         lo = 0 if ty.kind == "quantity" else None  # the default lower bound, then the declared ones
         if domain is not None and domain.at_least is not None:
@@ -390,6 +389,8 @@ def _within_domain(name: str, inp: Any, units: Any, c: Col, arr: Any, out: Conve
         if not whole and v.size and (lo is None or v.min() >= math.ceil(lo * c.den)) and \
                 (hi is None or v.max() <= math.floor(hi * c.den)):
             return c  # every row within the bounds (two reductions, no mask)
+    rows = np.ones(out.n, dtype=bool) if c.unk is None else ~np.broadcast_to(c.unk, (out.n,))
+    if c.kind == "num" and c.lim is not None:
         near = np.zeros(out.n, dtype=bool)  # v / den < lo or v / den > hi, in whole numbers
         if lo is not None:
             near |= v < math.ceil(lo * c.den)
@@ -453,10 +454,14 @@ def _distinct(name: str, ty: Any, units: Any, arr: pa.Array, out: Converted) -> 
 
 
 def _codes(indices: pa.Array, null_code: int) -> np.ndarray:
-    """A dictionary array's indices as int64, nulls as `null_code`."""
+    """A dictionary array's indices as int32 or int64 (as Arrow holds them, no copy), nulls as
+    `null_code`."""
+    if pa.types.is_integer(indices.type) and indices.type.bit_width < 32:
+        indices = indices.cast(pa.int32())
     if indices.null_count:
         indices = indices.fill_null(null_code)
-    return indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    got = indices.to_numpy(zero_copy_only=False)
+    return got if got.dtype in (np.int32, np.int64) else got.astype(np.int64)
 
 
 def facts_of_row(table: pa.Table, book: Any, row: int, mixed: dict[str, list] | None = None) -> dict[str, Any]:

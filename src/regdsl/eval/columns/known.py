@@ -69,20 +69,20 @@ def _choose(logic: Any, results: list[Known], ctx: Ctx, bad: list[Any]) -> tuple
         root_first = I16(logic.index_of(logic.roots[0].rule))
         if len(results) == 1:
             app, val, first = results[0]
-            return Col("bool", np.asarray(val.v, dtype=bool) & app), pick(app, first, root_first)
+            return Col("bool", np.asarray(val.v, dtype=bool) & app), pick(app, first, root_first, ctx.winners)
         trues = [a & np.asarray(v.v, dtype=bool) for a, v, _ in results]
         falses = [a & ~np.asarray(v.v, dtype=bool) for a, v, _ in results]
         any_true = _any(trues)
-        t_first = _first_of(trues, [f for _, _, f in results])
-        f_first = _first_of(falses, [f for _, _, f in results], root_first)
-        return Col("bool", np.asarray(any_true, dtype=bool)), pick(any_true, t_first, f_first)
+        t_first = _first_of(trues, [f for _, _, f in results], on=ctx.winners)
+        f_first = _first_of(falses, [f for _, _, f in results], root_first, ctx.winners)
+        return Col("bool", np.asarray(any_true, dtype=bool)), pick(any_true, t_first, f_first, ctx.winners)
     apps = [a for a, _, _ in results]
     val = _first_value(results, n, ty, logic.why, bad)
     any_app = _any(apps)
-    first = _first_of(apps, [f for _, _, f in results])
+    first = _first_of(apps, [f for _, _, f in results], on=ctx.winners)
     if not np.all(any_app):  # no provision gives the name in these rows
         val = val.like(val.v, ~np.broadcast_to(np.asarray(any_app, dtype=bool), (n,)), logic.none_why)
-    return val, pick(any_app, first, I16(-1))
+    return val, pick(any_app, first, I16(-1), ctx.winners)
 
 
 def _delegated(logic: Any, root: Any, ctx: Ctx, bad: list[Any]) -> tuple[Col, Any]:
@@ -94,10 +94,10 @@ def _delegated(logic: Any, root: Any, ctx: Ctx, bad: list[Any]) -> tuple[Col, An
     val = _first_value(subs, n, logic.info.ty, logic.why, bad)
     apps = [a for a, _, _ in subs]
     any_app = np.broadcast_to(np.asarray(_any(apps), dtype=bool), (n,))
-    first = _first_of(apps, [f for _, _, f in subs])
+    first = _first_of(apps, [f for _, _, f in subs], on=ctx.winners)
     if not any_app.all():
         val = val.like(val.v, ~any_app, logic.unstated[id(root)])
-    return val, pick(any_app, first, I16(-1))
+    return val, pick(any_app, first, I16(-1), ctx.winners)
 
 
 def _first_value(results: list[Known], n: int, ty: Any, why: Any, bad: list[Any]) -> Col:
@@ -156,10 +156,10 @@ def _decide(logic: Any, root: Any, ctx: Ctx, bad: list[Any]) -> Known:
             apps = [a for a, _, _ in sub]
             val = _first_value(sub, n, ty, logic.why, bad)
             any_app = _any(apps)
-            first = _first_of(apps, [f for _, _, f in sub])
+            first = _first_of(apps, [f for _, _, f in sub], on=ctx.winners)
             o_app, o_val, o_first = own
             own = (any_app | o_app, choose_col(n, any_app, val, o_val, ty, logic.why),
-                   pick(any_app, first, o_first))
+                   pick(any_app, first, o_first, ctx.winners))
         if not work:
             return own
         work[-1][1].append(own)
@@ -275,10 +275,11 @@ def _any(masks: list[Any]) -> Any:
     return out
 
 
-def _first_of(masks: list[Any], firsts: list[Any], default: Any = I16(-1)) -> Any:
+def _first_of(masks: list[Any], firsts: list[Any], default: Any = I16(-1), on: bool = True) -> Any:
     """Per row, the `firsts` entry of the first mask that holds (else `default`); one shared
-    value where every entry is the same (a rule index is one of at most 2**14)."""
-    if all(np.ndim(f) == 0 and f == default for f in firsts):
+    value where every entry is the same (a rule index is one of at most 2**14), and not
+    computed at all when the winners are not asked for (`on` false: a name no outcome shows)."""
+    if not on or all(np.ndim(f) == 0 and f == default for f in firsts):
         return default
     out = default
     for m, f in zip(reversed(masks), reversed(firsts)):
@@ -286,9 +287,10 @@ def _first_of(masks: list[Any], firsts: list[Any], default: Any = I16(-1)) -> An
     return out
 
 
-def pick(mask: Any, a: Any, b: Any) -> Any:
-    """np.where(mask, a, b) for rule indexes (int16, -1 for none), as `blend` computes it."""
-    if np.ndim(a) == 0 and np.ndim(b) == 0 and a == b:
+def pick(mask: Any, a: Any, b: Any, on: bool = True) -> Any:
+    """np.where(mask, a, b) for rule indexes (int16, -1 for none), as `blend` computes it; `b`
+    when the winners are not asked for (`on` false)."""
+    if not on or np.ndim(a) == 0 and np.ndim(b) == 0 and a == b:
         return b
     return blend(mask, a, b, _RULES)
 

@@ -209,13 +209,14 @@ class NameLogic:
         return first, wins
 
     # ---- the name
-    def evaluate(self, ctx: Ctx) -> tuple[Col, Any]:
-        """(the name's column, the index of each row's first winning rule)."""
-        ctx.rules = {}
+    def evaluate(self, ctx: Ctx, winners: bool = True) -> tuple[Col, Any]:
+        """(the name's column, the index of each row's first winning rule; -1 everywhere when
+        `winners` is false: the fast path does not track them for a name no outcome shows)."""
+        ctx.rules, ctx.winners = {}, winners
         got = decide_known(self, ctx)
         if got is None:
             got = self.general(ctx)
-        ctx.rules = {}
+        ctx.rules, ctx.winners = {}, True
         return got
 
     def general(self, ctx: Ctx) -> tuple[Col, Any]:

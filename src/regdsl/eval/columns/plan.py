@@ -41,7 +41,7 @@ class ColumnPlan:
             if k in book.items:
                 ctx.values[k] = self.cev.item_fn(k)(ctx)
             else:
-                col, first = self.logic[k].evaluate(ctx)
+                col, first = self.logic[k].evaluate(ctx, keep is None or k in keep)
                 ctx.values[k] = col
                 if keep is None or k in keep:
                     out[k] = (col, first)
