@@ -5,7 +5,8 @@ NumPy array, or a 0-d value shared by every row (a constant, or a name that
 reads no fact), chosen from the expression's type when a plan is built:
 
     bool   bool                       enum   int16 codes into `members`
-    num    int64 in units of 1/den    date   datetime64[D]
+    num    int8..int64 in units       date   datetime64[D]
+           of 1/den (numbers.py)
            (or object: exact ints     obj    object: the per-student evaluator's
            and Fractions)                    own values (text, times, lists, ...)
 
@@ -229,9 +230,9 @@ def known_all(c: Col) -> bool:
 
 
 def int_type(lim: int) -> type[np.signedinteger]:
-    """The narrowest of int16, int32 and int64 that holds every integer of magnitude up to `lim`
+    """The narrowest of int8, int16, int32 and int64 that holds every integer of magnitude up to `lim`
     (at most 2**62: the bound every num operation checks)."""
-    return np.int16 if lim < 2**15 else np.int32 if lim < 2**31 else np.int64
+    return np.int8 if lim < 2**7 else np.int16 if lim < 2**15 else np.int32 if lim < 2**31 else np.int64
 
 
 def fit(v: Any, lim: int) -> Any:

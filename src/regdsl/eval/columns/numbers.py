@@ -3,7 +3,7 @@
 A num column's values are `v / den`, with `lim` a bound on |v| (None: exact Python ints and
 Fractions, object dtype).  Every operation checks its bound first; where int64 could
 overflow, the result is exact objects instead (never a rounded or wrapped value).  Machine
-integers are kept in the narrowest of int16, int32 and int64 that holds the bound (`fit`):
+integers are kept in the narrowest of int8, int16, int32 and int64 that holds the bound (`fit`):
 each operation widens its operands to the dtype of its result's bound before computing, so
 a narrow dtype never wraps.
 """

@@ -157,7 +157,8 @@ def _buffer(values: np.ndarray) -> Any:
 
 
 def _strings(values: np.ndarray) -> bool:
-    return all(x is None or type(x) is str for x in values.tolist())
+    """Whether every value is a str or None (the types gathered by C loops, not a generator)."""
+    return set(map(type, values.tolist())) <= {str, type(None)}
 
 
 def _plain(x: Any) -> Any:
