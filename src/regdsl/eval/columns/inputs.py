@@ -222,9 +222,12 @@ def _numbers(name: str, ty: Any, units: Any, arr: pa.Array, nulls: Any, out: Con
             np.rint(k, out=k)
             if (k / factor == x).all():
                 ki = k.astype(np.int64)
-                if rest == 1 or not (ki % rest).any():
-                    lim = _bound(ki)
-                    return Col("num", ki.astype(int_type(lim)), lim=lim, q=q)
+                lim = _bound(ki)
+                ki = ki.astype(int_type(lim))
+                # the remainders by `rest` (where every |ki| < rest, only 0 is a multiple)
+                left = ki % np.asarray(rest, dtype=ki.dtype) if rest <= lim else ki
+                if rest == 1 or not left.any():
+                    return Col("num", ki, lim=lim, q=q)
         k = np.rint(x * factor)
         ok = np.isfinite(k) & (np.abs(x) < bound) & (k / factor == x)
         ki = np.where(ok, k, 0).astype(np.int64)  # whole and in bounds where ok

@@ -254,7 +254,7 @@ def lists(answers: Answers, idx: np.ndarray, part: int, cache: dict) -> pa.Array
         key = ("empty", n)
         found = cache.get(key)
         if found is None:
-            zeros = pa.array(np.zeros(n, dtype=np.int32))
+            zeros = _zeros(n, cache)
             found = cache[key] = pa.ListViewArray.from_arrays(zeros, zeros, pa.array([], pa.string()))
         return found
     child: list[str] = []
@@ -263,8 +263,19 @@ def lists(answers: Answers, idx: np.ndarray, part: int, cache: dict) -> pa.Array
         offsets.append(len(child))
         sizes.append(len(c[part]))
         child.extend(c[part])
-    off, size = lookup(offsets, idx, np.int32), lookup(sizes, idx, np.int32)
-    return pa.ListViewArray.from_arrays(over(off, pa.int32()), over(size, pa.int32()), pa.array(child, pa.string()))
+    off = _zeros(n, cache) if not any(offsets) else over(lookup(offsets, idx, np.int32), pa.int32())
+    size = over(lookup(sizes, idx, np.int32), pa.int32())
+    return pa.ListViewArray.from_arrays(off, size, pa.array(child, pa.string()))
+
+
+def _zeros(n: int, cache: dict) -> pa.Array:
+    """n int32 zeros, one array shared by every list column of a table (offsets where every
+    list starts at the first child, sizes where every list is empty)."""
+    key = ("zeros", n)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = pa.array(np.zeros(n, dtype=np.int32))
+    return found
 
 
 def lookup(table: list[int], idx: np.ndarray, dtype: Any) -> np.ndarray:
