@@ -436,8 +436,8 @@ def choose_col(n: int, mask: Any, a: Col, b: Col, ty: Any, why: Why) -> Col:
         a = b.like(b.v, a.unk, a.why)  # its values are never read: take the other's form
     elif _all_unknown(b) and a.kind != "obj":
         b = a.like(a.v, b.unk, b.why)
-    if np.ndim(mask) == 0 and a.kind == b.kind and a.members == b.members and a.q == b.q:
-        return a if mask else b  # one side for every row
+    if np.ndim(mask) == 0 and a.kind == b.kind and a.kind in ("bool", "date", "enum") and a.members == b.members:
+        return a if mask else b  # one side for every row (a num goes on: its den and bound are both sides')
     unk, w = select(n, mask, (a.unk, a.why), (b.unk, b.why))
     unk, w = _tidy(unk, w)
     if a.kind == b.kind == "bool":

@@ -168,15 +168,8 @@ def _decide(logic: Any, root: Any, ctx: Ctx, bad: list[Any]) -> Known:
 def _apply(logic: Any, rule: Any, ctx: Ctx, bad: list[Any]) -> Known:
     """One rule on its own: where it applies, its value, and its index where it applies; the
     rows where an operand is unknown are `bad`."""
-    index = I16(logic.index_of(rule))
-    found = ctx.rules.get(id(rule))
-    if found is None:
-        cond_fn, value_fn = logic.fns[id(rule)]
-        c = cond_fn(ctx) if cond_fn is not None else None
-        if c is not None and c.unk is None and not np.any(c.v):
-            return np.False_, logic._proto(), index  # it applies in no row: its value is never asked
-        found = ctx.rules[id(rule)] = (c, value_fn(ctx))
-    c, v = found
+    c, v = operands(rule, logic.fns[id(rule)], ctx)  # (the value is computed where no row asks it: its
+    # den and bound are part of the name's, and so of the type of the outcome's column)
     for x in (c, v):
         if x is not None and x.unk is not None:
             bad.append(x.unk)
@@ -184,7 +177,7 @@ def _apply(logic: Any, rule: Any, ctx: Ctx, bad: list[Any]) -> Known:
     if rule.kind == "if":
         app = app & np.asarray(v.v, dtype=bool)
         v = Col("bool", np.True_)
-    return _collapse(app), v, index  # a first winner is only read where its rule applies
+    return _collapse(app), v, I16(logic.index_of(rule))  # a first winner is only read where its rule applies
 
 
 def _collapse(mask: Any) -> Any:
