@@ -128,7 +128,7 @@ def _jsonl(book: Any, data: bytes) -> Iterator[pa.Table]:
         from .inputs import as_table
 
         table, mixed = as_table({k: [r.get(k) for r in rows] for k in names})
-        yield _WithMixed(table, mixed)  # type: ignore[misc]
+        yield _WithMixed(table, mixed)
         return
     for start in range(0, table.num_rows, BATCH_ROWS):
         yield table.slice(start, BATCH_ROWS)
@@ -152,7 +152,7 @@ def run(book: Any, students: str, output: str | None, as_of: Any, outcomes: Any,
         if fmt is None:
             raise UsageError(f"{output}: results are written as .parquet, .csv or .jsonl", code="E701")
     writer = _Writer(output, fmt, out)
-    summary = {name: Counter() for name in names}
+    summary: dict[str, Counter[tuple]] = {name: Counter() for name in names}
     bad: list[tuple[int, Any, str]] = []
     progress = _progress(err)
     seen = 0
@@ -229,7 +229,7 @@ def _progress(err: TextIO) -> Any:
     return tqdm(unit=" students", file=err, unit_scale=True)
 
 
-def _summary(summary: dict[str, Counter], rows: int, err: TextIO) -> None:
+def _summary(summary: dict[str, Counter[tuple]], rows: int, err: TextIO) -> None:
     print(f"{rows:,} students", file=err)
     for name, counts in summary.items():
         by_status: Counter = Counter()

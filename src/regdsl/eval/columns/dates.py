@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ...core.builtins import DAYS, MONTHS, _japan_holidays
-from .cols import Col, merge
+from .cols import Col, fit, merge
 
 I64 = np.int64
 _DAYS_Q = (DAYS, "days", 1)
@@ -30,6 +30,7 @@ def _trunc(c: Col) -> Any:
     v = np.asarray(c.v)
     if v.dtype == object:
         return None
+    v = v.astype(I64, copy=False)
     if c.den == 1:
         return v
     return np.where(v >= 0, v // c.den, -((-v) // c.den))
@@ -130,13 +131,19 @@ def _extreme(smallest: bool, args: list[Col]) -> Col | None:
 
     den = math.lcm(*[a.den for a in args])
     vals = [scaled(a, den) for a in args]
-    if any(lim is None for _, lim in vals):
-        vals = [(np.asarray(v).astype(object) if np.asarray(v).dtype != object else v, None) for v, _ in vals]
-        lim = None
-    else:
-        lim = max(lim for _, lim in vals)
-    cur = vals[0][0]
-    for v, _ in vals[1:]:
+    lims = [lim for _, lim in vals]
+    lim: int | None = None
+    if any(x is None for x in lims):
+        arrays = [np.asarray(v).astype(object) if np.asarray(v).dtype != object else v for v, _ in vals]
+    else:  # machine integers: the first of the smallest is the smallest
+        lim = max(x for x in lims if x is not None)
+        pick = np.minimum if smallest else np.maximum
+        cur = fit(vals[0][0], lim)
+        for v, _ in vals[1:]:
+            cur = pick(cur, fit(v, lim))
+        return Col("num", cur, den=den, lim=lim, q=q)
+    cur = arrays[0]
+    for v in arrays[1:]:
         better = np.asarray(v < cur if smallest else v > cur, dtype=bool)
         cur = np.where(better, v, cur)
     return Col("num", cur, den=den, lim=lim, q=q)
@@ -149,13 +156,14 @@ def _round(down: bool, c: Col) -> Col | None:
     factor = Fraction(c.q[2]) if c.q is not None else Fraction(1)
     p, q = factor.numerator, factor.denominator
     v = np.asarray(c.v)
-    big = c.lim is None or c.lim * q >= 2**62
-    x = (v.astype(object) if v.dtype != object else v) if big else v
+    bound = c.lim
+    big = bound is None or bound * q >= 2**62
+    x = (v.astype(object) if v.dtype != object else v) if big else v.astype(I64, copy=False)
     num, den = x * q, c.den * p
     whole = num // den if down else -((-num) // den)
-    if big:
+    if bound is None or big:
         return Col("num", np.asarray(whole * p, dtype=object), den=q, lim=None, q=c.q)
-    lim = (c.lim * q // den + 1) * p
+    lim = (bound * q // den + 1) * p
     if lim >= 2**62:
         return Col("num", np.asarray(whole, dtype=object) * p, den=q, lim=None, q=c.q)
     return Col("num", whole * p, den=q, lim=lim, q=c.q)

@@ -28,7 +28,7 @@ from ...core.values import Unknown
 from ..compile import find
 from ..operators import ARITH, COMPARE
 from . import dates
-from .cols import U64, Col, Why, merge, select, unknown_col
+from .cols import U64, Col, Why, blend, either, fit, merge, select, unknown_col
 from .lift import elementwise, lift, lower
 from .numbers import _obj, num_arith, scaled
 
@@ -39,7 +39,7 @@ _BIG = 2**62
 class Ctx:
     """One group of rows being evaluated: its facts, the names computed so far, the date."""
 
-    __slots__ = ("n", "facts", "values", "as_of", "why", "book", "rules")
+    __slots__ = ("n", "facts", "values", "as_of", "why", "book", "rules", "winners")
 
     def __init__(self, n: int, facts: dict[str, Col], as_of: dt.date, why: Why, book: ir.IRBook):
         self.n = n
@@ -49,6 +49,7 @@ class Ctx:
         self.why = why
         self.book = book
         self.rules: dict[int, tuple[Any, Col]] = {}  # the operands of the rules of the name being decided
+        self.winners = True  # whether the first winning rule of the name being decided is asked for
 
 
 def q_of(ty: Any, units: Any) -> tuple | None:
@@ -388,6 +389,8 @@ def compare_values(op: str, x: Col, y: Col) -> Any:
         b, lb = scaled(y, den)
         if la is None or lb is None:
             a, b = _obj(a), _obj(b)
+        else:  # one dtype for both (a narrow column against an int64 constant stays narrow)
+            a, b = fit(a, max(la, lb)), fit(b, max(la, lb))
         r = _OPS[op](a, b)
         return np.asarray(r, dtype=bool) if np.asarray(r).dtype == object else r
     if x.kind == "enum":
@@ -433,21 +436,24 @@ def choose_col(n: int, mask: Any, a: Col, b: Col, ty: Any, why: Why) -> Col:
         a = b.like(b.v, a.unk, a.why)  # its values are never read: take the other's form
     elif _all_unknown(b) and a.kind != "obj":
         b = a.like(a.v, b.unk, b.why)
+    if np.ndim(mask) == 0 and a.kind == b.kind and a.kind in ("bool", "date", "enum") and a.members == b.members:
+        return a if mask else b  # one side for every row (a num goes on: its den and bound are both sides')
     unk, w = select(n, mask, (a.unk, a.why), (b.unk, b.why))
     unk, w = _tidy(unk, w)
-    if a.kind == b.kind == "bool" or a.kind == b.kind == "date":
-        return Col(a.kind, np.where(mask, a.v, b.v), unk, w)
+    if a.kind == b.kind == "bool":
+        return Col("bool", either(mask, a.v, b.v), unk, w)
+    if a.kind == b.kind == "date":
+        return Col("date", np.where(mask, a.v, b.v), unk, w)
     if a.kind == b.kind == "enum" and a.members == b.members:
-        return Col("enum", np.where(mask, a.v, b.v), unk, w, members=a.members)
+        return Col("enum", blend(mask, a.v, b.v, len(a.members)), unk, w, members=a.members)
     if a.kind == b.kind == "num" and (a.q == b.q or a.q is None and b.q is None):
         den = math.lcm(a.den, b.den)
         x, lx = scaled(a, den)
         y, ly = scaled(b, den)
         if lx is None or ly is None:
-            x, y, lim = _obj(x), _obj(y), None
-        else:
-            lim = max(lx, ly)
-        return Col("num", np.where(mask, x, y), unk, w, den=den, lim=lim, q=a.q)
+            return Col("num", np.where(mask, _obj(x), _obj(y)), unk, w, den=den, lim=None, q=a.q)
+        lim = max(lx, ly)
+        return Col("num", blend(mask, x, y, lim), unk, w, den=den, lim=lim, q=a.q)
     if a.kind == b.kind == "obj":  # both hold the per-student evaluator's own values
         m = np.broadcast_to(np.asarray(mask, dtype=bool), (n,)) if np.ndim(mask) else mask  # (1,): every row
         return Col("obj", np.where(m, a.v, b.v), unk, w)

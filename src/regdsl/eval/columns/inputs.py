@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from ...core.units import Q
 from ...errors import FactsError
 from ...facts.validate import TooManyDigits, _enum_hint, convert, describe_input, outside_message
-from .cols import Col, Why
+from .cols import Col, Why, int_type
 
 _BIG = 2**62
 Errors = dict[int, list[tuple[str, str, str]]]  # row -> [(code, message, column)]
@@ -41,7 +41,9 @@ def as_table(data: Any) -> tuple[pa.Table, dict[str, list]]:
     if type(data).__module__.startswith("pandas") and hasattr(data, "columns"):
         return pa.Table.from_pandas(data, preserve_index=False), {}
     if hasattr(data, "items"):
-        arrays, names, mixed = [], [], {}
+        arrays: list[Any] = []
+        names: list[str] = []
+        mixed: dict[str, list] = {}
         for name, col in data.items():
             names.append(str(name))
             arr = _array(col)
@@ -57,7 +59,7 @@ def as_table(data: Any) -> tuple[pa.Table, dict[str, list]]:
                      f"columns, not {type(data).__name__}", code="E604")
 
 
-def _array(col: Any) -> pa.Array | pa.ChunkedArray:
+def _array(col: Any) -> pa.Array | pa.ChunkedArray | _Mixed:
     if isinstance(col, (pa.Array, pa.ChunkedArray)):
         return col
     if isinstance(col, np.ndarray):
@@ -65,6 +67,9 @@ def _array(col: Any) -> pa.Array | pa.ChunkedArray:
             return pa.array(col, from_pandas=True)  # NaN is a missing value, as in pandas
         if col.dtype.kind == "U" and col.ndim == 1 and col.dtype.itemsize:
             return _strings(col)
+        if col.dtype.kind == "b" and col.ndim == 1:  # packed to bits by NumPy (pa.array goes one by one)
+            bits = pa.py_buffer(np.packbits(col, bitorder="little"))
+            return pa.Array.from_buffers(pa.bool_(), len(col), [None, bits])
         if col.dtype.kind in "biuUSM":
             return pa.array(col)
         return _objects(list(col))
@@ -84,12 +89,12 @@ def _strings(col: np.ndarray) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(enc.indices, pa.array(words, pa.string()))
 
 
-def _objects(values: list) -> pa.Array:
+def _objects(values: list) -> pa.Array | _Mixed:
     """An array from Python values; values of mixed types become a column of their text."""
     try:
         return pa.array(values, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
-        return _Mixed(values)  # type: ignore[return-value]
+        return _Mixed(values)
 
 
 class _Mixed(list):
@@ -159,9 +164,7 @@ def _convert(name: str, ty: Any, units: Any, arr: Any, out: Converted) -> Col | 
     got: Col | None = None
     if at is not None:
         if kind == "boolean" and pa.types.is_boolean(at):
-            v = np.asarray((arr.fill_null(False) if arr.null_count else arr).to_numpy(zero_copy_only=False),
-                           dtype=bool)
-            got = Col("bool", v)
+            got = Col("bool", _bools(arr, nulls))
         elif kind in ("number", "quantity") and (pa.types.is_integer(at) or pa.types.is_floating(at)):
             got = _numbers(name, ty, units, arr, nulls, out)
         elif kind == "enum" and (pa.types.is_string(at) or pa.types.is_large_string(at)
@@ -179,36 +182,76 @@ def _convert(name: str, ty: Any, units: Any, arr: Any, out: Converted) -> Col | 
     return got
 
 
+def _bools(arr: pa.Array, nulls: np.ndarray | None) -> np.ndarray:
+    """An Arrow boolean array as a NumPy one (false where null), its bits unpacked by NumPy."""
+    n, start = len(arr), arr.offset
+    if n == 0 or arr.buffers()[1] is None:
+        return np.zeros(n, dtype=bool)
+    bits = np.frombuffer(arr.buffers()[1], dtype=np.uint8)
+    v = np.unpackbits(bits, count=start + n, bitorder="little")[start:].view(bool)
+    return v if nulls is None else v & ~nulls
+
+
 def _numbers(name: str, ty: Any, units: Any, arr: pa.Array, nulls: Any, out: Converted) -> Col | None:
     """Integers and floats: whole base units in int64 where exact, else the exact converter."""
     factor, q = _unit_of(ty, units)
     if factor is None or (ty.integer and pa.types.is_floating(arr.type)):
         return _one_by_one(name, ty, units, arr, nulls, out)
     if pa.types.is_integer(arr.type):
+        if pa.types.is_uint64(arr.type):
+            return _one_by_one(name, ty, units, arr, nulls, out)
         x = (arr.fill_null(0) if arr.null_count else arr).to_numpy(zero_copy_only=False).astype(np.int64,
                                                                                               copy=False)
-        lim = int(np.abs(x).max(initial=0)) if x.size else 0
-        if pa.types.is_uint64(arr.type) or lim * factor >= _BIG:
+        lim = _bound_of(arr)
+        if lim * factor >= _BIG:
             return _one_by_one(name, ty, units, arr, nulls, out)
-        return Col("num", x * factor if factor != 1 else x, lim=lim * factor, q=q)
+        x = x.astype(int_type(max(lim * factor, factor)))  # the narrowest dtype that holds it (numbers.py)
+        return Col("num", x * np.asarray(factor, dtype=x.dtype) if factor != 1 else x, lim=lim * factor, q=q)
     x = arr.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
     twos_fives = factor  # becomes the part of the factor with prime factors other than 2 and 5
     for p in (2, 5):
         while twos_fives % p == 0:
             twos_fives //= p
     rest, places = twos_fives, _places(factor // twos_fives)
+    bound = 10.0 ** (15 - places)
     with np.errstate(invalid="ignore", over="ignore"):
+        # Where every value is given, finite and in bounds (a NaN fails both comparisons), and
+        # each is a whole number of base units: checked with reductions, no mask per row.
+        if nulls is None and x.size and x.min() > -bound and x.max() < bound:
+            k = np.multiply(x, factor)
+            np.rint(k, out=k)
+            if (k / factor == x).all():
+                ki = k.astype(np.int64)
+                lim = _bound(ki)
+                ki = ki.astype(int_type(lim))
+                # the remainders by `rest` (where every |ki| < rest, only 0 is a multiple)
+                left = ki % np.asarray(rest, dtype=ki.dtype) if rest <= lim else ki
+                if rest == 1 or not left.any():
+                    return Col("num", ki, lim=lim, q=q)
         k = np.rint(x * factor)
-        ok = np.isfinite(k) & (np.abs(x) < 10.0 ** (15 - places)) & (k / factor == x)
+        ok = np.isfinite(k) & (np.abs(x) < bound) & (k / factor == x)
+        ki = np.where(ok, k, 0).astype(np.int64)  # whole and in bounds where ok
         if rest != 1:
-            ok &= np.fmod(k, rest) == 0
+            ok &= ki % rest == 0
     if nulls is not None:
         ok |= nulls
-    k = np.where(ok, np.nan_to_num(k), 0).astype(np.int64)
     if ok.all():
-        return Col("num", k, lim=int(np.abs(k).max(initial=0)), q=q)
+        lim = _bound(ki)
+        return Col("num", ki.astype(int_type(lim)), lim=lim, q=q)
     # Rows that are not a whole number of base units (or NaN): the exact converter decides.
     return _one_by_one(name, ty, units, arr, nulls, out)
+
+
+def _bound_of(arr: pa.Array) -> int:
+    """The largest magnitude of an Arrow column of integers, nulls left out (0 for none): its
+    minimum and maximum in one pass."""
+    got = pc.min_max(arr).as_py()
+    return max(-got["min"], got["max"]) if got["min"] is not None else 0
+
+
+def _bound(x: np.ndarray) -> int:
+    """The largest magnitude of a column of machine integers (0 for none)."""
+    return max(-int(x.min()), int(x.max())) if x.size else 0
 
 
 def _places(d: int) -> int:
@@ -339,22 +382,27 @@ def _within_domain(name: str, inp: Any, units: Any, c: Col, arr: Any, out: Conve
     ty, domain = inp.ty, inp.domain
     if ty.kind not in ("quantity", "number", "date") or (domain is None and ty.kind != "quantity"):
         return c
-    rows = np.ones(out.n, dtype=bool) if c.unk is None else ~np.broadcast_to(c.unk, (out.n,))
     if c.kind == "num" and c.lim is not None:
         lo = 0 if ty.kind == "quantity" else None  # the default lower bound, then the declared ones
         if domain is not None and domain.at_least is not None:
             lo = getattr(domain.at_least, "value", domain.at_least)
         hi = getattr(domain.at_most, "value", domain.at_most) if domain is not None else None
         v = np.broadcast_to(c.v, (out.n,))
+        whole = getattr(domain, "whole", False)
+        if not whole and v.size and (lo is None or v.min() >= math.ceil(lo * c.den)) and \
+                (hi is None or v.max() <= math.floor(hi * c.den)):
+            return c  # every row within the bounds (two reductions, no mask)
+    rows = np.ones(out.n, dtype=bool) if c.unk is None else ~np.broadcast_to(c.unk, (out.n,))
+    if c.kind == "num" and c.lim is not None:
         near = np.zeros(out.n, dtype=bool)  # v / den < lo or v / den > hi, in whole numbers
         if lo is not None:
             near |= v < math.ceil(lo * c.den)
         if hi is not None:
             near |= v > math.floor(hi * c.den)
-        if getattr(domain, "whole", False):  # a whole number of the declared unit: v a multiple of den * unit
+        if whole:  # a whole number of the declared unit: v a multiple of den * unit
             declared = units.get(ty.unit) if ty.kind == "quantity" and " per " not in ty.unit else None
             step = Fraction(c.den) * (declared.factor if declared is not None else 1)
-            near |= (v % step.numerator != 0) if step.denominator == 1 else True
+            near |= (v.astype(np.int64) % step.numerator != 0) if step.denominator == 1 else True
         rows &= near
     if not rows.any():
         return c
@@ -409,10 +457,14 @@ def _distinct(name: str, ty: Any, units: Any, arr: pa.Array, out: Converted) -> 
 
 
 def _codes(indices: pa.Array, null_code: int) -> np.ndarray:
-    """A dictionary array's indices as int64, nulls as `null_code`."""
+    """A dictionary array's indices as int32 or int64 (as Arrow holds them, no copy), nulls as
+    `null_code`."""
+    if pa.types.is_integer(indices.type) and indices.type.bit_width < 32:
+        indices = indices.cast(pa.int32())
     if indices.null_count:
         indices = indices.fill_null(null_code)
-    return indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    got = indices.to_numpy(zero_copy_only=False)
+    return got if got.dtype in (np.int32, np.int64) else got.astype(np.int64)
 
 
 def facts_of_row(table: pa.Table, book: Any, row: int, mixed: dict[str, list] | None = None) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ... import ir
-from .cols import Col, select
+from .cols import Col, blend, select
 from .exprs import Ctx, choose_col, equal_values
 
 I16 = np.int16
@@ -39,7 +39,8 @@ def operands(rule: Any, fns: tuple[Any, Any], ctx: Ctx) -> tuple[Col | None, Col
 def decide_known(logic: Any, ctx: Ctx) -> tuple[Col, Any] | None:
     """(the name's column, each row's first winning rule), or None where the general code must
     decide every row (see the module docstring)."""
-    if not logic.roots or any(r.as_of is not None and ctx.as_of < r.as_of for r in logic.rules):
+    if not logic.roots or len(logic.rules) > _RULES or \
+            any(r.as_of is not None and ctx.as_of < r.as_of for r in logic.rules):
         return None
     root = logic.roots[0]
     delegated = len(logic.roots) == 1 and root.rule.kind == "delegated" and bool(root.children)
@@ -68,20 +69,20 @@ def _choose(logic: Any, results: list[Known], ctx: Ctx, bad: list[Any]) -> tuple
         root_first = I16(logic.index_of(logic.roots[0].rule))
         if len(results) == 1:
             app, val, first = results[0]
-            return Col("bool", np.asarray(val.v, dtype=bool) & app), np.where(app, first, root_first)
+            return Col("bool", np.asarray(val.v, dtype=bool) & app), pick(app, first, root_first, ctx.winners)
         trues = [a & np.asarray(v.v, dtype=bool) for a, v, _ in results]
         falses = [a & ~np.asarray(v.v, dtype=bool) for a, v, _ in results]
         any_true = _any(trues)
-        t_first = _first_of(trues, [f for _, _, f in results])
-        f_first = _first_of(falses, [f for _, _, f in results], root_first)
-        return Col("bool", np.asarray(any_true, dtype=bool)), np.where(any_true, t_first, f_first)
+        t_first = _first_of(trues, [f for _, _, f in results], on=ctx.winners)
+        f_first = _first_of(falses, [f for _, _, f in results], root_first, ctx.winners)
+        return Col("bool", np.asarray(any_true, dtype=bool)), pick(any_true, t_first, f_first, ctx.winners)
     apps = [a for a, _, _ in results]
     val = _first_value(results, n, ty, logic.why, bad)
     any_app = _any(apps)
-    first = _first_of(apps, [f for _, _, f in results])
+    first = _first_of(apps, [f for _, _, f in results], on=ctx.winners)
     if not np.all(any_app):  # no provision gives the name in these rows
         val = val.like(val.v, ~np.broadcast_to(np.asarray(any_app, dtype=bool), (n,)), logic.none_why)
-    return val, np.where(any_app, first, I16(-1))
+    return val, pick(any_app, first, I16(-1), ctx.winners)
 
 
 def _delegated(logic: Any, root: Any, ctx: Ctx, bad: list[Any]) -> tuple[Col, Any]:
@@ -93,10 +94,10 @@ def _delegated(logic: Any, root: Any, ctx: Ctx, bad: list[Any]) -> tuple[Col, An
     val = _first_value(subs, n, logic.info.ty, logic.why, bad)
     apps = [a for a, _, _ in subs]
     any_app = np.broadcast_to(np.asarray(_any(apps), dtype=bool), (n,))
-    first = _first_of(apps, [f for _, _, f in subs])
+    first = _first_of(apps, [f for _, _, f in subs], on=ctx.winners)
     if not any_app.all():
         val = val.like(val.v, ~any_app, logic.unstated[id(root)])
-    return val, np.where(any_app, first, I16(-1))
+    return val, pick(any_app, first, I16(-1), ctx.winners)
 
 
 def _first_value(results: list[Known], n: int, ty: Any, why: Any, bad: list[Any]) -> Col:
@@ -106,9 +107,38 @@ def _first_value(results: list[Known], n: int, ty: Any, why: Any, bad: list[Any]
     for a, v, _ in reversed(results[:-1]):
         val = choose_col(n, a, v, val, ty, why)
     if len(results) > 1:
-        for a, v, _ in results:
-            bad.append(a & ~np.asarray(equal_values(v, val), dtype=bool))
+        bad.extend(_disagree(results, val, n))
     return val
+
+
+def _disagree(results: list[Known], val: Col, n: int) -> list[Any]:
+    """Masks of the rows where a result that applies has another value than `val`, the first
+    applying one's: compared only on the rows where two or more apply (elsewhere the one that
+    applies gives `val`)."""
+    results = [r for r in results if np.ndim(r[0]) or r[0]]  # a rule that applies nowhere agrees
+    if len(results) < 2:
+        return []
+    apps = [a for a, _, _ in results]
+    if all(np.ndim(a) == 0 for a in apps):
+        return [a & ~np.asarray(equal_values(v, val), dtype=bool) for a, v, _ in results]
+    count: np.ndarray | None = None
+    if len(apps) > 2:
+        count = np.zeros(n, dtype=np.uint8 if len(apps) < 255 else np.int32)
+    if count is None:
+        both = np.broadcast_to(np.asarray(apps[0] & apps[1], dtype=bool), (n,))
+    else:
+        for a in apps:
+            count += np.asarray(a, dtype=bool)
+        both = count >= 2
+    rows = np.flatnonzero(both)
+    if not len(rows):
+        return []
+    sub_val = take_rows(val, rows)
+    out = np.zeros(n, dtype=bool)
+    for a, v, _ in results:
+        a_rows = np.broadcast_to(np.asarray(a, dtype=bool), (n,))[rows]
+        out[rows] |= a_rows & ~np.asarray(equal_values(take_rows(v, rows), sub_val), dtype=bool)
+    return [out]
 
 
 def _decide(logic: Any, root: Any, ctx: Ctx, bad: list[Any]) -> Known:
@@ -126,10 +156,10 @@ def _decide(logic: Any, root: Any, ctx: Ctx, bad: list[Any]) -> Known:
             apps = [a for a, _, _ in sub]
             val = _first_value(sub, n, ty, logic.why, bad)
             any_app = _any(apps)
-            first = _first_of(apps, [f for _, _, f in sub])
+            first = _first_of(apps, [f for _, _, f in sub], on=ctx.winners)
             o_app, o_val, o_first = own
             own = (any_app | o_app, choose_col(n, any_app, val, o_val, ty, logic.why),
-                   np.where(any_app, first, o_first))
+                   pick(any_app, first, o_first, ctx.winners))
         if not work:
             return own
         work[-1][1].append(own)
@@ -138,7 +168,8 @@ def _decide(logic: Any, root: Any, ctx: Ctx, bad: list[Any]) -> Known:
 def _apply(logic: Any, rule: Any, ctx: Ctx, bad: list[Any]) -> Known:
     """One rule on its own: where it applies, its value, and its index where it applies; the
     rows where an operand is unknown are `bad`."""
-    c, v = operands(rule, logic.fns[id(rule)], ctx)
+    c, v = operands(rule, logic.fns[id(rule)], ctx)  # (the value is computed where no row asks it: its
+    # den and bound are part of the name's, and so of the type of the outcome's column)
     for x in (c, v):
         if x is not None and x.unk is not None:
             bad.append(x.unk)
@@ -146,7 +177,17 @@ def _apply(logic: Any, rule: Any, ctx: Ctx, bad: list[Any]) -> Known:
     if rule.kind == "if":
         app = app & np.asarray(v.v, dtype=bool)
         v = Col("bool", np.True_)
-    return app, v, I16(logic.index_of(rule))  # a first winner is only read where its rule applies
+    return _collapse(app), v, I16(logic.index_of(rule))  # a first winner is only read where its rule applies
+
+
+def _collapse(mask: Any) -> Any:
+    """A mask that holds in every row or in none as one shared value (what follows costs
+    nothing per row then)."""
+    if np.ndim(mask) == 0:
+        return mask
+    if not mask.any():
+        return np.False_
+    return np.True_ if mask.all() else mask
 
 
 class Rows(dict):
@@ -227,12 +268,27 @@ def _any(masks: list[Any]) -> Any:
     return out
 
 
-def _first_of(masks: list[Any], firsts: list[Any], default: Any = I16(-1)) -> Any:
-    """Per row, the `firsts` entry of the first mask that holds (else `default`)."""
+def _first_of(masks: list[Any], firsts: list[Any], default: Any = I16(-1), on: bool = True) -> Any:
+    """Per row, the `firsts` entry of the first mask that holds (else `default`); one shared
+    value where every entry is the same (a rule index is one of at most 2**14), and not
+    computed at all when the winners are not asked for (`on` false: a name no outcome shows)."""
+    if not on or all(np.ndim(f) == 0 and f == default for f in firsts):
+        return default
     out = default
     for m, f in zip(reversed(masks), reversed(firsts)):
-        out = np.where(m, f, out)
+        out = pick(m, f, out)
     return out
+
+
+def pick(mask: Any, a: Any, b: Any, on: bool = True) -> Any:
+    """np.where(mask, a, b) for rule indexes (int16, -1 for none), as `blend` computes it; `b`
+    when the winners are not asked for (`on` false)."""
+    if not on or np.ndim(a) == 0 and np.ndim(b) == 0 and a == b:
+        return b
+    return blend(mask, a, b, _RULES)
+
+
+_RULES = 2**14 - 1  # a bound on rule indexes (int16); a name with more rules takes the general code
 
 
 __all__ = ["decide_known", "operands", "ir"]

@@ -21,7 +21,7 @@ def lift(values: list[Any], ty: Any, n: int, why: Why | None = None) -> Col:
     """A column of type `ty` from one value per row (None or an Unknown: unknown)."""
     unk = np.fromiter((v is None or type(v) is Unknown for v in values), dtype=bool, count=n)
     u = unk if unk.any() else None
-    w = None
+    w: np.ndarray | None = None
     if u is not None and why is not None:
         w = np.zeros((n, why.width), dtype=np.uint64)
         rows: dict[int, np.ndarray] = {}

@@ -18,7 +18,7 @@ import numpy as np
 from ... import ir
 from ...core.values import Unknown
 from ..logic import APPLIES, CONFLICT, NOT, UNKNOWN, Node, conflict_unknown, delegation, unstated
-from .cols import _ZERO, U64, Col, Why, merge, restrict, unknown_col
+from .cols import _ZERO, U64, Col, PerRow, Why, merge, restrict, unknown_col
 from .exprs import CFn, Ctx, choose_col, equal_values, q_of, ty_kind
 from .known import decide_known, operands
 
@@ -78,10 +78,10 @@ class NameLogic:
         if id(rule) in self.static:
             return RR(I8(UNKNOWN), _unknown_val(proto), self.static[id(rule)], np.int16(-1), self._no_wins())
         if rule.as_of is not None and ctx.as_of < rule.as_of:
-            w = self.why.words([self.why.reason(
+            later = self.why.words([self.why.reason(
                 f"{rule.provision.cite} states this as of {rule.as_of.isoformat()}; it is not known "
                 f"for {ctx.as_of.isoformat()}")])
-            return RR(I8(UNKNOWN), _unknown_val(proto), w, np.int16(-1), self._no_wins())
+            return RR(I8(UNKNOWN), _unknown_val(proto), later, np.int16(-1), self._no_wins())
         c, v = operands(rule, self.fns[id(rule)], ctx)
         c_known = True if c is None or c.unk is None else ~c.unk
         c_true = True if c is None else (np.asarray(c.v, dtype=bool) & c_known)
@@ -142,7 +142,8 @@ class NameLogic:
                             for s, u in zip(subs, unknown)])
         sub_uw = merge(n, *[(u, s.uw) for s, u in zip(subs, unknown)])
         # the first conflicting sub, as the per-student code returns it
-        c_first, c_wins = np.int16(-1), self._no_wins()
+        c_first: PerRow = np.int16(-1)
+        c_wins = self._no_wins()
         for s, c in zip(reversed(subs), reversed(conflict)):
             c_first = np.where(c, s.first, c_first)
             if self.track:
@@ -151,9 +152,10 @@ class NameLogic:
         own_applies = own.st == APPLIES
         if node.rule.kind == "delegated":
             un = self.unstated[id(node)]
-            o_st = I8(UNKNOWN)
+            o_st: PerRow = I8(UNKNOWN)
             o_uw = _pick(n, any_unknown, sub_uw, (np.True_, un))
-            o_val, o_first, o_wins = _unknown_val(own.val), np.int16(-1), self._no_wins()
+            o_first: PerRow = np.int16(-1)
+            o_val, o_wins = _unknown_val(own.val), self._no_wins()
         else:
             ok_applies = own_applies & _all_of([~u | (_known(s.val) & np.asarray(equal_values(s.val, own.val),
                                                                                    dtype=bool))
@@ -207,13 +209,14 @@ class NameLogic:
         return first, wins
 
     # ---- the name
-    def evaluate(self, ctx: Ctx) -> tuple[Col, Any]:
-        """(the name's column, the index of each row's first winning rule)."""
-        ctx.rules = {}
+    def evaluate(self, ctx: Ctx, winners: bool = True) -> tuple[Col, Any]:
+        """(the name's column, the index of each row's first winning rule; -1 everywhere when
+        `winners` is false: the fast path does not track them for a name no outcome shows)."""
+        ctx.rules, ctx.winners = {}, winners
         got = decide_known(self, ctx)
         if got is None:
             got = self.general(ctx)
-        ctx.rules = {}
+        ctx.rules, ctx.winners = {}, True
         return got
 
     def general(self, ctx: Ctx) -> tuple[Col, Any]:
@@ -258,7 +261,7 @@ class NameLogic:
         # the first conflict's winners name the rules in the E801 reason
         conf_col = none
         if np.any(any_conf) and self.track:
-            c_wins = U64(0)
+            c_wins: PerRow = U64(0)
             for r, c in zip(reversed(results), reversed(conflict)):
                 c_wins = np.where(c, r.wins, c_wins)
             conf_col = self._conflict_col(np.where(any_conf, c_wins, U64(0)), n)
@@ -290,7 +293,7 @@ class NameLogic:
         col = choose_col(n, decided, first_val, col, ty, self.why)
         disagree = any_applied & ~same & ~any_unknown & ~any_conf
         if np.any(disagree) and self.track:
-            wins = U64(0)
+            wins: PerRow = U64(0)
             for r, a in zip(results, applied):
                 wins = wins | np.where(a, r.wins, U64(0))
             col = choose_col(n, disagree, self._conflict_col(np.where(disagree, wins, U64(0)), n), col, ty,

@@ -2,7 +2,10 @@
 
 A num column's values are `v / den`, with `lim` a bound on |v| (None: exact Python ints and
 Fractions, object dtype).  Every operation checks its bound first; where int64 could
-overflow, the result is exact objects instead (never a rounded or wrapped value).
+overflow, the result is exact objects instead (never a rounded or wrapped value).  Machine
+integers are kept in the narrowest of int8, int16, int32 and int64 that holds the bound (`fit`):
+each operation widens its operands to the dtype of its result's bound before computing, so
+a narrow dtype never wraps.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ...core.units import dim_mul
-from .cols import Col, Why, merge
+from .cols import Col, Why, fit, merge
 
 _BIG = 2**62
 
@@ -31,7 +34,9 @@ def scaled(c: Col, to: int) -> tuple[Any, int | None]:
         return c.v, c.lim
     if c.lim is None or c.lim * k >= _BIG:
         return _obj(c.v) * k, None
-    return np.asarray(c.v) * np.int64(k), c.lim * k
+    lim = c.lim * k
+    v = fit(c.v, max(lim, k))  # (k itself must fit too: lim is 0 for a column of zeros)
+    return v * np.asarray(k, dtype=np.asarray(v).dtype), lim
 
 
 def num_arith(op: str, x: Col, y: Col, n: int, why: Why) -> Col:
@@ -46,6 +51,7 @@ def num_arith(op: str, x: Col, y: Col, n: int, why: Why) -> Col:
             a, b, lim = _obj(a), _obj(b), None
         else:
             lim = la + lb
+            a, b = fit(a, lim), fit(b, lim)
         v = a + b if kind == "+" else a - b
         q = x.q if op.startswith("q") else None
         return Col("num", v, unk, w, den=den, lim=lim, q=q if q is not None else (x.q or y.q if op[0] == "q" else None))
@@ -54,7 +60,8 @@ def num_arith(op: str, x: Col, y: Col, n: int, why: Why) -> Col:
         if x.lim is None or y.lim is None or x.lim * y.lim >= _BIG:
             v, lim = _obj(x.v) * _obj(y.v), None
         else:
-            v, lim = np.asarray(x.v) * np.asarray(y.v), x.lim * y.lim
+            lim = x.lim * y.lim
+            v = fit(x.v, lim) * fit(y.v, lim)
         return _reduce(Col("num", v, unk, w, den=x.den * y.den, lim=lim, q=q))
     # division: value = (x.v / x.den) / (y.v / y.den)
     yv = np.asarray(y.v)
@@ -72,7 +79,9 @@ def num_arith(op: str, x: Col, y: Col, n: int, why: Why) -> Col:
         if x.lim is None or x.lim * mult >= _BIG:
             v, lim = _obj(x.v) * (sign * mult), None
         else:
-            v, lim = np.asarray(x.v) * np.int64(sign * mult), x.lim * mult
+            lim = x.lim * mult
+            v = fit(x.v, max(lim, mult))
+            v = v * np.asarray(sign * mult, dtype=np.asarray(v).dtype)
         return _reduce(Col("num", v, unk, w, den=den, lim=lim, q=q))
     got = _divide_by_column(x, y, unk, w, q, n, why)
     if got is not None:
@@ -97,6 +106,7 @@ def _divide_by_column(x: Col, y: Col, unk: Any, w: Any, q: Any, n: int, why: Why
     xv, yv = np.asarray(x.v), np.asarray(y.v)
     if x.lim is None or y.lim is None or xv.dtype == object or yv.dtype == object:
         return None
+    xv, yv = xv.astype(np.int64, copy=False), yv.astype(np.int64, copy=False)
     ya = np.broadcast_to(yv, (n,))
     known = np.ones(n, dtype=bool) if unk is None else ~np.broadcast_to(np.asarray(unk, dtype=bool), (n,))
     zero = (ya == 0) & known

@@ -19,7 +19,7 @@ the same reason cost an index each.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 
 from ...core.units import Q, divide, to_decimal
 from ...results.outcome import plain
-from .cols import Col, Why
+from .cols import Col, Why, fit
 from .lift import lower
 
 DETERMINED = ("determined", (), (), ())
@@ -56,6 +56,7 @@ class Answers:
         if not unk.any():
             return idx
         w = col.why
+        assert w is not None, "a column with unknown rows has their why"
         if w.ndim == 1:
             idx[unk] = self.add(_combo(why, w))
             return idx
@@ -93,12 +94,13 @@ def values(col: Col, ty: Any, n: int) -> pa.Array:
     v = np.full(n, col.v) if shared and col.kind != "obj" else np.broadcast_to(np.asarray(col.v), (n,))
     kind = col.kind
     if kind == "bool":
-        return pa.array(np.asarray(v, dtype=bool), mask=mask)
+        bits = np.packbits(np.asarray(v, dtype=bool), bitorder="little")
+        return pa.Array.from_buffers(pa.bool_(), n, [_validity(mask), pa.py_buffer(bits)], _nulls(mask))
     if kind == "date":
         return pa.array(v.astype("datetime64[D]", copy=False), type=pa.date32(), mask=mask)
     if kind == "enum":
-        codes = (v if mask is None else np.where(known, v, 0)).astype(np.int16, copy=False)
-        return pa.DictionaryArray.from_arrays(pa.array(codes, mask=mask), pa.array(list(col.members)))
+        codes = (v if mask is None else v * known).astype(np.int16, copy=False)
+        return pa.DictionaryArray.from_arrays(over(codes, pa.int16(), mask), pa.array(list(col.members)))
     if kind == "num" and v.dtype != object:
         got = _numbers(col, v, known, mask, n)
         if got is not None:
@@ -121,8 +123,42 @@ def values(col: Col, ty: Any, n: int) -> pa.Array:
         return pa.array([None if x is None else str(x) for x in out], type=pa.string())
 
 
+def _validity(mask: np.ndarray | None) -> Any:
+    """The Arrow validity bitmap of the rows not masked (None: every row is valid)."""
+    return None if mask is None else pa.py_buffer(np.packbits(~mask, bitorder="little"))
+
+
+def _nulls(mask: np.ndarray | None) -> int:
+    return 0 if mask is None else int(np.count_nonzero(mask))
+
+
+def pooled(n: int, dtype: Any) -> np.ndarray:
+    """An uninitialised NumPy array over a buffer of Arrow's memory pool (which keeps its pages
+    for the next table, where fresh NumPy arrays of a million rows are page-faulted in again);
+    `over` makes an Arrow array of it without a copy."""
+    dt = np.dtype(dtype)
+    return np.frombuffer(pa.allocate_buffer(dt.itemsize * n), dtype=dt)
+
+
+def over(values: np.ndarray, ty: Any, mask: np.ndarray | None = None) -> pa.Array:
+    """An Arrow array of fixed-width type `ty` over the buffer of a NumPy array (no copy), null
+    where `mask` holds."""
+    return pa.Array.from_buffers(ty, len(values), [_validity(mask), _buffer(values)], _nulls(mask))
+
+
+def _buffer(values: np.ndarray) -> Any:
+    """The Arrow buffer of a `pooled` array (all of it, in order), else one over its bytes."""
+    base = values.base
+    while isinstance(base, np.ndarray):
+        base = base.base
+    if isinstance(base, pa.Buffer) and values.flags.c_contiguous and base.size == values.nbytes:
+        return base
+    return pa.py_buffer(np.ascontiguousarray(values))
+
+
 def _strings(values: np.ndarray) -> bool:
-    return all(x is None or type(x) is str for x in values.tolist())
+    """Whether every value is a str or None (the types gathered by C loops, not a generator)."""
+    return set(map(type, values.tolist())) <= {str, type(None)}
 
 
 def _plain(x: Any) -> Any:
@@ -143,11 +179,12 @@ def _numbers(col: Col, v: np.ndarray, known: Any, mask: Any, n: int) -> pa.Array
     lim = col.lim
     if lim is None:
         return None
-    x = (v if mask is None else np.where(known, v, 0)).astype(np.int64, copy=False)
     if divisor == 1:
         if lim * mult >= 2**62:
             return None
-        return pa.array(x * mult if mult != 1 else x, mask=mask)
+        out = pooled(n, np.int64)
+        np.multiply(v if mask is None else v * known, mult, out=out, casting="unsafe")  # int64 holds lim * mult
+        return over(out, pa.int64(), mask)
     twofive, a, b = divisor, 0, 0
     while twofive % 2 == 0:
         twofive, a = twofive // 2, a + 1
@@ -158,32 +195,56 @@ def _numbers(col: Col, v: np.ndarray, known: Any, mask: Any, n: int) -> pa.Array
     scale = places if rest == 1 else max(6, places)
     if lim * mult * 10**scale >= 2**62:
         return None
-    x = x * mult
-    whole = x // divisor
-    if np.array_equal(whole * divisor, x):  # every value whole (years of 12 months, say)
-        return _decimals(whole * 10**scale if scale else whole, scale, known, mask, n)
+    if lim <= 1 << 15 and n > 8 * lim:  # few values: each one's decimal words, gathered by value
+        every = np.arange(-lim, lim + 1, dtype=np.int64)
+        words = _words(_unscaled(every * mult, divisor, rest, scale))
+        at = fit(v, 2 * lim + 1) if mask is None else fit(v, 2 * lim + 1) * known
+        cells = words.view("V16").reshape(-1)  # one 16-byte cell a value: gathered as bytes
+        data = pa.allocate_buffer(16 * n)  # from Arrow's pool, which keeps its pages for the next table
+        cells.take((at + np.asarray(lim, dtype=np.asarray(at).dtype)).astype(np.intp),
+                   out=np.frombuffer(data, dtype="V16"))
+        return pa.Array.from_buffers(pa.decimal128(38, scale), n, [_validity(mask), data], _nulls(mask))
+    x = np.asarray(v, dtype=np.int64) if mask is None else np.asarray(v * known, dtype=np.int64)
+    return _decimals(_unscaled(x * mult if mult != 1 else x, divisor, rest, scale), scale, mask, n)
+
+
+def _unscaled(x: np.ndarray, divisor: int, rest: int, scale: int) -> np.ndarray:
+    """The decimal of x / divisor in units of 10**-scale (int64)."""
+    whole, r = np.divmod(x, divisor)
+    if not r.any():  # every value whole (years of 12 months, say)
+        return whole * 10**scale if scale else whole
+    if divisor <= 1 << 16:  # x = whole * divisor + r: the digits of r / divisor, one per remainder
+        return whole * 10**scale + _fractions(np.arange(divisor, dtype=np.int64), divisor, rest, scale)[r]
+    return _fractions(x, divisor, rest, scale)
+
+
+def _fractions(x: np.ndarray, divisor: int, rest: int, scale: int) -> np.ndarray:
+    """x / divisor in units of 10**-scale: exact where it terminates within `scale` places, else
+    rounded half to even at 6 places (as `to_decimal` shows a value)."""
     if rest == 1:
-        u = x * (10**scale // divisor) if 10**scale % divisor == 0 else (x * 10**scale) // divisor
-    else:
-        pure = divisor // rest
-        g = np.gcd(x, divisor)
-        terminating = (pure % (divisor // g)) == 0
-        exact_u = (x * 10**scale) // divisor
-        q, r = np.divmod(x * 10**6, divisor)
-        up = (2 * r > divisor) | ((2 * r == divisor) & (q % 2 == 1))
-        rounded = (q + up) * 10**(scale - 6)
-        u = np.where(terminating, exact_u, rounded)
-    return _decimals(u, scale, known, mask, n)
+        return x * (10**scale // divisor) if 10**scale % divisor == 0 else (x * 10**scale) // divisor
+    pure = divisor // rest
+    g = np.gcd(x, divisor)
+    terminating = (pure % (divisor // g)) == 0
+    exact_u = (x * 10**scale) // divisor
+    q, r = np.divmod(x * 10**6, divisor)
+    up = (2 * r > divisor) | ((2 * r == divisor) & (q % 2 == 1))
+    rounded = (q + up) * 10**(scale - 6)
+    return np.where(terminating, exact_u, rounded)
 
 
-def _decimals(u: np.ndarray, scale: int, known: Any, mask: Any, n: int) -> pa.Array:
-    """A decimal128 array of the int64 unscaled values `u` (two little-endian words each)."""
-    buf = np.empty((n, 2), dtype=np.int64)
+def _words(u: np.ndarray) -> np.ndarray:
+    """int64 values as decimal128 cells: (low word, high word: the sign), little-endian."""
+    buf = pooled(2 * len(u), np.int64).reshape(-1, 2)
     buf[:, 0] = u
-    buf[:, 1] = u >> 63
-    validity = None if mask is None else pa.py_buffer(np.packbits(~mask, bitorder="little"))
-    null_count = 0 if mask is None else int(mask.sum())
-    return pa.Array.from_buffers(pa.decimal128(38, scale), n, [validity, pa.py_buffer(buf)], null_count)
+    np.right_shift(u, 63, out=buf[:, 1])
+    return buf
+
+
+def _decimals(u: np.ndarray, scale: int, mask: Any, n: int) -> pa.Array:
+    """A decimal128 array of the int64 unscaled values `u` (two little-endian words each)."""
+    buf = _words(u)
+    return pa.Array.from_buffers(pa.decimal128(38, scale), n, [_validity(mask), _buffer(buf)], _nulls(mask))
 
 
 def lists(answers: Answers, idx: np.ndarray, part: int, cache: dict) -> pa.Array:
@@ -193,7 +254,7 @@ def lists(answers: Answers, idx: np.ndarray, part: int, cache: dict) -> pa.Array
         key = ("empty", n)
         found = cache.get(key)
         if found is None:
-            zeros = pa.array(np.zeros(n, dtype=np.int32))
+            zeros = _zeros(n, cache)
             found = cache[key] = pa.ListViewArray.from_arrays(zeros, zeros, pa.array([], pa.string()))
         return found
     child: list[str] = []
@@ -202,9 +263,38 @@ def lists(answers: Answers, idx: np.ndarray, part: int, cache: dict) -> pa.Array
         offsets.append(len(child))
         sizes.append(len(c[part]))
         child.extend(c[part])
-    off = np.array(offsets, dtype=np.int32)[idx]
-    size = np.array(sizes, dtype=np.int32)[idx]
-    return pa.ListViewArray.from_arrays(pa.array(off), pa.array(size), pa.array(child, pa.string()))
+    off = _zeros(n, cache) if not any(offsets) else over(lookup(offsets, idx, np.int32), pa.int32())
+    size = over(lookup(sizes, idx, np.int32), pa.int32())
+    return pa.ListViewArray.from_arrays(off, size, pa.array(child, pa.string()))
+
+
+def _zeros(n: int, cache: dict) -> pa.Array:
+    """n int32 zeros, one array shared by every list column of a table (offsets where every
+    list starts at the first child, sizes where every list is empty)."""
+    key = ("zeros", n)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = pa.array(np.zeros(n, dtype=np.int32))
+    return found
+
+
+def lookup(table: list[int], idx: np.ndarray, dtype: Any) -> np.ndarray:
+    """table[idx] (an index -1 takes the last entry) as an array of `dtype`: a fill where every
+    entry is the same, sums of masks where there are a few (most outcomes have one or two
+    answers that are not determined), else one gather."""
+    out = pooled(len(idx), dtype)
+    if all(t == table[0] for t in table):
+        out.fill(table[0])
+        return out
+    if len(table) <= 4:
+        last = table[-1]
+        out.fill(last)
+        for i, t in enumerate(table[:-1]):
+            if t != last:
+                out += (idx == i) * np.asarray(t - last, dtype=dtype)
+        return out
+    np.take(np.array(table, dtype=dtype), idx, out=out, mode="wrap")  # -1 wraps to the last entry
+    return out
 
 
 STATUSES = ["determined", "undetermined", "discretionary", "error"]
@@ -218,21 +308,28 @@ def statuses(answers: Answers, idx: np.ndarray, cache: dict | None = None) -> pa
         if found is None:
             found = cache[key] = statuses(answers, idx)
         return found
-    lut = np.array([STATUSES.index(c[0]) for c in answers.combos], dtype=np.int8)
-    return pa.DictionaryArray.from_arrays(pa.array(lut[idx]), pa.array(STATUSES, pa.string()))
+    codes = lookup([STATUSES.index(c[0]) for c in answers.combos], idx, np.int8)
+    return pa.DictionaryArray.from_arrays(over(codes, pa.int8()), pa.array(STATUSES, pa.string()))
 
 
-def provisions(first: np.ndarray, eids: list[str | None], n: int) -> pa.Array:
-    """The eId of each row's first winning rule (null where none decided)."""
-    first = np.broadcast_to(np.asarray(first), (n,))
+def provisions(first: Any, lut: np.ndarray, eids: Sequence[str | None], n: int) -> pa.Array:
+    """The eId of each row's first winning rule (null where none decided), from each row's
+    index `first` (-1: none; a 0-d value shared by every row) and `lut`, the code in `eids` of
+    each index (-1 last): one gather of the two luts composed."""
     table = [e or "" for e in eids]
     uniq = sorted(set(table))
     pos = {e: i for i, e in enumerate(uniq)}
-    lut = _small(np.array([pos[e] for e in table] + [0], dtype=np.int32), len(uniq))
-    codes = lut[first]  # -1 (none decided) takes the last entry, masked below
+    lut = _small(np.array([pos[table[c]] if c >= 0 else 0 for c in lut.tolist()], dtype=np.int32), len(uniq))
+    words = pa.array(uniq, pa.string())
+    ty = pa.from_numpy_dtype(lut.dtype)
+    if np.ndim(first) == 0:  # -1 (none decided) takes the last entry, masked
+        f = int(first)
+        mask = np.ones(n, dtype=bool) if f < 0 else None
+        return pa.DictionaryArray.from_arrays(over(np.full(n, lut[f], dtype=lut.dtype), ty, mask), words)
+    first = np.broadcast_to(first, (n,))
     mask = first < 0
-    return pa.DictionaryArray.from_arrays(pa.array(codes, mask=mask if mask.any() else None),
-                                          pa.array(uniq, pa.string()))
+    codes = lookup(lut.tolist(), first, lut.dtype)
+    return pa.DictionaryArray.from_arrays(over(codes, ty, mask if mask.any() else None), words)
 
 
 def _small(idx: np.ndarray, size: int) -> np.ndarray:

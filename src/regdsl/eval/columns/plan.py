@@ -26,12 +26,8 @@ class ColumnPlan:
     """The deciders of every name for one version key, in the book's dependency order."""
 
     def __init__(self, cev: "ColumnEvaluator", key: tuple):
-        ev, book = cev.ev, cev.ir
         self.key = key
-        self.logic: dict[str, NameLogic] = {}
-        for name, info in book.names.items():
-            roots = ev.forest(info, key)
-            self.logic[name] = NameLogic(info, roots, cev.rule_fns, cev.why, _may_conflict(roots))
+        self.logic = _Logic(cev, key)
         self.cev = cev
 
     def run(self, ctx: Ctx, needed: list[str], keep: Any = None) -> dict[str, tuple[Col, Any]]:
@@ -45,7 +41,7 @@ class ColumnPlan:
             if k in book.items:
                 ctx.values[k] = self.cev.item_fn(k)(ctx)
             else:
-                col, first = self.logic[k].evaluate(ctx)
+                col, first = self.logic[k].evaluate(ctx, keep is None or k in keep)
                 ctx.values[k] = col
                 if keep is None or k in keep:
                     out[k] = (col, first)
@@ -53,6 +49,22 @@ class ColumnPlan:
                 if last.get(d) == i:
                     ctx.values.pop(d, None)
         return out
+
+
+class _Logic(dict):
+    """The NameLogic of each name, built when first asked for (a plan reads only the names its
+    outcomes need)."""
+
+    def __init__(self, cev: "ColumnEvaluator", key: tuple):
+        super().__init__()
+        self.cev, self.key = cev, key
+
+    def __missing__(self, name: str) -> NameLogic:
+        cev = self.cev
+        info = cev.ir.names[name]
+        roots = cev.ev.forest(info, self.key)
+        got = self[name] = NameLogic(info, roots, cev.rule_fns, cev.why, _may_conflict(roots))
+        return got
 
 
 def _may_conflict(roots: list[Any]) -> bool:
@@ -123,6 +135,7 @@ class ColumnEvaluator:
         for _, _, c in conds:
             state = np.broadcast_to(np.where(np.asarray(c.v, dtype=bool), 1, 0).astype(U64), (n,)).copy()
             if c.unk is not None:
+                assert c.why is not None, "a column with unknown rows has their why"
                 state[np.broadcast_to(c.unk, (n,))] = 2
                 w = widen(full(c.unk, c.why, n), width)
             else:
@@ -137,12 +150,12 @@ class ColumnEvaluator:
             spared, pending = [], []
             pos = 0
             for t, prov, _ in conds:
-                state = int(row[pos])
+                code = int(row[pos])
                 words = row[pos + 1:pos + 1 + width]
                 pos += 1 + width
-                if state == 1:
+                if code == 1:
                     spared.append((t, prov))
-                elif state == 2:
+                elif code == 2:
                     missing, bodies, reasons = self._unknown_of(words)
                     pending.append((t, prov, Unknown(missing, bodies, reasons | {
                         f"whether {prov.cite} keeps the text before the amendment of "

@@ -32,7 +32,9 @@ class _Outcome:
         self.name, self.ty = name, ty
         self.arrays: list[pa.Array] = []
         self.idx: list[np.ndarray] = []
-        self.first: list[np.ndarray] = []
+        # per group, (each row's first winning rule: an index, -1 for none, one shared where it
+        # is a 0-d value; the code of each index's eId, -1 last): gathered once, by `provisions`
+        self.first: list[tuple[Any, np.ndarray]] = []
         self.answers = Answers()
         self.eids: list[str] = []
         self.eid_code: dict[str, int] = {}
@@ -55,7 +57,7 @@ def evaluate_table(book: Any, data: Any, as_of: dt.date, names: tuple[str, ...],
     needed = cev.needed(names)
     outs = {name: _Outcome(name, cev.ir.names[name].ty) for name in names}
     groups = cev.groups(conv.cols, n, as_of)
-    order = []
+    order: list[np.ndarray] = []
     for key, rows in groups:
         plan = cev.plan(key)
         facts = conv.cols if rows is None else {k: take(c, rows, len(rows)) if _rowwise(c) else c
@@ -72,11 +74,11 @@ def evaluate_table(book: Any, data: Any, as_of: dt.date, names: tuple[str, ...],
             o.arrays.append(values(col, o.ty, m))
             o.idx.append(o.answers.rows(col, m, cev.why))
             rules = plan.logic[name].rules
-            codes = [o.eid(r.provision.eid) for r in rules] + [-1]
-            lut = np.array(codes, dtype=np.int16 if len(o.eids) < 2**15 else np.int32)
-            o.first.append(lut[np.broadcast_to(np.asarray(first, dtype=np.int64), (m,))])  # -1 gives -1
+            codes = [o.eid(r.provision.eid) for r in rules] + [-1]  # a rule's index to its eId's code
+            o.first.append((first, np.array(codes, dtype=np.int32)))
         del ctx, results
-        order.append(rows)
+        if rows is not None:
+            order.append(rows)
     perm = None if len(groups) == 1 else np.argsort(np.concatenate(order), kind="stable")
     error_col, error_rows = _errors(conv, n)
     for o in outs.values():
@@ -108,7 +110,11 @@ def _combine(o: _Outcome, perm: np.ndarray | None, error_rows: np.ndarray) -> No
         arrays = _same_type(arrays)
     value = arrays[0] if len(arrays) == 1 else pa.concat_arrays(arrays)
     idx = o.idx[0] if len(o.idx) == 1 else np.concatenate(o.idx)
-    first = o.first[0] if len(o.first) == 1 else np.concatenate(o.first)
+    if len(o.first) == 1 and perm is None and not len(error_rows):
+        o.arrays, o.idx = [value], [idx]
+        return
+    n = len(value)
+    first = np.concatenate([codes(f, lut, len(i)) for (f, lut), i in zip(o.first, o.idx)])
     if perm is not None:
         value = value.take(pa.array(perm))
         idx, first = idx[perm], first[perm]
@@ -116,12 +122,21 @@ def _combine(o: _Outcome, perm: np.ndarray | None, error_rows: np.ndarray) -> No
         err = o.answers.add(("error", (), (), ()))
         idx = idx.copy()
         idx[error_rows] = err
-        first = first.copy()
         first[error_rows] = -1
-        mask = np.zeros(len(value), dtype=bool)
+        mask = np.zeros(n, dtype=bool)
         mask[error_rows] = True
-        value = pc.if_else(pa.array(mask), pa.nulls(len(value), value.type), value)
-    o.arrays, o.idx, o.first = [value], [idx], [first]
+        value = pc.if_else(pa.array(mask), pa.nulls(n, value.type), value)
+    o.arrays, o.idx, o.first = [value], [idx], [(first, _identity(o))]
+
+
+def codes(first: Any, lut: np.ndarray, n: int) -> np.ndarray:
+    """The eId code of each row's first winning rule (-1 for none), a fresh int32 array."""
+    return lut[np.broadcast_to(np.asarray(first, dtype=np.intp), (n,))]
+
+
+def _identity(o: _Outcome) -> np.ndarray:
+    """The lut of a `first` that holds eId codes already."""
+    return np.array(list(range(len(o.eids))) + [-1], dtype=np.int32)
 
 
 def _same_type(arrays: list[pa.Array]) -> list[pa.Array]:
@@ -157,7 +172,7 @@ def _refine(book: Any, table: pa.Table, mixed: dict, as_of: dt.date, outs: dict[
     for name, rows in patches.items():
         o = outs[name]
         vals = o.arrays[0].to_pylist()
-        idx, first = o.idx[0].copy(), o.first[0].astype(np.int32)
+        idx, first = o.idx[0].copy(), codes(*o.first[0], len(o.idx[0]))
         for r, a in rows.items():
             vals[r] = a.value
             idx[r] = o.answers.add((a.status, tuple(a.missing), tuple(a.decided_by), tuple(a.reasons)))
@@ -167,7 +182,7 @@ def _refine(book: Any, table: pa.Table, mixed: dict, as_of: dt.date, outs: dict[
             o.arrays[0] = pa.array(vals, type=o.arrays[0].type)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             o.arrays[0] = pa.array(vals)
-        o.idx[0], o.first[0] = idx, first
+        o.idx[0], o.first[0] = idx, (first, _identity(o))
 
 
 def _assemble(table: pa.Table, outs: dict[str, _Outcome], error_col: pa.Array, carry: Iterable[str],
@@ -182,13 +197,13 @@ def _assemble(table: pa.Table, outs: dict[str, _Outcome], error_col: pa.Array, c
         fields.append(pa.field(c, arr.type))
     cache: dict = {}
     for name, o in outs.items():
-        value, idx, first = o.arrays[0], o.idx[0], o.first[0]
+        value, idx, (first, lut) = o.arrays[0], o.idx[0], o.first[0]
         meta = {"unit": o.ty.unit} if o.ty.kind == "quantity" and o.ty.unit else None
         part = [(name, value, meta), (f"{name}.status", statuses(o.answers, idx, cache), None),
                 (f"{name}.missing", lists(o.answers, idx, 1, cache), None),
                 (f"{name}.decided_by", lists(o.answers, idx, 2, cache), None),
                 (f"{name}.reasons", lists(o.answers, idx, 3, cache), None),
-                (f"{name}.provision", provisions(first, o.eids, n), None),
+                (f"{name}.provision", provisions(first, lut, o.eids, n), None),
                 (f"{name}.error", error_col, None)]
         for fname, arr, md in part:
             cols.append(arr)
