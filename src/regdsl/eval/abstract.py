@@ -117,7 +117,8 @@ class AbstractEval(Reference):
     def __init__(self, book: ir.IRBook, facts: Mapping[str, Any], as_of: dt.date,
                  abstract: Mapping[str, Any], evaluator: Any = None, parent: "AbstractEval | None" = None,
                  changed: frozenset[str] = frozenset(), forests: Forests | None = None,
-                 reads: Mapping[str, frozenset[str]] | None = None, assumed: Mapping[str, Any] | None = None):
+                 reads: Mapping[str, frozenset[str]] | None = None, assumed: Mapping[str, Any] | None = None,
+                 track: bool = False):
         same_key = parent is not None and not (changed & _sparing_facts(book))
         self.assumed = dict(assumed or {})  # facts not given, taken at one value for this case
         key = parent.key if same_key and parent else None
@@ -133,12 +134,41 @@ class AbstractEval(Reference):
         self.parent = parent if same_key else None
         self.changed = changed
         self.reads = reads or {}
+        # With `track`, every name and item keeps the facts its value was worked out from (`uses`):
+        # those it read, and those of every name and item it consulted, whether or not it cites
+        # them (reason.py memoises a refinement on their values).
+        self.track = track
+        self.uses: dict[str, frozenset[str]] = {}
+        self.item_uses: dict[str, frozenset[str]] = {}
+        self._using: set[str] | None = None  # the facts the name or item being computed has used
 
     def name(self, name: str) -> Any:
         """The value of a name, taken from the parent evaluation when it reads none of the changed facts."""
         if name not in self.names and self.parent is not None and not (self.reads.get(name, _ALL) & self.changed):
             self.names[name] = self.parent.name(name)
+            if self.track:
+                self.uses[name] = self.parent.uses[name]
         return super().name(name)
+
+    def _computed(self, memo: dict, key: str, compute: Any) -> Any:
+        if not self.track:
+            return super()._computed(memo, key, compute)
+        uses = self.uses if memo is self.names else self.item_uses
+        if memo.get(key) is None:
+            outer = self._using
+            self._using = using = set()
+            try:
+                frame = super()._computed(memo, key, compute)
+            finally:
+                self._using = outer
+            using.update(frame.facts)
+            mine = uses[key] = frozenset(using)
+        else:
+            frame = super()._computed(memo, key, compute)  # raises on a cycle
+            mine = uses[key]
+        if self._using is not None:
+            self._using |= mine
+        return frame
 
     def _decide(self, frame: Any) -> None:
         super()._decide(frame)
@@ -146,6 +176,8 @@ class AbstractEval(Reference):
         if type(v) is Unknown and any(r.startswith("E801") for r in v.reasons):
             # Two rules apply; with ranges for values the default logic cannot tell whether they
             # agree, so this is not a conflict found but a question the missing facts leave open.
+            if self._using is not None:  # which of the facts it reads are given matters here
+                self._using |= self.reads.get(frame.key, _ALL)
             open_facts = self.reads.get(frame.key, _ALL) & frozenset(self.abstract)
             if open_facts:
                 frame.value = Unknown(v.missing | open_facts, v.bodies,
@@ -155,6 +187,8 @@ class AbstractEval(Reference):
         """The value of an item, taken from the parent evaluation when it reads none of the changed facts."""
         if key not in self.items and self.parent is not None and not (self.reads.get(key, _ALL) & self.changed):
             self.items[key] = self.parent.item(key)
+            if self.track:
+                self.item_uses[key] = self.parent.item_uses[key]
         return super().item(key)
 
     # ---- facts

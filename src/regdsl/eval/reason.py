@@ -66,10 +66,13 @@ Tree = Leaf | Split  # a case, or the cases of a fact
 class Refinement:
     """What reasoning found for one outcome: a value for every case, or what would decide it."""
 
-    def __init__(self, name: str, tree: Tree, assumed: frozenset[str], book: ir.IRBook):
+    provenance: Any = None  # results/reasoned.py's, made once for an outcome decided in every case
+    _decided: tuple[tuple[Any, tuple[str, ...]], ...] | None = None
+
+    def __init__(self, name: str, tree: Tree | None, assumed: frozenset[str], book: ir.IRBook):
         self.name = name
         self.tree = tree
-        self.leaves = list(_leaves(tree))
+        self.leaves = list(_leaves(tree)) if tree is not None else []
         first = self.leaves[0].value if self.leaves else None
         self.determined = bool(self.leaves) and all(x.known for x in self.leaves) and \
             all(d.same(x.value, first) for x in self.leaves)
@@ -83,25 +86,48 @@ class Refinement:
 
     def conditions(self) -> tuple[tuple[Any, tuple[str, ...]], ...]:
         """(value, the conditions of a case that gives it) for every decided case, in order."""
+        if self._decided is not None:
+            return self._decided
         return tuple((x.value, x.conditions) for x in self.leaves if x.known)
+
+    def settled(self) -> "Refinement":
+        """This refinement as a memo keeps it: an undecided one without its cases' evaluations
+        (what an open answer shows needs none of them); a decided one as it is."""
+        if self.determined:
+            return self
+        light = Refinement.__new__(Refinement)
+        light.name, light.tree, light.leaves, light.assumed = self.name, None, [], self.assumed
+        light.determined, light.value = False, None
+        light.missing, light.bodies, light.reasons = self.missing, self.bodies, self.reasons
+        light._decided = self.conditions()
+        return light
 
 
 class Reasoner:
     """Reasoning over the missing facts of one student (one per evaluation, shared by its outcomes)."""
 
-    def __init__(self, book: ir.IRBook, evaluator: Any, facts: Mapping[str, Any], as_of: dt.date):
+    def __init__(self, book: ir.IRBook, evaluator: Any, facts: Mapping[str, Any], as_of: dt.date,
+                 memo: "Memo | None" = None):
         self.book, self.evaluator, self.facts, self.as_of = book, evaluator, facts, as_of
         self.domains = {name: dom for name, inp in book.inputs.items() if facts.get(name) is None
                         and (dom := default_domain(inp, book.units)) is not None}
         self.thresholds = thresholds(book, evaluator)
-        self._evaluations: dict[tuple, AbstractEval] = {}
+        # The evaluations made, by their assumptions (None: one a refinement taken from the memo
+        # made, counted against the budget as it was, and made again here when it is asked for).
+        self._evaluations: dict[tuple, AbstractEval | None] = {}
         self._forests: Forests = {}
         self._reads = reads_of(book, evaluator)
+        self.memo = memo if memo is not None and memo.as_of == as_of and memo.book is book else None
+        self._trace: list[Any] | None = None  # while a refinement is recorded for the memo: its steps
+        self._used: set[str] = set()  # and the facts it was worked out from
+        self._encoded: dict[str, Any] = {}
 
     def evaluation(self, assumed: Mapping[str, Any], parent: Mapping[str, Any] | None = None) -> AbstractEval:
         """The abstract evaluation in which `assumed` facts take the given values or parts of domains
         (built on the evaluation of `parent`, the same assumptions but one, when there is one)."""
         key = tuple(sorted((k, _key(v)) for k, v in assumed.items()))
+        if self._trace is not None:
+            self._trace.append(key)
         found = self._evaluations.get(key)
         if found is None:
             concrete = {k: v for k, v in assumed.items() if not d.is_abstract(v)}
@@ -110,22 +136,59 @@ class Reasoner:
             base = self.evaluation(parent) if parent is not None else None
             changed = frozenset(k for k in assumed if parent is None or _key(assumed[k]) != _key(parent.get(k)))
             found = AbstractEval(self.book, self.facts, self.as_of, abstract, self.evaluator,
-                                 base, changed, self._forests, self._reads, concrete)
+                                 base, changed, self._forests, self._reads, concrete, self.memo is not None)
             self._evaluations[key] = found
         return found
 
     def refine(self, name: str) -> Refinement:
         """What every admissible value of the missing facts gives for `name`."""
+        memo = self.memo
+        if memo is None:
+            return self._refine(name)
+        found = memo.find(name, self)
+        if found is not None:
+            return found
+        self._trace, self._used = [], set()
+        try:
+            refinement = self._refine(name)
+            memo.keep(name, self, self._trace, self._used, refinement)
+        finally:
+            self._trace = None
+        return refinement
+
+    def _refine(self, name: str) -> Refinement:
         budget = [MAX_CASES]
         tree = self._solve(name, {}, (), (), budget)
         used = _facts_read(self.evaluation({}), name)
         assumed = frozenset(f for f in used if self.facts.get(f) is None)
         return Refinement(name, tree, assumed, self.book)
 
+    def _value(self, ev: AbstractEval, name: str) -> Any:
+        """The value of `name` in `ev` (and, while recording, the facts it was worked out from)."""
+        value = ev.name(name).value
+        if self._trace is not None:
+            self._used |= ev.uses[name]
+        return value
+
+    def _over(self, n: int) -> bool:
+        """Whether `n` more evaluations would go past the student's budget (recorded, while
+        recording: the memo replays it against the budget another student has left)."""
+        over = len(self._evaluations) + n > MAX_EVALUATIONS
+        if self._trace is not None:
+            self._trace.append(2 * n + over)
+        return over
+
+    def encoded(self, fact: str) -> Any:
+        """A given fact's value as the memo compares it (type, value and unit; _ABSENT when not given)."""
+        found = self._encoded.get(fact)
+        if found is None:
+            found = self._encoded[fact] = _fact_key(self.facts.get(fact, _ABSENT))
+        return found
+
     def _solve(self, name: str, assumed: dict[str, Any], conditions: tuple[str, ...],
                cases: tuple[tuple[str, str], ...], budget: list[int], parent: dict | None = None) -> Tree:
         ev = self.evaluation(assumed, parent)
-        value = ev.name(name).value
+        value = self._value(ev, name)
         leaf = Leaf(conditions, cases, value, ev)
         if leaf.known or budget[0] <= 1:
             return leaf
@@ -134,8 +197,7 @@ class Reasoner:
             return leaf
         for fact in self._order(name, assumed, self._candidates(unknown, assumed)):
             parts = self._cases(fact, assumed)
-            if len(parts) < 2 or budget[0] < len(parts) or \
-                    len(self._evaluations) + len(parts) > MAX_EVALUATIONS:
+            if len(parts) < 2 or budget[0] < len(parts) or self._over(len(parts)):
                 continue  # a case the budget cannot reach stays as it is: undecided, every fact listed
             budget[0] -= len(parts) - 1
             children = [(cond, self._solve(name, {**assumed, fact: v}, conditions + (cond,),
@@ -149,12 +211,12 @@ class Reasoner:
         scored: list[tuple[float, int, str]] = []  # (minus the share of cases decided, rank, fact)
         for i, fact in enumerate(candidates):
             cases = self._cases(fact, assumed)
-            if i >= TRIED or not cases or len(self._evaluations) + len(cases) > MAX_EVALUATIONS:
+            if i >= TRIED or not cases or self._over(len(cases)):
                 scored.append((0, i, fact))
                 continue
             decided = 0
             for _, v in cases:
-                value = self.evaluation({**assumed, fact: v}, assumed).name(name).value
+                value = self._value(self.evaluation({**assumed, fact: v}, assumed), name)
                 decided += type(value) is not Unknown and not d.is_abstract(value)
             scored.append((-decided / len(cases), i, fact))
         return [fact for _, _, fact in sorted(scored)]
@@ -179,6 +241,108 @@ class Reasoner:
         if type(current) is d.Interval:
             return _interval_cases(fact, current, self.thresholds.get(fact, ()))
         return []
+
+
+class Memo:
+    """Refinements shared by the students of one batch (one `evaluate_table(reason=True)` call, one
+    `evaluate_many` batch): a student's refinement of an outcome is another's when the facts it
+    was worked out from have the same values for both, and the budget left agrees.
+
+    A refinement is a function of the date, the facts the abstract evaluations of the outcome
+    read (through every name and item they consulted, and whether the facts an E801 question
+    turns on are given) and the facts that decide which amendments spare the student.  Its one
+    other input is how much of the student's `MAX_EVALUATIONS` the outcomes reasoned about
+    before it used: a refinement is kept with its steps (the evaluations it asked for, the
+    budget checks it made and their results) and taken for another student only when those
+    checks come out the same there; the evaluations it made are then counted there too.
+    """
+
+    def __init__(self, book: ir.IRBook, as_of: dt.date):
+        self.book, self.as_of = book, as_of
+        # name -> the facts a refinement of it used -> their values -> (its steps, the refinement)
+        self._found: dict[str, dict[tuple[str, ...], dict[tuple, list[tuple[tuple, Refinement]]]]] = {}
+        self._kept = 0
+        self._versions: frozenset[str] | None = None
+        self.hits = self.misses = 0
+
+    def find(self, name: str, reasoner: Reasoner) -> Refinement | None:
+        """The refinement of `name` kept for a student like `reasoner`'s, if there is one."""
+        shapes = self._found.get(name)
+        if shapes:
+            evaluations = reasoner._evaluations
+            for facts, table in shapes.items():
+                for steps, refinement in table.get(tuple(map(reasoner.encoded, facts)), ()):
+                    made = _replayed(steps, evaluations)
+                    if made is not None:
+                        for key in made:
+                            evaluations[key] = None
+                        self.hits += 1
+                        return refinement
+        self.misses += 1
+        return None
+
+    def keep(self, name: str, reasoner: Reasoner, steps: list[Any], used: set[str], refinement: Refinement) -> None:
+        """Keep `refinement` of `name`, worked out by `reasoner` from the facts `used` in `steps`."""
+        if self._versions is None:
+            self._versions = _version_facts(self.book, reasoner._reads)
+        used = used | self._versions
+        if "*" in used or self._kept >= MAX_KEPT:
+            return
+        shapes = self._found.setdefault(name, {})
+        facts = tuple(sorted(used))
+        table = shapes.get(facts)
+        if table is None:
+            if len(shapes) >= MAX_SHAPES:
+                return
+            table = shapes[facts] = {}
+        table.setdefault(tuple(map(reasoner.encoded, facts)), []).append((tuple(steps), refinement.settled()))
+        self._kept += 1
+
+
+MAX_KEPT = 200_000  # refinements a memo keeps, at most
+MAX_SHAPES = 256  # sets of facts the refinements of one outcome are kept under, at most
+_ABSENT = object()
+
+
+def _replayed(steps: tuple, evaluations: Mapping[tuple, Any]) -> set[tuple] | None:
+    """The evaluations a kept refinement's steps make beyond `evaluations`, or None when one of its
+    budget checks would come out otherwise with those made so far."""
+    count, made = len(evaluations), set()
+    for step in steps:
+        if type(step) is int:
+            if (count + (step >> 1) > MAX_EVALUATIONS) != bool(step & 1):
+                return None
+        elif step not in made and step not in evaluations:
+            made.add(step)
+            count += 1
+    return made
+
+
+def _fact_key(v: Any) -> Any:
+    """A fact's value as the memo compares it: its type and value, and a quantity's unit."""
+    if v is _ABSENT:
+        return ("absent",)
+    t = type(v)
+    if t is Q:
+        return (t, v.value, v.dim, v.unit, v.factor)
+    try:
+        hash(v)
+    except TypeError:
+        return (t, repr(v))
+    return (t, v)
+
+
+def _version_facts(book: ir.IRBook, reads: Mapping[str, frozenset[str]]) -> frozenset[str]:
+    """The facts that decide which amendments spare a student (through the names and items the
+    transitional provisions read)."""
+    out: set[str] = set()
+    for t in book.transitions:
+        for cond, _ in t.sparing:
+            facts, names, items = ir.reads(cond)
+            out |= facts
+            for key in names | items:
+                out |= reads.get(key, frozenset({"*"}))
+    return frozenset(out)
 
 
 def _interval_cases(fact: str, v: d.Interval, points: tuple[tuple[Any, str], ...]) -> list[tuple[str, Any]]:
