@@ -50,6 +50,11 @@ def transitive_reads(book: ir.IRBook) -> dict[str, frozenset[str]]:
     return out
 
 
+def _version_key(key: tuple) -> tuple:
+    """A version key as a value (its unknowns by what they say, as `Evaluator.plan` keys it)."""
+    return (key[0], key[1], tuple((t, p, u.missing, u.bodies, u.reasons) for t, p, u in key[2]))
+
+
 def _evaluator(book: ir.IRBook) -> Any:
     from .engine import Evaluator
 
@@ -118,7 +123,7 @@ class AbstractEval(Reference):
                  abstract: Mapping[str, Any], evaluator: Any = None, parent: "AbstractEval | None" = None,
                  changed: frozenset[str] = frozenset(), forests: Forests | None = None,
                  reads: Mapping[str, frozenset[str]] | None = None, assumed: Mapping[str, Any] | None = None,
-                 track: bool = False):
+                 keys: dict | None = None):
         same_key = parent is not None and not (changed & _sparing_facts(book))
         self.assumed = dict(assumed or {})  # facts not given, taken at one value for this case
         key = parent.key if same_key and parent else None
@@ -128,47 +133,20 @@ class AbstractEval(Reference):
             versions = evaluator or (parent.evaluator if parent is not None else _evaluator(book))
             key = versions.version_key(State({**facts, **self.assumed}, as_of))
         super().__init__(book, facts, as_of, evaluator, key, forests)
+        if keys is not None:  # one object for equal version keys, so that `forests` serves them all
+            self.key = keys.setdefault(_version_key(self.key), self.key)
         self.abstract = abstract
         # An evaluation that assumes one more fact than `parent` takes from it every name and item
         # that reads none of the `changed` facts (`reads`: what each reads, through everything).
         self.parent = parent if same_key else None
         self.changed = changed
         self.reads = reads or {}
-        # With `track`, every name and item keeps the facts its value was worked out from (`uses`):
-        # those it read, and those of every name and item it consulted, whether or not it cites
-        # them (reason.py memoises a refinement on their values).
-        self.track = track
-        self.uses: dict[str, frozenset[str]] = {}
-        self.item_uses: dict[str, frozenset[str]] = {}
-        self._using: set[str] | None = None  # the facts the name or item being computed has used
 
     def name(self, name: str) -> Any:
         """The value of a name, taken from the parent evaluation when it reads none of the changed facts."""
         if name not in self.names and self.parent is not None and not (self.reads.get(name, _ALL) & self.changed):
             self.names[name] = self.parent.name(name)
-            if self.track:
-                self.uses[name] = self.parent.uses[name]
         return super().name(name)
-
-    def _computed(self, memo: dict, key: str, compute: Any) -> Any:
-        if not self.track:
-            return super()._computed(memo, key, compute)
-        uses = self.uses if memo is self.names else self.item_uses
-        if memo.get(key) is None:
-            outer = self._using
-            self._using = using = set()
-            try:
-                frame = super()._computed(memo, key, compute)
-            finally:
-                self._using = outer
-            using.update(frame.facts)
-            mine = uses[key] = frozenset(using)
-        else:
-            frame = super()._computed(memo, key, compute)  # raises on a cycle
-            mine = uses[key]
-        if self._using is not None:
-            self._using |= mine
-        return frame
 
     def _decide(self, frame: Any) -> None:
         super()._decide(frame)
@@ -176,8 +154,6 @@ class AbstractEval(Reference):
         if type(v) is Unknown and any(r.startswith("E801") for r in v.reasons):
             # Two rules apply; with ranges for values the default logic cannot tell whether they
             # agree, so this is not a conflict found but a question the missing facts leave open.
-            if self._using is not None:  # which of the facts it reads are given matters here
-                self._using |= self.reads.get(frame.key, _ALL)
             open_facts = self.reads.get(frame.key, _ALL) & frozenset(self.abstract)
             if open_facts:
                 frame.value = Unknown(v.missing | open_facts, v.bodies,
@@ -187,9 +163,15 @@ class AbstractEval(Reference):
         """The value of an item, taken from the parent evaluation when it reads none of the changed facts."""
         if key not in self.items and self.parent is not None and not (self.reads.get(key, _ALL) & self.changed):
             self.items[key] = self.parent.item(key)
-            if self.track:
-                self.item_uses[key] = self.parent.item_uses[key]
         return super().item(key)
+
+    def eval(self, e: ir.Expr) -> Any:
+        """The value of an expression, some facts standing for their domains (one table lookup
+        for the method of each kind of node, where the reference looks it up by name)."""
+        fn = _METHODS.get(type(e)) if type(self) is AbstractEval else None
+        if fn is None:
+            return super().eval(e)
+        return fn(self, e)
 
     # ---- facts
     def _Fact(self, e: ir.Fact) -> Any:
@@ -362,6 +344,11 @@ class AbstractEval(Reference):
             return Unknown(missing=d.facts_of(k))
         cells = [find(table, key, e.column, self.as_of) for key in keys]
         return d.join(cells, d.facts_of(k))
+
+
+_METHODS: dict[type, Any] = {cls: getattr(AbstractEval, "_" + cls.__name__) for cls in vars(ir).values()
+                             if isinstance(cls, type) and issubclass(cls, ir.Expr)
+                             and hasattr(AbstractEval, "_" + cls.__name__)}
 
 
 def _scalar(v: Any) -> Any:

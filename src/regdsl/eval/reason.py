@@ -115,11 +115,12 @@ class Reasoner:
         # The evaluations made, by their assumptions (None: one a refinement taken from the memo
         # made, counted against the budget as it was, and made again here when it is asked for).
         self._evaluations: dict[tuple, AbstractEval | None] = {}
-        self._forests: Forests = {}
         self._reads = reads_of(book, evaluator)
         self.memo = memo if memo is not None and memo.as_of == as_of and memo.book is book else None
+        # The rules in force, as trees, by version key: shared by a memo's students
+        self._forests: Forests = self.memo.forests if self.memo is not None else {}
+        self._keys = self.memo.keys if self.memo is not None else None
         self._trace: list[Any] | None = None  # while a refinement is recorded for the memo: its steps
-        self._used: set[str] = set()  # and the facts it was worked out from
         self._encoded: dict[str, Any] = {}
 
     def evaluation(self, assumed: Mapping[str, Any], parent: Mapping[str, Any] | None = None) -> AbstractEval:
@@ -136,7 +137,7 @@ class Reasoner:
             base = self.evaluation(parent) if parent is not None else None
             changed = frozenset(k for k in assumed if parent is None or _key(assumed[k]) != _key(parent.get(k)))
             found = AbstractEval(self.book, self.facts, self.as_of, abstract, self.evaluator,
-                                 base, changed, self._forests, self._reads, concrete, self.memo is not None)
+                                 base, changed, self._forests, self._reads, concrete, self._keys)
             self._evaluations[key] = found
         return found
 
@@ -145,13 +146,15 @@ class Reasoner:
         memo = self.memo
         if memo is None:
             return self._refine(name)
-        found = memo.find(name, self)
+        found, key = memo.find(name, self)
         if found is not None:
             return found
-        self._trace, self._used = [], set()
+        if key is None:  # a name the book's graph does not know: worked out, not kept
+            return self._refine(name)
+        self._trace = []
         try:
             refinement = self._refine(name)
-            memo.keep(name, self, self._trace, self._used, refinement)
+            memo.keep(name, key, self._trace, refinement)
         finally:
             self._trace = None
         return refinement
@@ -162,13 +165,6 @@ class Reasoner:
         used = _facts_read(self.evaluation({}), name)
         assumed = frozenset(f for f in used if self.facts.get(f) is None)
         return Refinement(name, tree, assumed, self.book)
-
-    def _value(self, ev: AbstractEval, name: str) -> Any:
-        """The value of `name` in `ev` (and, while recording, the facts it was worked out from)."""
-        value = ev.name(name).value
-        if self._trace is not None:
-            self._used |= ev.uses[name]
-        return value
 
     def _over(self, n: int) -> bool:
         """Whether `n` more evaluations would go past the student's budget (recorded, while
@@ -188,7 +184,7 @@ class Reasoner:
     def _solve(self, name: str, assumed: dict[str, Any], conditions: tuple[str, ...],
                cases: tuple[tuple[str, str], ...], budget: list[int], parent: dict | None = None) -> Tree:
         ev = self.evaluation(assumed, parent)
-        value = self._value(ev, name)
+        value = ev.name(name).value
         leaf = Leaf(conditions, cases, value, ev)
         if leaf.known or budget[0] <= 1:
             return leaf
@@ -216,7 +212,7 @@ class Reasoner:
                 continue
             decided = 0
             for _, v in cases:
-                value = self._value(self.evaluation({**assumed, fact: v}, assumed), name)
+                value = self.evaluation({**assumed, fact: v}, assumed).name(name).value
                 decided += type(value) is not Unknown and not d.is_abstract(value)
             scored.append((-decided / len(cases), i, fact))
         return [fact for _, _, fact in sorted(scored)]
@@ -246,61 +242,69 @@ class Reasoner:
 class Memo:
     """Refinements shared by the students of one batch (one `evaluate_table(reason=True)` call, one
     `evaluate_many` batch): a student's refinement of an outcome is another's when the facts it
-    was worked out from have the same values for both, and the budget left agrees.
+    can be worked out from have the same values for both, and the budget left agrees.
 
-    A refinement is a function of the date, the facts the abstract evaluations of the outcome
-    read (through every name and item they consulted, and whether the facts an E801 question
-    turns on are given) and the facts that decide which amendments spare the student.  Its one
-    other input is how much of the student's `MAX_EVALUATIONS` the outcomes reasoned about
-    before it used: a refinement is kept with its steps (the evaluations it asked for, the
-    budget checks it made and their results) and taken for another student only when those
-    checks come out the same there; the evaluations it made are then counted there too.
+    A refinement of an outcome is a function of the date, the facts the outcome reads through
+    every name and item it reads (`transitive_reads`, the over-approximation an abstract
+    evaluation already relies on to take names from its parent) and the facts that decide which
+    amendments spare the student.  Its one other input is how much of the student's
+    `MAX_EVALUATIONS` the outcomes reasoned about before it used: a refinement is kept with its
+    steps (the evaluations it asked for, the budget checks it made and how they came out) and
+    taken for another student only when those checks come out the same there; the evaluations
+    it made are then counted there too, and made there if a later outcome asks for one.
     """
 
     def __init__(self, book: ir.IRBook, as_of: dt.date):
         self.book, self.as_of = book, as_of
-        # name -> the facts a refinement of it used -> their values -> (its steps, the refinement)
-        self._found: dict[str, dict[tuple[str, ...], dict[tuple, list[tuple[tuple, Refinement]]]]] = {}
+        # name -> the values of the facts it reads -> (the steps of a refinement, the refinement)
+        self._found: dict[str, dict[tuple, list[tuple[tuple, Refinement]]]] = {}
+        self._facts: dict[str, tuple[str, ...] | None] = {}  # the facts a name's key is made of
         self._kept = 0
-        self._versions: frozenset[str] | None = None
+        self.forests: Forests = {}  # the rules in force as trees, by version key (shared by its students)
+        self.keys: dict[tuple, tuple] = {}  # one object for each version key
         self.hits = self.misses = 0
 
-    def find(self, name: str, reasoner: Reasoner) -> Refinement | None:
-        """The refinement of `name` kept for a student like `reasoner`'s, if there is one."""
-        shapes = self._found.get(name)
-        if shapes:
-            evaluations = reasoner._evaluations
-            for facts, table in shapes.items():
-                for steps, refinement in table.get(tuple(map(reasoner.encoded, facts)), ()):
-                    made = _replayed(steps, evaluations)
-                    if made is not None:
-                        for key in made:
-                            evaluations[key] = None
-                        self.hits += 1
-                        return refinement
-        self.misses += 1
-        return None
+    def _key(self, name: str, reasoner: Reasoner) -> tuple | None:
+        """The values, for `reasoner`'s student, of the facts a refinement of `name` can depend on."""
+        facts = self._facts.get(name, ())
+        if facts == ():
+            found = set(reasoner._reads.get(name, {"*"}))
+            for t in self.book.transitions:  # whether an amendment spares the student
+                for cond, _ in t.sparing:
+                    inputs, names, items = ir.reads(cond)
+                    found |= inputs
+                    for key in names | items:
+                        found |= reasoner._reads.get(key, {"*"})
+            facts = self._facts[name] = None if "*" in found else tuple(sorted(found))
+        if facts is None:
+            return None
+        return tuple([reasoner.encoded(f) for f in facts])
 
-    def keep(self, name: str, reasoner: Reasoner, steps: list[Any], used: set[str], refinement: Refinement) -> None:
-        """Keep `refinement` of `name`, worked out by `reasoner` from the facts `used` in `steps`."""
-        if self._versions is None:
-            self._versions = _version_facts(self.book, reasoner._reads)
-        used = used | self._versions
-        if "*" in used or self._kept >= MAX_KEPT:
-            return
-        shapes = self._found.setdefault(name, {})
-        facts = tuple(sorted(used))
-        table = shapes.get(facts)
-        if table is None:
-            if len(shapes) >= MAX_SHAPES:
-                return
-            table = shapes[facts] = {}
-        table.setdefault(tuple(map(reasoner.encoded, facts)), []).append((tuple(steps), refinement.settled()))
-        self._kept += 1
+    def find(self, name: str, reasoner: Reasoner) -> tuple[Refinement | None, tuple | None]:
+        """The refinement of `name` kept for a student like `reasoner`'s if there is one, and the
+        key it would be kept under."""
+        key = self._key(name, reasoner)
+        if key is not None:
+            found = self._found.get(name)
+            evaluations = reasoner._evaluations
+            for steps, refinement in (found.get(key, ()) if found else ()):
+                made = _replayed(steps, evaluations)
+                if made is not None:
+                    for k in made:
+                        evaluations[k] = None
+                    self.hits += 1
+                    return refinement, key
+        self.misses += 1
+        return None, key
+
+    def keep(self, name: str, key: tuple, steps: list[Any], refinement: Refinement) -> None:
+        """Keep `refinement` of `name`, worked out in `steps` for a student whose facts give `key`."""
+        if self._kept < MAX_KEPT:
+            self._found.setdefault(name, {}).setdefault(key, []).append((tuple(steps), refinement.settled()))
+            self._kept += 1
 
 
 MAX_KEPT = 200_000  # refinements a memo keeps, at most
-MAX_SHAPES = 256  # sets of facts the refinements of one outcome are kept under, at most
 _ABSENT = object()
 
 
@@ -330,19 +334,6 @@ def _fact_key(v: Any) -> Any:
     except TypeError:
         return (t, repr(v))
     return (t, v)
-
-
-def _version_facts(book: ir.IRBook, reads: Mapping[str, frozenset[str]]) -> frozenset[str]:
-    """The facts that decide which amendments spare a student (through the names and items the
-    transitional provisions read)."""
-    out: set[str] = set()
-    for t in book.transitions:
-        for cond, _ in t.sparing:
-            facts, names, items = ir.reads(cond)
-            out |= facts
-            for key in names | items:
-                out |= reads.get(key, frozenset({"*"}))
-    return frozenset(out)
 
 
 def _interval_cases(fact: str, v: d.Interval, points: tuple[tuple[Any, str], ...]) -> list[tuple[str, Any]]:
