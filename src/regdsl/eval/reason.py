@@ -20,7 +20,7 @@ reach stays undetermined, with every fact that might matter.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, Mapping
 
 from .. import ir
@@ -122,6 +122,7 @@ class Reasoner:
         self._keys = self.memo.keys if self.memo is not None else None
         self._trace: list[Any] | None = None  # while a refinement is recorded for the memo: its steps
         self._encoded: dict[str, Any] = {}
+        self._parts: dict[tuple, list[tuple[str, Any]]] = {}  # `_cases`, by fact and part of its domain
 
     def evaluation(self, assumed: Mapping[str, Any], parent: Mapping[str, Any] | None = None) -> AbstractEval:
         """The abstract evaluation in which `assumed` facts take the given values or parts of domains
@@ -224,7 +225,16 @@ class Reasoner:
                       key=lambda n: (len(self._cases(n, assumed)) or 99, n))
 
     def _cases(self, fact: str, assumed: Mapping[str, Any]) -> list[tuple[str, Any]]:
-        """(condition, value or part of the domain) for each case of `fact`."""
+        """(condition, value or part of the domain) for each case of `fact` (worked out once for
+        each part of its domain it is asked about)."""
+        part = assumed.get(fact, _ABSENT)
+        key = (fact, None if part is _ABSENT else _key(part))
+        found = self._parts.get(key)
+        if found is None:
+            found = self._parts[key] = self._split(fact, assumed)
+        return found
+
+    def _split(self, fact: str, assumed: Mapping[str, Any]) -> list[tuple[str, Any]]:
         inp = self.book.inputs[fact]
         current = assumed.get(fact, self.domains.get(fact))
         if fact in assumed and not d.is_abstract(current):
@@ -257,7 +267,7 @@ class Memo:
     def __init__(self, book: ir.IRBook, as_of: dt.date):
         self.book, self.as_of = book, as_of
         # name -> the values of the facts it reads -> (the steps of a refinement, the refinement)
-        self._found: dict[str, dict[tuple, list[tuple[tuple, Refinement]]]] = {}
+        self._found: dict[str, dict[tuple, list[tuple[Steps, Refinement]]]] = {}
         self._facts: dict[str, tuple[str, ...] | None] = {}  # the facts a name's key is made of
         self._kept = 0
         self.forests: Forests = {}  # the rules in force as trees, by version key (shared by its students)
@@ -300,7 +310,7 @@ class Memo:
     def keep(self, name: str, key: tuple, steps: list[Any], refinement: Refinement) -> None:
         """Keep `refinement` of `name`, worked out in `steps` for a student whose facts give `key`."""
         if self._kept < MAX_KEPT:
-            self._found.setdefault(name, {}).setdefault(key, []).append((tuple(steps), refinement.settled()))
+            self._found.setdefault(name, {}).setdefault(key, []).append((Steps(steps), refinement.settled()))
             self._kept += 1
 
 
@@ -308,11 +318,28 @@ MAX_KEPT = 200_000  # refinements a memo keeps, at most
 _ABSENT = object()
 
 
-def _replayed(steps: tuple, evaluations: Mapping[tuple, Any]) -> set[tuple] | None:
+class Steps:
+    """What a refinement did that another student's budget may see otherwise: the evaluations it
+    asked for (by their assumptions) and the budget checks it made, in order."""
+
+    __slots__ = ("steps", "keys", "need")
+
+    def __init__(self, steps: list[Any]):
+        self.steps = tuple(steps)
+        self.keys = frozenset(s for s in steps if type(s) is not int)
+        checks = [s for s in steps if type(s) is int]
+        # When every check passed, they all pass again wherever `need` more evaluations fit in the
+        # budget: a check sees at most every key the steps make beyond those there, and its own need
+        self.need = None if any(c & 1 for c in checks) else len(self.keys) + max((c >> 1 for c in checks), default=0)
+
+
+def _replayed(kept: Steps, evaluations: Mapping[tuple, Any]) -> Iterable[tuple] | None:
     """The evaluations a kept refinement's steps make beyond `evaluations`, or None when one of its
     budget checks would come out otherwise with those made so far."""
+    if kept.need is not None and len(evaluations) + kept.need <= MAX_EVALUATIONS:
+        return kept.keys.difference(evaluations)
     count, made = len(evaluations), set()
-    for step in steps:
+    for step in kept.steps:
         if type(step) is int:
             if (count + (step >> 1) > MAX_EVALUATIONS) != bool(step & 1):
                 return None
