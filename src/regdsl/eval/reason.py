@@ -20,7 +20,7 @@ reach stays undetermined, with every fact that might matter.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Set as AbstractSet
 from typing import Any, Mapping
 
 from .. import ir
@@ -82,7 +82,9 @@ class Refinement:
         bodies: set[tuple[str, str]] = set()
         reasons: set[str] = set()
         _relevant(self.leaves, book, missing, bodies, reasons)
-        self.missing, self.bodies, self.reasons = missing, bodies, reasons
+        self.missing: AbstractSet[str] = missing
+        self.bodies: AbstractSet[tuple[str, str]] = bodies
+        self.reasons: AbstractSet[str] = reasons
 
     def conditions(self) -> tuple[tuple[Any, tuple[str, ...]], ...]:
         """(value, the conditions of a case that gives it) for every decided case, in order."""
@@ -90,16 +92,20 @@ class Refinement:
             return self._decided
         return tuple((x.value, x.conditions) for x in self.leaves if x.known)
 
-    def settled(self) -> "Refinement":
+    def settled(self, shared: dict) -> "Refinement":
         """This refinement as a memo keeps it: an undecided one without its cases' evaluations
-        (what an open answer shows needs none of them); a decided one as it is."""
+        (what an open answer shows needs none of them), its sets one object for every refinement
+        that has them (`shared`); a decided one as it is."""
         if self.determined:
             return self
         light = Refinement.__new__(Refinement)
-        light.name, light.tree, light.leaves, light.assumed = self.name, None, [], self.assumed
+        light.name, light.tree, light.leaves = self.name, None, []
         light.determined, light.value = False, None
-        light.missing, light.bodies, light.reasons = self.missing, self.bodies, self.reasons
-        light._decided = self.conditions()
+        light.assumed = shared.setdefault(self.assumed, self.assumed)
+        light.missing = shared.setdefault(frozenset(self.missing), frozenset(self.missing))
+        light.bodies = shared.setdefault(frozenset(self.bodies), frozenset(self.bodies))
+        light.reasons = shared.setdefault(frozenset(self.reasons), frozenset(self.reasons))
+        light._decided = self.conditions()  # values, which equal ones of other types (1, True) must not stand for
         return light
 
 
@@ -109,25 +115,31 @@ class Reasoner:
     def __init__(self, book: ir.IRBook, evaluator: Any, facts: Mapping[str, Any], as_of: dt.date,
                  memo: "Memo | None" = None):
         self.book, self.evaluator, self.facts, self.as_of = book, evaluator, facts, as_of
+        self.memo = memo if memo is not None and memo.as_of == as_of and memo.book is book else None
+        domain = self.memo.domain if self.memo is not None else (lambda inp: default_domain(inp, book.units))
         self.domains = {name: dom for name, inp in book.inputs.items() if facts.get(name) is None
-                        and (dom := default_domain(inp, book.units)) is not None}
+                        and (dom := domain(inp)) is not None}
         self.thresholds = thresholds(book, evaluator)
         # The evaluations made, by their assumptions (None: one a refinement taken from the memo
         # made, counted against the budget as it was, and made again here when it is asked for).
         self._evaluations: dict[tuple, AbstractEval | None] = {}
         self._reads = reads_of(book, evaluator)
-        self.memo = memo if memo is not None and memo.as_of == as_of and memo.book is book else None
         # The rules in force, as trees, by version key: shared by a memo's students
         self._forests: Forests = self.memo.forests if self.memo is not None else {}
         self._keys = self.memo.keys if self.memo is not None else None
         self._trace: list[Any] | None = None  # while a refinement is recorded for the memo: its steps
         self._encoded: dict[str, Any] = {}
-        self._parts: dict[tuple, list[tuple[str, Any]]] = {}  # `_cases`, by fact and part of its domain
+        # `_cases`, by fact and part of its domain (the same for every student: only a fact not
+        # given is split, and its domain is its declaration's)
+        self._parts: dict[tuple, list[tuple[str, Any]]] = self.memo.parts if self.memo is not None else {}
+        self._interned = self.memo.interned if self.memo is not None else None
 
     def evaluation(self, assumed: Mapping[str, Any], parent: Mapping[str, Any] | None = None) -> AbstractEval:
         """The abstract evaluation in which `assumed` facts take the given values or parts of domains
         (built on the evaluation of `parent`, the same assumptions but one, when there is one)."""
         key = tuple(sorted((k, _key(v)) for k, v in assumed.items()))
+        if self._interned is not None:  # one object for the key in every step a memo keeps
+            key = self._interned.setdefault(key, key)
         if self._trace is not None:
             self._trace.append(key)
         found = self._evaluations.get(key)
@@ -179,7 +191,10 @@ class Reasoner:
         """A given fact's value as the memo compares it (type, value and unit; _ABSENT when not given)."""
         found = self._encoded.get(fact)
         if found is None:
-            found = self._encoded[fact] = _fact_key(self.facts.get(fact, _ABSENT))
+            found = _fact_key(self.facts.get(fact, _ABSENT))
+            if self._interned is not None:
+                found = self._interned.setdefault(found, found)
+            self._encoded[fact] = found
         return found
 
     def _solve(self, name: str, assumed: dict[str, Any], conditions: tuple[str, ...],
@@ -270,9 +285,20 @@ class Memo:
         self._found: dict[str, dict[tuple, list[tuple[Steps, Refinement]]]] = {}
         self._facts: dict[str, tuple[str, ...] | None] = {}  # the facts a name's key is made of
         self._kept = 0
+        self._used: dict[str, int] = {}  # the refinements of each outcome taken from the memo
         self.forests: Forests = {}  # the rules in force as trees, by version key (shared by its students)
         self.keys: dict[tuple, tuple] = {}  # one object for each version key
+        self.interned: dict[Any, Any] = {}  # one object for each evaluation's key and fact's value
+        self.parts: dict[tuple, list[tuple[str, Any]]] = {}  # Reasoner._cases
+        self._domains: dict[str, Any] = {}
         self.hits = self.misses = 0
+
+    def domain(self, inp: ir.Input) -> Any:
+        """`default_domain` of an input, made once for the batch."""
+        found = self._domains.get(inp.name, _ABSENT)
+        if found is _ABSENT:
+            found = self._domains[inp.name] = default_domain(inp, self.book.units)
+        return found
 
     def _key(self, name: str, reasoner: Reasoner) -> tuple | None:
         """The values, for `reasoner`'s student, of the facts a refinement of `name` can depend on."""
@@ -303,18 +329,26 @@ class Memo:
                     for k in made:
                         evaluations[k] = None
                     self.hits += 1
+                    self._used[name] = self._used.get(name, 0) + 1
                     return refinement, key
         self.misses += 1
         return None, key
 
     def keep(self, name: str, key: tuple, steps: list[Any], refinement: Refinement) -> None:
         """Keep `refinement` of `name`, worked out in `steps` for a student whose facts give `key`."""
-        if self._kept < MAX_KEPT:
-            self._found.setdefault(name, {}).setdefault(key, []).append((Steps(steps), refinement.settled()))
+        mine = self._found.setdefault(name, {})
+        if self._kept < MAX_KEPT and (len(mine) < RARE or self._used.get(name, 0) * 16 >= len(mine)):
+            shared = self.interned  # students alike take the same steps and find the same facts
+            kept = tuple(steps)
+            found = shared.get(kept)
+            if found is None:
+                found = shared[kept] = Steps(kept)
+            mine.setdefault(key, []).append((found, refinement.settled(shared)))
             self._kept += 1
 
 
 MAX_KEPT = 200_000  # refinements a memo keeps, at most
+RARE = 2_000  # an outcome with this many students' facts kept, and reused by fewer than 1 in 16, keeps no more
 _ABSENT = object()
 
 
@@ -324,8 +358,8 @@ class Steps:
 
     __slots__ = ("steps", "keys", "need")
 
-    def __init__(self, steps: list[Any]):
-        self.steps = tuple(steps)
+    def __init__(self, steps: tuple):
+        self.steps = steps
         self.keys = frozenset(s for s in steps if type(s) is not int)
         checks = [s for s in steps if type(s) is int]
         # When every check passed, they all pass again wherever `need` more evaluations fit in the
@@ -350,12 +384,13 @@ def _replayed(kept: Steps, evaluations: Mapping[tuple, Any]) -> Iterable[tuple] 
 
 
 def _fact_key(v: Any) -> Any:
-    """A fact's value as the memo compares it: its type and value, and a quantity's unit."""
+    """A fact's value as the memo compares it: its type and value, and a quantity's unit (with the
+    types of its numbers: equal values of two types are two keys)."""
     if v is _ABSENT:
         return ("absent",)
     t = type(v)
     if t is Q:
-        return (t, v.value, v.dim, v.unit, v.factor)
+        return (t, type(v.value), v.value, v.dim, v.unit, type(v.factor), v.factor)
     try:
         hash(v)
     except TypeError:
