@@ -280,3 +280,45 @@ def test_both_evaluators_reason_alike_on_partial_students(bundled, name):
                     (o.status, list(o.missing), list(o.decided_by)), (name, n, facts, as_of)
 
     check()
+
+
+# ------------------------------------------------------------------ the memo a batch shares
+
+
+def _partial_students(n: int, seed: int) -> list[dict]:
+    """Partial University students as benchmarks/reasoning.py makes them: each fact taken from a
+    sample that gives it, or left out (seeded); every one twice, shuffled, so that some rows repeat."""
+    import json
+    import random
+
+    rng = random.Random(seed)
+    pool: dict[str, list] = {}
+    for path in sorted((ROOT / "examples" / "university").glob("*.json")):
+        for k, v in json.loads(path.read_text("utf-8")).items():
+            pool.setdefault(k, []).append(v)
+    rows = [{k: rng.choice(pool[k]) for k in sorted(pool) if rng.random() < 0.7} for _ in range(n)]
+    rows = rows + [dict(r) for r in rows]
+    rng.shuffle(rows)
+    return rows
+
+
+@pytest.mark.parametrize("budget", [MAX_EVALUATIONS, 24])
+def test_the_memo_gives_the_answers_of_reasoning_row_by_row(university, monkeypatch, budget):
+    """evaluate_table(reason=True) and evaluate_many(reason=True) share refinements between rows
+    alike in what an outcome reads; their answers are exactly those of each row reasoned about
+    alone (the un-memoised `reason_about_row`, `evaluate(reason=True)`), also when a small budget
+    makes a refinement depend on what the outcomes before it used."""
+    pytest.importorskip("pyarrow")
+    from regdsl.api import reason_about_row
+    from regdsl.eval import reason
+
+    monkeypatch.setattr(reason, "MAX_EVALUATIONS", budget)
+    rows = _partial_students(16, seed=budget)
+    day = "2026-04-01"
+    columns = {k: [r.get(k) for r in rows] for k in sorted({k for r in rows for k in r})}
+    memoised = university.evaluate_table(columns, day, reason=True).to_pylist()
+    alone = university.evaluate_table(columns, day, refine=reason_about_row).to_pylist()
+    assert memoised == alone
+    many = [r.to_dict(explain=True) for r in university.evaluate_many(rows, day, reason=True)]
+    assert many == [university.evaluate(r, day, reason=True).to_dict(explain=True) for r in rows]
+    assert any("whatever" in " ".join(o["notes"]) for r in many for o in r["outcomes"])  # some decided

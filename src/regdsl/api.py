@@ -121,7 +121,12 @@ class Book:
         `explain` has no effect; it is accepted for callers written against 0.1.
         """
         day = _as_date(as_of)
-        names = self._names(outcomes)
+        return self._evaluate(facts, day, self._names(outcomes), reason, None, _file, _text)
+
+    def _evaluate(self, facts: Mapping[str, Any], day: dt.date, names: tuple[str, ...] | None, reason: bool,
+                  memo: Any, _file: str = "<facts>", _text: str | None = None) -> Result:
+        """`evaluate` of checked outcome names; with `memo` (an `eval.reason.Memo` of the batch),
+        the refinements of students alike in what an outcome's reasoning reads are shared."""
         given = validate(self._facts, facts, _file, _text)  # type: ignore[arg-type]
         st = self.evaluator.evaluate(given, day, names)
         builder = Builder(self.evaluator, st, self._cites)
@@ -136,9 +141,15 @@ class Book:
                     from .eval.reason import Reasoner
                     from .results.reasoned import reasoned
 
-                    reasoner = Reasoner(self.ir, self.evaluator, given, day)
+                    reasoner = Reasoner(self.ir, self.evaluator, given, day, memo)
                 answers[name] = reasoned(o, reasoner.refine(name))
         return Result(self.ir, day, answers)
+
+    def _memo(self, day: dt.date) -> Any:
+        """A memo of refinements for one batch of students evaluated as of `day`."""
+        from .eval.reason import Memo
+
+        return Memo(self.ir, day)
 
     def why_not(self, facts: Mapping[str, Any], outcome: str, as_of: dt.date | str | None = None,
                 value: Any = None, *, _file: str = "<facts>", _text: str | None = None) -> Any:
@@ -191,9 +202,10 @@ class Book:
             raise UsageError(f'errors={errors!r}: write "raise" or "collect"', code="E701")
         day = _as_date(as_of)
         names = self._names(outcomes)
+        memo = self._memo(day) if reason else None
         for index, facts in enumerate(students):
             try:
-                yield self.evaluate(facts, day, names, explain=explain, reason=reason)
+                yield self._evaluate(facts, day, names, reason, memo)
             except BookErrors as e:
                 if errors == "raise":
                     raise BookErrors(_numbered(e.errors, index), e.sources) from None
@@ -223,7 +235,7 @@ class Book:
             if refine is not None:
                 raise UsageError("reason and refine are two ways of refining a table's answers; give one",
                                  code="E701", argument="reason")
-            refine = reason_about_row
+            refine = RowReasoner(self._memo(day))
         return evaluate_table(self, table, day, names, refine, carry)
 
     def _names(self, outcomes: Iterable[str] | None) -> tuple[str, ...] | None:
@@ -330,13 +342,29 @@ def _numbered(errors: list[RegdslError], index: int) -> list[RegdslError]:
 
 
 def reason_about_row(book: Book, facts: Mapping[str, Any], as_of: dt.date, names: tuple[str, ...]) -> dict:
-    """The `refine` of `evaluate_table(reason=True)`: a row the columns leave open is reasoned
-    about by the per-student reasoner, so that both evaluators give the same answers."""
+    """A row the columns leave open, reasoned about by the per-student reasoner (as
+    `evaluate_table(reason=True)` does, without the memo its rows share)."""
     result = book.evaluate(facts, as_of, names, reason=True)
     return {name: result[name] for name in names}
 
 
 reason_about_row.statuses = ("undetermined", "discretionary")  # type: ignore[attr-defined]
+
+
+class RowReasoner:
+    """The `refine` of `evaluate_table(reason=True)`: each row the columns leave open is reasoned
+    about by the per-student reasoner, so that both evaluators give the same answers, with one
+    memo of refinements shared by the table's rows (`eval.reason.Memo`)."""
+
+    statuses = ("undetermined", "discretionary")
+
+    def __init__(self, memo: Any):
+        self.memo = memo
+
+    def __call__(self, book: Book, facts: Mapping[str, Any], as_of: dt.date, names: tuple[str, ...]) -> dict:
+        """The answers of `names` for one row, reasoned about."""
+        result = book._evaluate(facts, as_of, names, True, self.memo)
+        return {name: result[name] for name in names}
 
 
 def _target(ty: Any, value: Any) -> Any:

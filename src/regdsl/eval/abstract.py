@@ -50,6 +50,11 @@ def transitive_reads(book: ir.IRBook) -> dict[str, frozenset[str]]:
     return out
 
 
+def _version_key(key: tuple) -> tuple:
+    """A version key as a value (its unknowns by what they say, as `Evaluator.plan` keys it)."""
+    return (key[0], key[1], tuple((t, p, u.missing, u.bodies, u.reasons) for t, p, u in key[2]))
+
+
 def _evaluator(book: ir.IRBook) -> Any:
     from .engine import Evaluator
 
@@ -117,7 +122,8 @@ class AbstractEval(Reference):
     def __init__(self, book: ir.IRBook, facts: Mapping[str, Any], as_of: dt.date,
                  abstract: Mapping[str, Any], evaluator: Any = None, parent: "AbstractEval | None" = None,
                  changed: frozenset[str] = frozenset(), forests: Forests | None = None,
-                 reads: Mapping[str, frozenset[str]] | None = None, assumed: Mapping[str, Any] | None = None):
+                 reads: Mapping[str, frozenset[str]] | None = None, assumed: Mapping[str, Any] | None = None,
+                 keys: dict | None = None):
         same_key = parent is not None and not (changed & _sparing_facts(book))
         self.assumed = dict(assumed or {})  # facts not given, taken at one value for this case
         key = parent.key if same_key and parent else None
@@ -127,6 +133,8 @@ class AbstractEval(Reference):
             versions = evaluator or (parent.evaluator if parent is not None else _evaluator(book))
             key = versions.version_key(State({**facts, **self.assumed}, as_of))
         super().__init__(book, facts, as_of, evaluator, key, forests)
+        if keys is not None:  # one object for equal version keys, so that `forests` serves them all
+            self.key = keys.setdefault(_version_key(self.key), self.key)
         self.abstract = abstract
         # An evaluation that assumes one more fact than `parent` takes from it every name and item
         # that reads none of the `changed` facts (`reads`: what each reads, through everything).
@@ -156,6 +164,14 @@ class AbstractEval(Reference):
         if key not in self.items and self.parent is not None and not (self.reads.get(key, _ALL) & self.changed):
             self.items[key] = self.parent.item(key)
         return super().item(key)
+
+    def eval(self, e: ir.Expr) -> Any:
+        """The value of an expression, some facts standing for their domains (one table lookup
+        for the method of each kind of node, where the reference looks it up by name)."""
+        fn = _METHODS.get(type(e)) if type(self) is AbstractEval else None
+        if fn is None:
+            return super().eval(e)
+        return fn(self, e)
 
     # ---- facts
     def _Fact(self, e: ir.Fact) -> Any:
@@ -328,6 +344,11 @@ class AbstractEval(Reference):
             return Unknown(missing=d.facts_of(k))
         cells = [find(table, key, e.column, self.as_of) for key in keys]
         return d.join(cells, d.facts_of(k))
+
+
+_METHODS: dict[type, Any] = {cls: getattr(AbstractEval, "_" + cls.__name__) for cls in vars(ir).values()
+                             if isinstance(cls, type) and issubclass(cls, ir.Expr)
+                             and hasattr(AbstractEval, "_" + cls.__name__)}
 
 
 def _scalar(v: Any) -> Any:

@@ -59,8 +59,10 @@ def reasoned(outcome: Outcome, refinement: Refinement) -> Outcome:
         raw = refinement.value
         t = type(raw)
         value, unit = (raw, None) if t is bool or t is str else plain(raw)
+        if refinement.provenance is None:  # one for every student the refinement is shared by
+            refinement.provenance = ReasonedProvenance(refinement)
         return Outcome(outcome.name, outcome.description, value, unit, "determined",
-                       provenance=ReasonedProvenance(refinement))  # type: ignore[arg-type]
+                       provenance=refinement.provenance)
     missing = tuple(sorted(refinement.missing))
     bodies = tuple(sorted({b for _, b in refinement.bodies}))
     reasons = tuple(sorted(refinement.reasons))
