@@ -64,6 +64,7 @@ class State:
 Decider = Callable[[State], tuple[Any, tuple, tuple, Any]]
 # (key, function, is an item, facts it depends on or None, result, log and reads with none given)
 Step = tuple[str, Any, bool, "frozenset[str] | None", tuple[tuple, tuple, tuple]]
+_ORDERS = 256  # sets of outcomes whose steps a plan remembers
 _INPUTS = 64  # facts a name may depend on and still be taken from the none-given evaluation
 
 
@@ -124,6 +125,8 @@ class Plan:
             steps.append((k, fn, is_item, ev.inputs_of.get(k),
                           (r, tuple(blank.log[start:]), tuple(blank.reads[read_start:]))))
         with self._lock:
+            if len(self._orders) >= _ORDERS:  # callers choosing their own sets of outcomes
+                self._orders.clear()
             self._orders[outcomes] = steps
         return steps
 
