@@ -213,15 +213,17 @@ class Book:
 
     def evaluate_table(self, table: Any, as_of: dt.date | str | None = None,
                        outcomes: Iterable[str] | None = None, *, refine: Any = None,
-                       carry: Iterable[str] = (), reason: bool = False) -> Any:
+                       carry: Iterable[str] = (), reason: bool = False, workers: int | None = None) -> Any:
         """Evaluate a table of students at once (a pyarrow Table, a pandas DataFrame or a mapping
         of columns); a pyarrow Table of outcome columns, one row per student (docs/batch.md).
 
         `carry` names input columns copied to the result first (an id); `refine(book, facts,
         as_of, outcome_names)` is asked about each row where an outcome is undetermined and its
         answers replace the vectorised ones; `reason=True` has each row left open (undetermined
-        or discretionary) reasoned about as `evaluate(..., reason=True)` does.  Needs the `batch`
-        extra (numpy and pyarrow).
+        or discretionary) reasoned about as `evaluate(..., reason=True)` does.  A large table is
+        evaluated in parts of consecutive rows (at least 50,000 each) at once, one thread a part:
+        `workers` parts at most (default: one per core; 1 evaluates in the calling thread only).  Needs the
+        `batch` extra (numpy and pyarrow).
         """
         try:
             from .eval.columns import evaluate_table
@@ -236,7 +238,10 @@ class Book:
                 raise UsageError("reason and refine are two ways of refining a table's answers; give one",
                                  code="E701", argument="reason")
             refine = RowReasoner(self._memo(day))
-        return evaluate_table(self, table, day, names, refine, carry)
+        if workers is not None and (type(workers) is not int or workers < 1):
+            raise UsageError(f"workers={workers!r}: a whole number of threads, at least 1", code="E701",
+                             argument="workers")
+        return evaluate_table(self, table, day, names, refine, carry, workers)
 
     def _names(self, outcomes: Iterable[str] | None) -> tuple[str, ...] | None:
         if outcomes is None:

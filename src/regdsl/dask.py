@@ -26,7 +26,8 @@ def _partition(frame: Any, book: Any, as_of: Any, outcomes: tuple[str, ...] | No
     import pandas as pd
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    result = plain_lists(book.evaluate_table(table, as_of, outcomes, carry=carry))
+    # one thread a partition: Dask runs partitions at once already
+    result = plain_lists(book.evaluate_table(table, as_of, outcomes, carry=carry, workers=1))
     # Lists and decimals stay in Arrow memory (pandas' ArrowDtype): a partition goes back to the
     # scheduler as buffers, where an object column pickles a Python object per cell (a NumPy array
     # per list: longer than evaluating the partition).

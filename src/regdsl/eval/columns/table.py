@@ -9,9 +9,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ...errors import UsageError, did_you_mean
 from .cols import Col
 from .exprs import Ctx, take
-from .inputs import Converted, as_table, convert_table, facts_of_row
+from .inputs import Errors, as_table, convert_table, facts_of_row
 from .output import Answers, lists, statuses, values
 from .plan import ColumnEvaluator
 
@@ -48,12 +49,38 @@ class _Outcome:
 
 
 def evaluate_table(book: Any, data: Any, as_of: dt.date, names: tuple[str, ...],
-                   refine: Refine | None = None, carry: Iterable[str] = ()) -> pa.Table:
-    """Evaluate every row of `data` (see Book.evaluate_table)."""
-    table, mixed = as_table(data)
-    n = table.num_rows
+                   refine: Refine | None = None, carry: Iterable[str] = (), workers: int | None = None) -> pa.Table:
+    """Evaluate every row of `data` (see Book.evaluate_table); a large table in `workers` parts of
+    consecutive rows at once (parts.py), each evaluated as a table of its own."""
+    from .parts import evaluate_parts, part_count
+
     cev = ColumnEvaluator(book)
+    refining = refine is not None and refine is not keep
+    k = 1 if refining else part_count(data, workers)  # a refinement reasons row by row, in Python
+    if k > 1:
+        table, mixed, result = evaluate_parts(cev, data, as_of, names, k)
+        if result is not None:
+            for i, c in enumerate(carry):
+                arr = _carried(table, c)
+                result = result.add_column(i, pa.field(c, arr.type), arr)
+            return result
+    else:
+        table, mixed = as_table(data)
+    n = table.num_rows
+    outs, errors = evaluate_rows(cev, table, mixed, as_of, names)
+    if refining:
+        assert refine is not None
+        _refine(book, table, mixed, as_of, outs, refine)
+    return _assemble(table, outs, _errors(errors, n), carry, n)
+
+
+def evaluate_rows(cev: ColumnEvaluator, table: pa.Table, mixed: dict, as_of: dt.date,
+                  names: tuple[str, ...]) -> tuple[dict[str, "_Outcome"], Errors]:
+    """The outcomes of every row of one table, each combined in row order with its input-error
+    rows marked, and the input errors of each row."""
+    n = table.num_rows
     conv = convert_table(cev.ir, cev.why, table, mixed)
+    errors = conv.errors
     needed = cev.needed(names)
     outs = {name: _Outcome(name, cev.ir.names[name].ty) for name in names}
     groups = cev.groups(conv.cols, n, as_of)
@@ -80,27 +107,24 @@ def evaluate_table(book: Any, data: Any, as_of: dt.date, names: tuple[str, ...],
         if rows is not None:
             order.append(rows)
     perm = None if len(groups) == 1 else np.argsort(np.concatenate(order), kind="stable")
-    error_col, error_rows = _errors(conv, n)
+    error_rows = np.array(sorted(errors), dtype=np.int64)
     for o in outs.values():
         _combine(o, perm, error_rows)
-    if refine is not None and refine is not keep:
-        _refine(book, table, mixed, as_of, outs, refine)
-    return _assemble(table, outs, error_col, carry, n)
+    return outs, errors
 
 
 def _rowwise(c: Col) -> bool:
     return np.ndim(c.v) > 0 or (c.unk is not None and np.ndim(c.unk) > 0)
 
 
-def _errors(conv: Converted, n: int) -> tuple[pa.Array, np.ndarray]:
-    """The `.error` column (shared by every outcome) and the rows that have an input error."""
-    if not conv.errors:
-        return pa.nulls(n, pa.string()), np.zeros(0, dtype=np.int64)
-    rows = np.array(sorted(conv.errors), dtype=np.int64)
+def _errors(errors: Errors, n: int) -> pa.Array:
+    """The `.error` column (shared by every outcome): each row's input errors, joined."""
+    if not errors:
+        return pa.nulls(n, pa.string())
     texts: list[str | None] = [None] * n
-    for r in rows.tolist():
-        texts[r] = "; ".join(f"{code}: {msg}" for code, msg, _ in conv.errors[r])
-    return pa.array(texts, pa.string()), rows
+    for r in sorted(errors):
+        texts[r] = "; ".join(f"{code}: {msg}" for code, msg, _ in errors[r])
+    return pa.array(texts, pa.string())
 
 
 def _combine(o: _Outcome, perm: np.ndarray | None, error_rows: np.ndarray) -> None:
@@ -185,6 +209,14 @@ def _refine(book: Any, table: pa.Table, mixed: dict, as_of: dt.date, outs: dict[
         o.idx[0], o.first[0] = idx, (first, _identity(o))
 
 
+def _carried(table: pa.Table, name: str) -> Any:
+    """The input column `name`, copied to the result."""
+    if name not in table.column_names:
+        raise UsageError(f"carry: the students have no column `{name}`", code="E701", argument="carry",
+                         hint=did_you_mean(name, table.column_names))
+    return table.column(name)
+
+
 def _assemble(table: pa.Table, outs: dict[str, _Outcome], error_col: pa.Array, carry: Iterable[str],
               n: int) -> pa.Table:
     from .output import provisions
@@ -192,7 +224,7 @@ def _assemble(table: pa.Table, outs: dict[str, _Outcome], error_col: pa.Array, c
     cols: list[pa.Array] = []
     fields: list[pa.Field] = []
     for c in carry:
-        arr = table.column(c)
+        arr = _carried(table, c)
         cols.append(arr)
         fields.append(pa.field(c, arr.type))
     cache: dict = {}
