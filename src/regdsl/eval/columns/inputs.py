@@ -38,7 +38,7 @@ def as_table(data: Any) -> tuple[pa.Table, dict[str, list]]:
         return data, {}
     if isinstance(data, pa.RecordBatch):
         return pa.Table.from_batches([data]), {}
-    if type(data).__module__.startswith("pandas") and hasattr(data, "columns"):
+    if is_frame(data):
         return pa.Table.from_pandas(data, preserve_index=False), {}
     if hasattr(data, "items"):
         arrays: list[Any] = []
@@ -57,6 +57,11 @@ def as_table(data: Any) -> tuple[pa.Table, dict[str, list]]:
         return (pa.table(arrays, names=names) if arrays else pa.table({})), mixed
     raise FactsError(f"a table of students is a pyarrow Table, a pandas DataFrame or a mapping of "
                      f"columns, not {type(data).__name__}", code="E604")
+
+
+def is_frame(data: Any) -> bool:
+    """Whether `data` is a pandas DataFrame (told without importing pandas)."""
+    return type(data).__module__.startswith("pandas") and hasattr(data, "columns")
 
 
 def _array(col: Any) -> pa.Array | pa.ChunkedArray | _Mixed:

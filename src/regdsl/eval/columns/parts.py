@@ -4,24 +4,24 @@ Rows are independent, so a table of n rows is the same table however it is
 cut: each part is converted and evaluated exactly as a table of its own
 (`table.evaluate_rows`), and the parts' answers are joined in row order.
 NumPy and Arrow release the GIL in their loops over a column, which is
-where the time goes, so on a machine of c cores c parts run at once.  The
-plans, compiled expressions and the meaning of the why-bits are shared by
-the parts (`ColumnEvaluator`: its caches only ever gain entries equal to
-what another thread would build, and `Why.reason` takes a lock).
+where the time goes, so on a machine of c cores c parts run at once.  Each
+part has a `ColumnEvaluator` of its own: one evaluator is built for one
+table, and one shared by two tables answered the second wrongly (a fact
+absent from the first stayed unknown in the second; tests/test_parts.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
-from .inputs import _Mixed, as_table
+from .inputs import _Mixed, as_table, is_frame
 from .plan import ColumnEvaluator
 
 # Below this many rows a part costs more in Python than its loops save: smaller tables are one part.
@@ -51,7 +51,7 @@ def _length(data: Any) -> int | None:
     when that cannot be told cheaply: `as_table` then sees the table whole, and says what is wrong)."""
     if isinstance(data, (pa.Table, pa.RecordBatch)):
         return data.num_rows
-    if type(data).__module__.startswith("pandas") and hasattr(data, "columns"):
+    if is_frame(data):
         return len(data)
     if hasattr(data, "items"):
         try:
@@ -69,12 +69,13 @@ def _sliceable(data: Any) -> bool:
         isinstance(c, np.ndarray) and c.ndim == 1 and c.dtype.kind in "biufUSM" for c in data.values())
 
 
-def evaluate_parts(cev: ColumnEvaluator, data: Any, as_of: dt.date, names: tuple[str, ...],
+def evaluate_parts(book: Any, data: Any, as_of: dt.date, names: tuple[str, ...],
                    k: int) -> tuple[pa.Table, dict, pa.Table | None]:
-    """(the whole input table, its columns of mixed values, the outcome columns) of `data` evaluated in `k` parts at once: the
-    outcome columns have a chunk per part, each made by its part's thread.  None for the outcome
-    columns where the parts' values came out of different types (a value column whose type follows
-    from its values, as a list of Python values does): the table is then evaluated whole."""
+    """(the whole input table, its columns of mixed values, the outcome columns) of `data`
+    evaluated in `k` parts at once: the outcome columns have a chunk per part, each made by its
+    part's thread.  None for the outcome
+    columns where the parts' columns came out of different types (`_joined`): the table is then
+    evaluated whole."""
     from .table import _assemble, _errors, evaluate_rows
 
     if _sliceable(data):  # NumPy columns become Arrow in the parts too
@@ -89,7 +90,7 @@ def evaluate_parts(cev: ColumnEvaluator, data: Any, as_of: dt.date, names: tuple
     def run(piece: tuple[Any, dict]) -> tuple[pa.Table, dict, pa.Table]:
         part, part_mixed = piece
         table, got_mixed = (part, part_mixed) if isinstance(part, pa.Table) else as_table(part)
-        outs, errors = evaluate_rows(cev, table, got_mixed, as_of, names)
+        outs, errors = evaluate_rows(ColumnEvaluator(book), table, got_mixed, as_of, names)
         return table, got_mixed, _assemble(table, outs, _errors(errors, table.num_rows), (), table.num_rows)
 
     with ThreadPoolExecutor(max_workers=k, thread_name_prefix="regdsl-part") as pool:
@@ -102,18 +103,12 @@ def evaluate_parts(cev: ColumnEvaluator, data: Any, as_of: dt.date, names: tuple
 
 
 def _joined(tables: list[pa.Table]) -> pa.Table | None:
-    """The parts' outcome columns, one table; a column null in every row of some parts (its type
-    then null) takes the type of the others; None if types still differ."""
+    """The parts' outcome columns as one table; None where their schemas differ (a column's type
+    can follow from its values: one null in every row of a part is of type null, or of the type
+    its rows are held in, as the whole table's would be; only evaluating it whole tells)."""
     schema = tables[0].schema
-    if any(t.schema != schema for t in tables):
-        fields = []
-        for i, f in enumerate(schema):
-            types = {t.schema.field(i).type for t in tables} - {pa.null()}
-            if len(types) > 1:
-                return None
-            fields.append(f.with_type(types.pop()) if types else f)
-        schema = pa.schema(fields, metadata=schema.metadata)
-        tables = [t if t.schema == schema else t.cast(schema) for t in tables]
+    if any(t.schema != schema or t.schema.metadata != schema.metadata for t in tables):
+        return None
     return pa.concat_tables(tables)
 
 

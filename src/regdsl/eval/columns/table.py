@@ -54,11 +54,10 @@ def evaluate_table(book: Any, data: Any, as_of: dt.date, names: tuple[str, ...],
     consecutive rows at once (parts.py), each evaluated as a table of its own."""
     from .parts import evaluate_parts, part_count
 
-    cev = ColumnEvaluator(book)
     refining = refine is not None and refine is not keep
     k = 1 if refining else part_count(data, workers)  # a refinement reasons row by row, in Python
     if k > 1:
-        table, mixed, result = evaluate_parts(cev, data, as_of, names, k)
+        table, mixed, result = evaluate_parts(book, data, as_of, names, k)
         if result is not None:
             for i, c in enumerate(carry):
                 arr = _carried(table, c)
@@ -67,7 +66,7 @@ def evaluate_table(book: Any, data: Any, as_of: dt.date, names: tuple[str, ...],
     else:
         table, mixed = as_table(data)
     n = table.num_rows
-    outs, errors = evaluate_rows(cev, table, mixed, as_of, names)
+    outs, errors = evaluate_rows(ColumnEvaluator(book), table, mixed, as_of, names)
     if refining:
         assert refine is not None
         _refine(book, table, mixed, as_of, outs, refine)
